@@ -1,0 +1,3 @@
+from plextray.cli import main
+
+raise SystemExit(main())

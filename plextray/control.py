@@ -1,0 +1,39 @@
+"""The narrow interface between the engine and anything that drives it (tray, headless service, tests).
+
+The UI never reaches into the engine: it calls these methods, which only post messages to the
+engine's queue, and it learns of changes through `subscribe` (called from the engine thread; the
+UI must marshal onto its own thread).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from plextray.core.model import EngineSnapshot
+
+
+class Notifier(Protocol):
+    """Shows a desktop notification. Implementations never raise."""
+
+    def notify(self, title: str, message: str) -> bool: ...
+
+
+class EngineControl(Protocol):
+    def snapshot(self) -> EngineSnapshot: ...
+
+    def subscribe(self, callback: Callable[[EngineSnapshot], None]) -> Callable[[], None]:
+        """Call `callback` with every new snapshot; returns an unsubscribe function."""
+        ...
+
+    def pause(self) -> None: ...
+
+    def resume(self) -> None: ...
+
+    def grant(self, person: str, *, minutes: int = 0, lift_window_until: str | None = None) -> None:
+        """Extra minutes for today, or lift time windows until HH:MM (None: not lifted)."""
+        ...
+
+    def reload_profiles(self) -> None: ...
+
+    def stop(self) -> None: ...

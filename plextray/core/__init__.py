@@ -1,0 +1,1 @@
+"""Pure core: parsing, sessions, rules, reports. Standard library only; no I/O, no clock reads, no GUI."""

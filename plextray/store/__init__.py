@@ -1,0 +1,1 @@
+"""SQLite history: devices, watch sessions, metadata cache, violations and actions, grants."""

@@ -1,0 +1,60 @@
+"""Open the history database: WAL, foreign keys, migrations applied in order, one transaction each."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from plextray.errors import PlexTrayError
+from plextray.store.migrations import MIGRATIONS, Migration
+
+
+class DatabaseError(PlexTrayError):
+    """The history database cannot be opened or migrated."""
+
+
+def connect(path: Path | str, *, migrations: tuple[Migration, ...] = MIGRATIONS) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the database. One writer thread should own it."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(str(path), timeout=10, check_same_thread=False, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        apply_migrations(conn, migrations)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"cannot open the history database {path}: {exc}") from exc
+    return conn
+
+
+def apply_migrations(conn: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[str]:
+    """Apply the migrations not yet applied, each in its own transaction. Returns their names."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied TEXT NOT NULL)"
+    )
+    done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+    applied: list[str] = []
+    for migration in migrations:
+        if migration.name in done:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(migration.sql):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO _migrations(name, applied) VALUES (?, ?)",
+                (migration.name, datetime.now(timezone.utc).isoformat(timespec="seconds")),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(migration.name)
+    return applied
+
+
+def _statements(sql: str) -> list[str]:
+    return [part.strip() for part in sql.split(";") if part.strip()]

@@ -1,0 +1,100 @@
+"""Shared fixtures. Every test runs with PLEXTRAY_HOME in a temporary folder, never the user's.
+
+A private D-Bus session bus is started before any code can touch D-Bus (dbus-python and keyring
+would otherwise autolaunch a stray bus and cache it), and an Xvfb display is started on demand.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(Path(__file__).parent))
+
+os.environ.setdefault("PYSTRAY_BACKEND", "xorg")  # must be set before pystray is imported
+os.environ.pop("PLEX_URL", None)
+os.environ.pop("PLEX_TOKEN", None)
+
+
+def shared_path(*parts: str) -> Path:
+    """A file under ../shared; skips (saying so) when the shared material is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"../shared not present: conformance test needs {path}")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def plextray_home(tmp_path, monkeypatch) -> Path:
+    home = tmp_path / "plextray-home"
+    monkeypatch.setenv("PLEXTRAY_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_session_bus():
+    """A private session bus for the whole run (unless already under dbus-run-session)."""
+    if os.environ.get("DBUS_SESSION_BUS_ADDRESS", "").startswith("unix:") and os.environ.get(
+        "PLEXTRAY_TEST_KEEP_BUS"
+    ):
+        yield os.environ["DBUS_SESSION_BUS_ADDRESS"]
+        return
+    if not shutil.which("dbus-daemon"):
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = "disabled:"
+        yield None
+        return
+    bus = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    os.environ["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().strip()
+    yield os.environ["DBUS_SESSION_BUS_ADDRESS"]
+    bus.terminate()
+    bus.wait(5)
+
+
+@pytest.fixture(scope="session")
+def xdisplay():
+    """An X display: the one given, or a private Xvfb started here."""
+    if os.environ.get("DISPLAY"):
+        yield os.environ["DISPLAY"]
+        return
+    if not shutil.which("Xvfb"):
+        pytest.fail("Xvfb is not installed (tests/run.sh installs it)")
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        os.environ["DISPLAY"] = ":" + pipe.readline().strip()
+    yield os.environ["DISPLAY"]
+    import gc
+
+    gc.collect()
+    proc.terminate()
+    proc.wait(5)
+    os.environ.pop("DISPLAY", None)
+
+
+def pump(root, until, timeout: float = 5.0) -> bool:
+    """Run Tk's event loop until `until()` is true (tests never call mainloop)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        root.update()
+        if until():
+            return True
+        time.sleep(0.01)
+    return False

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Sets up and runs plextray's whole test suite on a fresh Debian/Ubuntu machine with Python 3.11:
+# installs the Debian packages the GUI, D-Bus and browser tests need, makes .venv, installs
+# plextray with its test extras, and runs pytest (which starts its own Xvfb and private D-Bus).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEB_PACKAGES=(python3-venv python3-tk xvfb xauth dbus dbus-x11 libnotify-bin desktop-file-utils
+              systemd x11-utils xdotool imagemagick chromium)
+missing=()
+for pkg in "${DEB_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})) && command -v apt-get >/dev/null; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    echo "installing Debian packages: ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PYTHON="${PYTHON:-python3}"
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+exec .venv/bin/python -m pytest "$@"

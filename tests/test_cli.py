@@ -1,0 +1,40 @@
+"""The command line's public surface: --help, --version, every subcommand's --help."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from plextray import __version__
+from plextray.cli import build_parser
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "plextray", *args], capture_output=True, text=True, timeout=60)
+
+
+def test_version():
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"plextray {__version__}"
+
+
+def test_help_lists_commands():
+    result = run("--help")
+    assert result.returncode == 0
+    assert "COMMAND" in result.stdout
+
+
+def subcommands() -> list[str]:
+    parser = build_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    return sorted(action.choices)
+
+
+@pytest.mark.parametrize("name", subcommands())
+def test_every_subcommand_has_help(name):
+    result = run(name, "--help")
+    assert result.returncode == 0, result.stderr
+    assert f"plextray {name}" in result.stdout
