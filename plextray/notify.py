@@ -1,0 +1,154 @@
+"""Desktop notifications that never raise: enforcement must go on without a notification daemon.
+
+Backends, tried in order until one reports success:
+- Linux: plyer's D-Bus backend when dbus-python is present; otherwise `notify-send`, run here
+  rather than through plyer because plyer ignores its exit status (a missing daemon would look
+  like success) and sends the icon and timeout under the wrong keys. plyer's Flatpak portal path
+  is used only inside a real Flatpak (it is chosen for any `/app` folder and fails silently).
+- Windows/macOS: the tray icon's own `notify` first (plyer adds a second tray icon per message on
+  Windows and needs pyobjus on macOS), then plyer.
+- Last: the log. Texts are truncated to each platform's limits (Windows balloons: 63/255 chars).
+Lives outside plextray.ui because the headless service uses it too; plyer is imported lazily.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+# (title, message) limits in characters, one less than the fixed-size buffers where there are some.
+PLATFORM_LIMITS: dict[str, tuple[int, int]] = {
+    "win32": (63, 255),  # NOTIFYICONDATAW szInfoTitle[64], szInfo[256]: longer raises ValueError
+    "darwin": (120, 1000),  # Notification Center shows about two lines; osascript takes any length
+    "linux": (200, 1000),  # the spec has no limit; daemons wrap, and long bodies are unreadable
+}
+DEFAULT_TIMEOUT_S = 10
+
+
+def limits_for(platform: str | None = None) -> tuple[int, int]:
+    platform = platform or sys.platform
+    key = "linux" if platform.startswith(("linux", "freebsd")) else platform
+    return PLATFORM_LIMITS.get(key, PLATFORM_LIMITS["linux"])
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut to `limit` characters with an ellipsis; control characters become spaces."""
+    text = "".join(ch if ch == "\n" or ch >= " " else " " for ch in str(text))
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+class DesktopNotifier:
+    """The app's Notifier: `notify(title, message) -> bool`, True when some backend took it."""
+
+    def __init__(
+        self,
+        app_name: str = "plextray",
+        tray_notify: Callable[[str, str], None] | None = None,
+        *,
+        platform: str | None = None,
+        timeout_s: int = DEFAULT_TIMEOUT_S,
+    ) -> None:
+        self.app_name = app_name
+        self.platform = platform or sys.platform
+        self.timeout_s = timeout_s
+        self._tray_notify = tray_notify
+        self._lock = threading.Lock()  # backends are not known to be re-entrant
+        self.last_backend: str | None = None
+
+    def attach_tray(self, tray_notify: Callable[[str, str], None] | None) -> None:
+        """Give (or take away) the tray icon's notify once the icon exists."""
+        self._tray_notify = tray_notify
+
+    def notify(self, title: str, message: str) -> bool:
+        title_limit, body_limit = limits_for(self.platform)
+        title = truncate(title, title_limit) or self.app_name
+        message = truncate(message, body_limit)
+        with self._lock:
+            for name, backend in self._backends():
+                try:
+                    if backend(title, message):
+                        self.last_backend = name
+                        return True
+                except Exception as exc:  # never let a notification stop enforcement
+                    log.debug("notification backend %s failed: %s", name, exc)
+            self.last_backend = "log"
+            log.warning("notification (no desktop notifier available): %s: %s", title, message)
+            return False
+
+    # ---- backends -------------------------------------------------------------------------
+
+    def _backends(self) -> list[tuple[str, Callable[[str, str], bool]]]:
+        if self.platform.startswith(("linux", "freebsd")):
+            order = [("plyer-dbus", self._plyer_dbus), ("notify-send", self._notify_send),
+                     ("flatpak-portal", self._plyer_portal), ("tray", self._tray)]
+        else:
+            order = [("tray", self._tray), ("plyer", self._plyer)]
+        return order
+
+    def _tray(self, title: str, message: str) -> bool:
+        if self._tray_notify is None:
+            return False
+        self._tray_notify(title, message)
+        return True
+
+    def _plyer(self, title: str, message: str) -> bool:
+        from plyer import notification
+
+        notification.notify(title=title, message=message, app_name=self.app_name, timeout=self.timeout_s)
+        return True
+
+    def _plyer_dbus(self, title: str, message: str) -> bool:
+        if _in_flatpak():
+            return False
+        try:
+            import dbus  # noqa: F401  (dbus-python; plyer's only backend that reports failures)
+        except Exception:
+            return False
+        from plyer.platforms.linux.notification import NotifyDbus
+
+        NotifyDbus().notify(title=title, message=message, app_name=self.app_name, timeout=self.timeout_s)
+        return True
+
+    def _plyer_portal(self, title: str, message: str) -> bool:
+        if not _in_flatpak():
+            return False  # plyer takes any /app folder (a Docker WORKDIR) for Flatpak and fails silently
+        return self._plyer(title, message)
+
+    def _notify_send(self, title: str, message: str) -> bool:
+        exe = shutil.which("notify-send")
+        if exe is None or not _session_bus_reachable():
+            return False
+        result = subprocess.run(
+            [exe, "--app-name", self.app_name, "--expire-time", str(self.timeout_s * 1000), "--", title, message],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=self.timeout_s + 5,
+            check=False,
+        )
+        if result.returncode != 0:
+            log.debug("notify-send failed (%s): %s", result.returncode, result.stderr.decode(errors="replace").strip())
+            return False
+        return True
+
+
+def _session_bus_reachable() -> bool:
+    """A session bus to talk to, without letting notify-send autolaunch a stray one."""
+    address = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+    if address is not None:
+        return address.startswith(("unix:", "tcp:"))
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    return bool(runtime) and os.path.exists(os.path.join(runtime, "bus"))
+
+
+def _in_flatpak() -> bool:
+    return os.path.exists("/.flatpak-info")

@@ -1,0 +1,168 @@
+"""TrayApp: Tk on the main thread, the tray icon in its own thread, the engine in its own.
+
+`run()` blocks in Tk's main loop. The engine's snapshots arrive on the engine thread and are
+posted to the dispatcher; menu clicks arrive on the tray thread and are posted too. So Tk widgets
+and the icon are only ever touched from the main thread. Quit stops the engine, the icon and Tk,
+and joins their threads: nothing is left running.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from plextray.control import EngineControl, Notifier
+from plextray.core.model import EngineSnapshot
+from plextray.paths import AppPaths
+from plextray.ui.dispatch import Dispatcher
+from plextray.ui.tray import Tray, TrayActions
+
+log = logging.getLogger(__name__)
+
+
+class TrayApp:
+    def __init__(
+        self,
+        engine: EngineControl,
+        paths: AppPaths,
+        *,
+        open_report: Callable[[], None],
+        notifier: Notifier,
+        opener: Callable[[Path], None] | None = None,
+        autostart: Any = None,
+    ) -> None:
+        self.engine = engine
+        self.paths = paths
+        self.notifier = notifier
+        self._open_report = open_report
+        if opener is None:
+            from plextray.ui.opener import open_folder as opener
+        self._opener = opener
+        if autostart is None:
+            from plextray.autostart import Autostart
+
+            autostart = Autostart()
+        self.autostart = autostart
+        self.root: Any = None
+        self.dispatcher: Dispatcher | None = None
+        self.tray: Tray | None = None
+        self.settings: Any = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._closed = False
+
+    # ---- lifecycle -----------------------------------------------------------------------
+
+    def start(self) -> Any:
+        """Create the hidden Tk root, the dispatcher and the tray; returns the root. No main loop yet."""
+        import tkinter as tk
+
+        self.root = tk.Tk(className="plextray")
+        self.root.withdraw()
+        self.root.title("plextray")
+        self.dispatcher = Dispatcher(self.root)
+        self.dispatcher.start()
+        actions = TrayActions(
+            open_report=self.open_report,
+            open_settings=self.open_settings,
+            open_archive=self.open_archive,
+            set_autostart=self.autostart.set_enabled,
+            autostart_enabled=self.autostart.is_enabled,
+            quit=self.quit,
+        )
+        self.tray = Tray(self.engine, self.dispatcher, actions)
+        if hasattr(self.notifier, "attach_tray"):
+            self.notifier.attach_tray(self.tray_notify)
+        self._unsubscribe = self.engine.subscribe(self._on_snapshot)
+        self.tray.start()
+        return self.root
+
+    def run(self) -> None:
+        """Start and block in Tk's main loop (main thread) until Quit."""
+        self.start()
+        try:
+            self.root.mainloop()
+        finally:
+            self.quit()
+
+    def quit(self) -> None:
+        """Stop the engine, the icon and Tk; join their threads. Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        if hasattr(self.notifier, "attach_tray"):
+            self.notifier.attach_tray(None)
+        try:
+            self.engine.stop()
+        except Exception:
+            log.exception("stopping the engine failed")
+        if self.tray is not None:
+            self.tray.stop()
+        if self.dispatcher is not None:
+            self.dispatcher.stop()
+        if self.root is not None:
+            try:
+                self.root.quit()
+                self.root.destroy()
+            except Exception:  # already destroyed (window manager closed it)
+                pass
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # ---- what the menu does (Tk thread) --------------------------------------------------
+
+    def _on_snapshot(self, snapshot: EngineSnapshot) -> None:
+        """Engine thread: hand the snapshot over to the Tk thread."""
+        if self.dispatcher is not None and not self._closed:
+            self.dispatcher.post(self._apply_snapshot, snapshot)
+
+    def _apply_snapshot(self, snapshot: EngineSnapshot) -> None:
+        if self.tray is not None and not self._closed:
+            self.tray.apply_snapshot(snapshot)
+
+    def open_report(self) -> None:
+        self._guard("open today's report", self._open_report)
+
+    def open_archive(self) -> None:
+        self._guard("open the archive folder", lambda: self._opener(self.paths.archives))
+
+    def open_settings(self) -> None:
+        """Show the settings window (one at a time: a second click raises the open one)."""
+        if self.settings is not None and self.settings.exists():
+            self.settings.lift()
+            return
+        from plextray.ui.settings import SettingsWindow
+
+        self.settings = SettingsWindow(
+            self.root, self.paths, dispatcher=self.dispatcher, on_saved=self._settings_saved
+        )
+
+    def _settings_saved(self) -> None:
+        try:
+            self.engine.reload_profiles()
+        except Exception:
+            log.exception("engine could not reload the profiles")
+
+    def tray_notify(self, title: str, message: str) -> None:
+        """Notifier hook: the icon's own notification, always issued from the Tk thread."""
+        if self.tray is None or self.dispatcher is None:
+            raise RuntimeError("no tray icon")
+        if self.dispatcher.on_tk_thread():
+            self.tray.notify(title, message)
+        else:
+            if not getattr(self.tray.icon, "HAS_NOTIFICATION", False):
+                raise RuntimeError("this tray backend cannot show notifications")
+            self.dispatcher.post(self._guard, "show a notification", lambda: self.tray.notify(title, message))
+
+    def _guard(self, what: str, func: Callable[[], None]) -> None:
+        """Run a menu action; a failure becomes a notification, never a dead tray."""
+        try:
+            func()
+        except Exception as exc:
+            log.exception("could not %s", what)
+            self.notifier.notify("plextray", f"Could not {what}: {exc}")

@@ -1,0 +1,35 @@
+"""Is there a desktop to show a tray icon on? Answered without letting pystray crash the process.
+
+`import pystray` opens the X display at import time on Linux and raises Xlib's DisplayNameError
+(not ImportError) when there is none, so the check catches every exception and turns it into
+one clear line that points to the headless mode.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+HEADLESS_HINT = "run `plextray run --headless` to monitor without a tray (or `plextray demo` to try it)"
+
+
+def display_available() -> tuple[bool, str]:
+    """(True, "") when the tray can start; otherwise (False, why) in a few words."""
+    if sys.platform.startswith("linux") or sys.platform.startswith("freebsd"):
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            return False, "no desktop display (DISPLAY is not set)"
+    try:
+        import tkinter  # noqa: F401  (python3-tk may be missing on servers)
+    except Exception as exc:  # ImportError, or a broken Tcl install
+        return False, f"Tk is not available ({exc})"
+    try:
+        import pystray  # noqa: F401
+    except Exception as exc:  # Xlib.error.DisplayNameError, ConnectionRefused, gi errors...
+        detail = str(exc).strip() or type(exc).__name__
+        return False, f"cannot open the desktop display ({detail})"
+    return True, ""
+
+
+def no_display_message(reason: str) -> str:
+    """The single line printed instead of a traceback when the tray cannot start."""
+    return f"plextray: cannot start the tray: {reason}; {HEADLESS_HINT}"

@@ -1,0 +1,205 @@
+"""The pystray icon and its menu. The menu follows the engine's snapshots, not only clicks.
+
+Threads: pystray runs its loop in its own thread on Linux/Windows and detached on macOS (where
+Tk's Cocoa loop serves it). Menu callbacks run on that loop's thread; they call the engine
+directly (EngineControl only posts to the engine's queue) and post everything else — settings,
+report, autostart, quit — to the Tk dispatcher. Every icon mutation (image, tooltip, menu
+refresh) happens on the Tk thread via `apply_snapshot`, which is what AppKit demands.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from plextray.control import EngineControl
+from plextray.core.model import EngineSnapshot, EngineState
+from plextray.ui.dispatch import Dispatcher
+
+log = logging.getLogger(__name__)
+
+GRANT_CHOICES: tuple[tuple[str, int], ...] = (("+15 min", 15), ("+30 min", 30), ("+1 h", 60))
+NO_BEDTIME_LABEL = "No bedtime tonight"
+NO_BEDTIME_UNTIL = "06:00"  # "tonight": time windows are lifted until 6 in the morning
+TOOLTIP_LIMIT = 127  # Windows' szTip is 128 WCHARs including the NUL
+
+STATE_WORDS = {
+    EngineState.MONITORING: "monitoring",
+    EngineState.PAUSED: "paused",
+    EngineState.VIOLATION: "rule broken",
+    EngineState.UNREACHABLE: "server or logs unreachable",
+    EngineState.STARTING: "starting",
+}
+
+MENU_PAUSE = "Pause monitoring"
+MENU_REPORT = "Today's report"
+MENU_GRANT = "Give extra time"
+MENU_SETTINGS = "Settings…"
+MENU_ARCHIVE = "Open archive folder"
+MENU_AUTOSTART = "Start at login"
+MENU_QUIT = "Quit"
+
+
+def tooltip_text(snapshot: EngineSnapshot) -> str:
+    """'plextray: monitoring · Emma: Bluey (iPad)' — state, then what is playing, within Windows' limit."""
+    parts = [f"plextray: {STATE_WORDS.get(snapshot.state, snapshot.state.value)}"]
+    if snapshot.detail and snapshot.state in (EngineState.UNREACHABLE, EngineState.VIOLATION):
+        parts.append(snapshot.detail)
+    for playing in snapshot.now_playing:
+        who = playing.person or "unknown"
+        where = f" ({playing.device})" if playing.device else ""
+        paused = " [paused]" if playing.state == "paused" else ""
+        parts.append(f"{who}: {playing.title}{where}{paused}")
+    if not snapshot.now_playing and snapshot.state is EngineState.MONITORING:
+        parts.append("nothing playing")
+    text = "\n".join(parts)
+    return text if len(text) <= TOOLTIP_LIMIT else text[: TOOLTIP_LIMIT - 1] + "…"
+
+
+@dataclass(frozen=True)
+class TrayActions:
+    """What the menu does besides talking to the engine; each runs on the Tk thread."""
+
+    open_report: Callable[[], None]
+    open_settings: Callable[[], None]
+    open_archive: Callable[[], None]
+    set_autostart: Callable[[bool], None]
+    autostart_enabled: Callable[[], bool]
+    quit: Callable[[], None]
+
+
+class Tray:
+    """Owns the pystray Icon; create and mutate it only through this class."""
+
+    def __init__(self, engine: EngineControl, dispatcher: Dispatcher, actions: TrayActions) -> None:
+        self.engine = engine
+        self.dispatcher = dispatcher
+        self.actions = actions
+        self.snapshot: EngineSnapshot = engine.snapshot()
+        self._autostart = bool(actions.autostart_enabled())
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        import pystray  # only here: importing pystray needs a display on Linux
+
+        from plextray.ui.icons import icon_image
+
+        self._icon_image = icon_image
+        self.icon: Any = pystray.Icon(
+            "plextray", icon_image(self.snapshot.state), tooltip_text(self.snapshot), self.build_menu()
+        )
+
+    # ---- menu ----------------------------------------------------------------------------
+
+    def build_menu(self) -> Any:
+        from pystray import Menu, MenuItem
+
+        return Menu(
+            MenuItem(MENU_PAUSE, self._toggle_pause, checked=lambda item: self.snapshot.paused),
+            MenuItem(MENU_REPORT, self._post(self.actions.open_report), default=True),
+            MenuItem(MENU_GRANT, Menu(self._grant_items)),
+            Menu.SEPARATOR,
+            MenuItem(MENU_SETTINGS, self._post(self.actions.open_settings)),
+            MenuItem(MENU_ARCHIVE, self._post(self.actions.open_archive)),
+            MenuItem(MENU_AUTOSTART, self._toggle_autostart, checked=lambda item: self._autostart),
+            Menu.SEPARATOR,
+            MenuItem(MENU_QUIT, self._post(self.actions.quit)),
+        )
+
+    def _grant_items(self) -> list[Any]:
+        from pystray import Menu, MenuItem
+
+        if not self.snapshot.people:
+            return [MenuItem("(no people yet: add them in Settings…)", None, enabled=False)]
+        items = []
+        for person in self.snapshot.people:
+            choices = [MenuItem(label, self._grant(person, minutes=minutes)) for label, minutes in GRANT_CHOICES]
+            choices.append(MenuItem(NO_BEDTIME_LABEL, self._grant(person, lift_window_until=NO_BEDTIME_UNTIL)))
+            items.append(MenuItem(person, Menu(*choices)))
+        return items
+
+    def _grant(self, person: str, *, minutes: int = 0, lift_window_until: str | None = None) -> Callable[[], None]:
+        def action() -> None:
+            self.engine.grant(person, minutes=minutes, lift_window_until=lift_window_until)
+
+        return action
+
+    def _toggle_pause(self) -> None:
+        if self.snapshot.paused:
+            self.engine.resume()
+        else:
+            self.engine.pause()
+
+    def _toggle_autostart(self) -> None:
+        self.dispatcher.post(self._apply_autostart, not self._autostart)
+
+    def _apply_autostart(self, enabled: bool) -> None:
+        try:
+            self.actions.set_autostart(enabled)
+        finally:
+            self._autostart = bool(self.actions.autostart_enabled())
+            self.refresh_menu()
+
+    def _post(self, func: Callable[[], None]) -> Callable[[], None]:
+        def action() -> None:
+            self.dispatcher.post(func)
+
+        action.__name__ = getattr(func, "__name__", "action")
+        return action
+
+    # ---- icon state (Tk thread only) -----------------------------------------------------
+
+    def apply_snapshot(self, snapshot: EngineSnapshot) -> None:
+        old, self.snapshot = self.snapshot, snapshot
+        if snapshot.state is not old.state:
+            self.icon.icon = self._icon_image(snapshot.state)
+        self.icon.title = tooltip_text(snapshot)
+        self.refresh_menu()
+
+    def refresh_menu(self) -> None:
+        if self._ready.is_set():
+            self.icon.update_menu()
+
+    def notify(self, title: str, message: str) -> None:
+        """The backend's own notification (Windows balloon, macOS osascript, GTK D-Bus)."""
+        if not getattr(self.icon, "HAS_NOTIFICATION", False) or not self._ready.is_set():
+            raise RuntimeError("this tray backend cannot show notifications")
+        self.icon.notify(message, title or "plextray")  # darwin crashes on a None title
+
+    # ---- lifecycle -----------------------------------------------------------------------
+
+    def _setup(self, icon: Any) -> None:
+        icon.visible = True
+        self._ready.set()
+
+    def start(self) -> None:
+        if sys.platform == "darwin":  # pragma: no cover - macOS: Tk's NSApp loop drives the status item
+            self.icon.run_detached(self._setup)
+            return
+        self._thread = threading.Thread(target=self.icon.run, args=(self._setup,), name="plextray-tray", daemon=True)
+        self._thread.start()
+
+    def wait_ready(self, timeout: float = 5.0) -> bool:
+        return self._ready.wait(timeout)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        # stop() before the loop runs is a no-op and would leave the loop running: wait for it.
+        if sys.platform == "darwin":
+            self._ready.wait(timeout)
+        elif self._thread is not None:
+            deadline = time.monotonic() + timeout
+            while self._thread.is_alive() and not self._ready.wait(0.05) and time.monotonic() < deadline:
+                pass
+        try:
+            self.icon.stop()
+        except Exception:
+            log.exception("stopping the tray icon failed")
+        if self._thread is not None:
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                log.warning("tray thread did not stop within %.0f s", timeout)
+        self._ready.clear()
