@@ -1,0 +1,60 @@
+"""`plextray report`: the day's (or week's, month's) report as text, HTML or JSON."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        help="who watched what: a day's, week's or month's report",
+        description=(
+            "Per person: each title watched (device, from–to, minutes, percent), total minutes, "
+            "restrictions broken and what plextray did, quota use; and devices linked to nobody. "
+            "--week is the calendar week (Mon–Sun) and --month the calendar month containing --date "
+            "(default today), up to today."
+        ),
+    )
+    when = parser.add_mutually_exclusive_group()
+    parser.add_argument("--date", metavar="YYYY-MM-DD", help="the day (default: today)")
+    when.add_argument("--week", action="store_true", help="the week containing --date")
+    when.add_argument("--month", action="store_true", help="the month containing --date")
+    parser.add_argument("--person", metavar="NAME", help="only this person")
+    parser.add_argument("--format", choices=("text", "html", "json"), default="text")
+    parser.add_argument("--output", metavar="FILE", help="write here instead of stdout (html: instead of the reports folder)")
+    parser.add_argument("--open", action="store_true", help="open the HTML report in the browser")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from datetime import date, datetime
+    from pathlib import Path
+
+    from plextray.errors import ConfigError
+    from plextray.paths import AppPaths
+    from plextray.reports.build import build_report, render_report, write_html
+
+    try:
+        day = date.fromisoformat(args.date) if args.date else date.today()
+    except ValueError:
+        raise ConfigError(f"--date: expected YYYY-MM-DD, got {args.date!r}") from None
+    kind = "week" if args.week else "month" if args.month else "day"
+    paths = AppPaths.default()
+    report = build_report(paths, day, kind=kind, person=args.person, now=datetime.now())
+    fmt = "html" if args.open and args.format == "text" else args.format
+    if fmt == "html":
+        target = write_html(paths, report, Path(args.output) if args.output else None)
+        print(target)
+        if args.open:
+            import webbrowser
+
+            webbrowser.open(target.resolve().as_uri())
+        return 0
+    text = render_report(report, fmt)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(args.output)
+    else:
+        print(text, end="")
+    return 0

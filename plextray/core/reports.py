@@ -1,0 +1,506 @@
+"""Turn history rows into a day's (or a week's, a month's) report per person. Pure: rows in, dataclasses out.
+
+Decisions a reader of the report relies on:
+- A session belongs to the person whose devices contain its client id, else whose accounts contain its
+  account; otherwise its device is "linked to nobody" and listed as such.
+- Sessions across midnight are SPLIT: each day gets the share of the session's watched time that
+  falls inside it (proportional to wall-clock overlap), and the entry keeps its real from–to with
+  flags saying it began the day before / goes on the next day. Totals over days therefore add up.
+- Nothing is invented: a day before the history began is "not covered" (minutes None, not 0), and a
+  play is shown from its first recorded report, never extrapolated back from its position.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from plextray.core.model import MediaInfo
+
+UNLINKED = "Linked to nobody"
+_FAILED_OUTCOMES = ("fail", "error", "skip", "unsupported", "denied")
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    """One row of the sessions table, as the report needs it."""
+
+    key: str
+    client_id: str
+    rating_key: str | None
+    account: str | None
+    start: str  # ISO local
+    end: str
+    watched_ms: int
+    max_position_ms: int
+    duration_ms: int | None
+    state: str
+    live: bool
+    device: str | None = None
+    product: str | None = None
+    platform: str | None = None
+    plex_session: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRow:
+    time: str
+    action: str  # notify | alert | stop | ...
+    outcome: str  # ok | failed | ...
+    detail: str = ""
+
+    @property
+    def succeeded(self) -> bool:
+        return not self.outcome.lower().startswith(_FAILED_OUTCOMES)
+
+
+@dataclass(frozen=True, slots=True)
+class ViolationRow:
+    id: int
+    time: str
+    person: str | None
+    client_id: str | None
+    session_key: str | None
+    rating_key: str | None
+    restriction: str
+    reason: str
+    actions: tuple[ActionRow, ...] = ()
+
+    @property
+    def stopped(self) -> bool:
+        return any(a.action == "stop" and a.succeeded for a in self.actions)
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaRule:
+    per: str  # day | week | month
+    minutes: int | None = None
+    titles: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonLink:
+    """Who a person is for the report: their devices, accounts and quotas (from profiles.json)."""
+
+    name: str
+    devices: frozenset[str] = frozenset()
+    accounts: frozenset[str] = frozenset()
+    quotas: tuple[QuotaRule, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TitleEntry:
+    title: str  # "Bluey S02E05 · Dance Mode" or "Frozen"
+    kind: str  # movie | episode | track | unknown
+    rating_key: str | None
+    device: str
+    client_id: str
+    start: str  # ISO local, real (not clipped)
+    end: str
+    minutes: float  # watched minutes inside the reported day
+    percent: float | None  # how far into the item (max position / duration)
+    stopped: bool  # plextray stopped it
+    live: bool  # still playing when the report was made
+    began_before: bool = False  # started the day before (split)
+    goes_on_after: bool = False  # continues into the next day (split)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionTaken:
+    action: str
+    outcome: str
+    detail: str
+    time: str
+
+
+@dataclass(frozen=True, slots=True)
+class ViolationEntry:
+    time: str
+    restriction: str
+    reason: str
+    title: str | None
+    device: str | None
+    actions: tuple[ActionTaken, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaUse:
+    per: str  # day | week | month
+    unit: str  # minutes | titles
+    period_start: str  # ISO date
+    period_end: str  # ISO date (inclusive)
+    used: float
+    limit: int
+    extra: int = 0  # granted minutes (day quotas only)
+
+    @property
+    def allowed(self) -> int:
+        return self.limit + self.extra
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.used / self.allowed if self.allowed else 100.0
+
+    @property
+    def remaining(self) -> float:
+        return max(0.0, self.allowed - self.used)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonDay:
+    name: str
+    entries: tuple[TitleEntry, ...]
+    total_minutes: float
+    violations: tuple[ViolationEntry, ...]
+    quotas: tuple[QuotaUse, ...] = ()
+    linked: bool = True  # False for the "Linked to nobody" group
+
+
+@dataclass(frozen=True, slots=True)
+class UnlinkedDevice:
+    client_id: str
+    name: str
+    product: str | None
+    platform: str | None
+    account: str | None
+    minutes: float
+
+
+@dataclass(frozen=True, slots=True)
+class DayReport:
+    day: str  # ISO date
+    covered: bool  # False: the history begins after this day; nothing is known
+    history_start: str | None  # ISO date of the first recorded play
+    people: tuple[PersonDay, ...]
+    unlinked: tuple[UnlinkedDevice, ...]
+    generated: str = ""  # ISO local time the report was made
+
+    def person(self, name: str) -> PersonDay | None:
+        return next((p for p in self.people if p.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodReport:
+    kind: str  # week | month
+    start: str  # ISO date
+    end: str  # ISO date, inclusive
+    days: tuple[DayReport, ...]
+    names: tuple[str, ...]  # people (and UNLINKED when any) in display order
+    history_start: str | None = None
+    generated: str = ""
+
+    def minutes(self, name: str) -> tuple[float | None, ...]:
+        """Minutes per day for one person; None on days the history does not cover."""
+        out: list[float | None] = []
+        for day in self.days:
+            if not day.covered:
+                out.append(None)
+                continue
+            person = day.person(name)
+            out.append(person.total_minutes if person else 0.0)
+        return tuple(out)
+
+    def total(self, name: str) -> float:
+        return sum(m for m in self.minutes(name) if m)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def parse_local(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime(day.year, day.month, day.day)
+    return start, start + timedelta(days=1)
+
+
+def period_for(day: date, per: str) -> tuple[date, date]:
+    """The quota period containing `day` (weeks start on Monday), inclusive ends."""
+    if per == "week":
+        first = day - timedelta(days=day.weekday())
+        return first, first + timedelta(days=6)
+    if per == "month":
+        first = day.replace(day=1)
+        nxt = (first + timedelta(days=32)).replace(day=1)
+        return first, nxt - timedelta(days=1)
+    return day, day
+
+
+def share_in(session: SessionRow, lo: datetime, hi: datetime) -> float:
+    """Watched minutes of `session` falling inside [lo, hi), proportional to wall-clock overlap."""
+    start, end = parse_local(session.start), parse_local(session.end)
+    minutes = session.watched_ms / 60000.0
+    if end <= start:
+        return minutes if lo <= start < hi else 0.0
+    overlap = (min(end, hi) - max(start, lo)).total_seconds()
+    if overlap <= 0:
+        return 0.0
+    return minutes * overlap / (end - start).total_seconds()
+
+
+def owner_of(client_id: str | None, account: str | None, people: Sequence[PersonLink]) -> PersonLink | None:
+    """Devices first (a shared account on a child's iPad is the child's), then accounts."""
+    for person in people:
+        if client_id in person.devices:
+            return person
+    if account:
+        for person in people:
+            if account in person.accounts:
+                return person
+    return None
+
+
+def person_of(session: SessionRow, people: Sequence[PersonLink]) -> PersonLink | None:
+    return owner_of(session.client_id, session.account, people)
+
+
+def title_of(rating_key: str | None, media: Mapping[str, MediaInfo]) -> tuple[str, str]:
+    """(display title, kind); an uncached key shows as "item <key>" (reports never ask the server)."""
+    if rating_key is None:
+        return "unknown item", "unknown"
+    info = media.get(rating_key)
+    if info is None:
+        return f"item {rating_key}", "unknown"
+    return info.display_title, info.type
+
+
+def _device_name(session: SessionRow) -> str:
+    return session.device or session.product or session.client_id
+
+
+def _stopped_sessions(violations: Iterable[ViolationRow]) -> set[str]:
+    return {v.session_key for v in violations if v.session_key and v.stopped}
+
+
+# ---------------------------------------------------------------- building
+
+
+def build_day_report(
+    day: date,
+    *,
+    sessions: Iterable[SessionRow],
+    media: Mapping[str, MediaInfo],
+    violations: Iterable[ViolationRow],
+    people: Sequence[PersonLink],
+    history_start: date | None,
+    quota_usage: Mapping[tuple[str, str, str], float] | None = None,
+    grants: Mapping[str, int] | None = None,
+    person: str | None = None,
+    generated: str = "",
+) -> DayReport:
+    """The day's report. `sessions` may include rows outside the day (they are clipped or ignored).
+
+    `quota_usage` maps (person, per, unit) to the usage of the quota period containing the day
+    (computed by the caller over the period; when absent, day quotas use the day's own minutes).
+    `grants` maps person to extra minutes granted for the day.
+    """
+    lo, hi = day_bounds(day)
+    covered = history_start is not None and day >= history_start
+    violation_list = [v for v in violations if lo <= parse_local(v.time) < hi]
+    stopped = _stopped_sessions(violation_list)
+    entries: dict[str, list[TitleEntry]] = defaultdict(list)
+    unlinked: dict[str, list[tuple[SessionRow, float]]] = defaultdict(list)
+    for s in sessions:
+        start, end = parse_local(s.start), parse_local(s.end)
+        if start >= hi or (end < lo) or (end == lo and start < lo):
+            continue
+        minutes = share_in(s, lo, hi)
+        title, kind = title_of(s.rating_key, media)
+        duration = s.duration_ms or (media[s.rating_key].duration_ms if s.rating_key in media else None)
+        percent = min(100.0, 100.0 * s.max_position_ms / duration) if duration else None
+        entry = TitleEntry(
+            title=title,
+            kind=kind,
+            rating_key=s.rating_key,
+            device=_device_name(s),
+            client_id=s.client_id,
+            start=s.start,
+            end=s.end,
+            minutes=round(minutes, 2),
+            percent=None if percent is None else round(percent, 1),
+            stopped=s.key in stopped or (s.plex_session is not None and s.plex_session in stopped),
+            live=s.live,
+            began_before=start < lo,
+            goes_on_after=end >= hi,
+        )
+        owner = person_of(s, people)
+        if owner is None:
+            entries[UNLINKED].append(entry)
+            unlinked[s.client_id].append((s, minutes))
+        else:
+            entries[owner.name].append(entry)
+    usage = quota_usage or {}
+    extra = grants or {}
+    people_out: list[PersonDay] = []
+    for link in people:
+        if person and link.name != person:
+            continue
+        mine = sorted(entries.get(link.name, ()), key=lambda e: (e.start, e.device))
+        total = round(sum(e.minutes for e in mine), 2)
+        quotas = tuple(_quota_use(day, link, q, total, usage, extra.get(link.name, 0)) for q in link.quotas)
+        people_out.append(
+            PersonDay(
+                name=link.name,
+                entries=tuple(mine),
+                total_minutes=total,
+                violations=_violations_for(link.name, violation_list, people, media),
+                quotas=quotas,
+            )
+        )
+    if not person and entries.get(UNLINKED):
+        mine = sorted(entries[UNLINKED], key=lambda e: (e.start, e.device))
+        people_out.append(
+            PersonDay(
+                name=UNLINKED,
+                entries=tuple(mine),
+                total_minutes=round(sum(e.minutes for e in mine), 2),
+                violations=_violations_for(None, violation_list, people, media),
+                linked=False,
+            )
+        )
+    devices = tuple(
+        UnlinkedDevice(
+            client_id=cid,
+            name=_device_name(rows[-1][0]),
+            product=rows[-1][0].product,
+            platform=rows[-1][0].platform,
+            account=rows[-1][0].account,
+            minutes=round(sum(m for _, m in rows), 2),
+        )
+        for cid, rows in sorted(unlinked.items(), key=lambda kv: _device_name(kv[1][-1][0]).lower())
+    )
+    return DayReport(
+        day=day.isoformat(),
+        covered=covered,
+        history_start=history_start.isoformat() if history_start else None,
+        people=tuple(people_out),
+        unlinked=devices if not person else (),
+        generated=generated,
+    )
+
+
+def _quota_use(
+    day: date,
+    link: PersonLink,
+    rule: QuotaRule,
+    day_minutes: float,
+    usage: Mapping[tuple[str, str, str], float],
+    extra_minutes: int,
+) -> QuotaUse:
+    first, last = period_for(day, rule.per)
+    unit = "minutes" if rule.minutes is not None else "titles"
+    limit = rule.minutes if rule.minutes is not None else (rule.titles or 0)
+    used = usage.get((link.name, rule.per, unit))
+    if used is None:
+        used = day_minutes if (rule.per == "day" and unit == "minutes") else 0.0
+    return QuotaUse(
+        per=rule.per,
+        unit=unit,
+        period_start=first.isoformat(),
+        period_end=last.isoformat(),
+        used=round(used, 2),
+        limit=limit,
+        extra=extra_minutes if (rule.per == "day" and unit == "minutes") else 0,
+    )
+
+
+def _violations_for(
+    name: str | None,
+    violations: Sequence[ViolationRow],
+    people: Sequence[PersonLink],
+    media: Mapping[str, MediaInfo],
+) -> tuple[ViolationEntry, ...]:
+    """Violations recorded for `name` (None: for devices linked to nobody)."""
+    known = {p.name for p in people}
+    out = []
+    for v in sorted(violations, key=lambda v: (v.time, v.id)):
+        owner = v.person if v.person in known else None
+        if owner != name:
+            continue
+        title = title_of(v.rating_key, media)[0] if v.rating_key else None
+        out.append(
+            ViolationEntry(
+                time=v.time,
+                restriction=v.restriction,
+                reason=v.reason,
+                title=title,
+                device=v.client_id,
+                actions=tuple(ActionTaken(a.action, a.outcome, a.detail, a.time) for a in v.actions),
+            )
+        )
+    return tuple(out)
+
+
+def quota_usage_from(
+    rows: Iterable[tuple[str, str | None, str | None, float]],
+    people: Sequence[PersonLink],
+) -> dict[str, tuple[float, set[str]]]:
+    """Fold (client_id, account, rating_key, minutes) rows into person -> (minutes, distinct titles)."""
+    out: dict[str, tuple[float, set[str]]] = {}
+    for client_id, account, rating_key, minutes in rows:
+        owner = owner_of(client_id, account, people)
+        if owner is None:
+            continue
+        total, titles = out.get(owner.name, (0.0, set()))
+        if rating_key:
+            titles.add(rating_key)
+        out[owner.name] = (total + minutes, titles)
+    return out
+
+
+def build_period_report(
+    kind: str,
+    first: date,
+    last: date,
+    *,
+    sessions: Sequence[SessionRow],
+    media: Mapping[str, MediaInfo],
+    violations: Sequence[ViolationRow],
+    people: Sequence[PersonLink],
+    history_start: date | None,
+    person: str | None = None,
+    generated: str = "",
+) -> PeriodReport:
+    """One DayReport per day from first to last (inclusive), each built from the same rows."""
+    by_day: dict[date, list[SessionRow]] = defaultdict(list)
+    for s in sessions:
+        d = parse_local(s.start).date()
+        end_day = parse_local(s.end).date()
+        while d <= end_day:
+            by_day[d].append(s)
+            d += timedelta(days=1)
+    viol_by_day: dict[date, list[ViolationRow]] = defaultdict(list)
+    for v in violations:
+        viol_by_day[parse_local(v.time).date()].append(v)
+    days = []
+    d = first
+    while d <= last:
+        days.append(
+            build_day_report(
+                d,
+                sessions=by_day.get(d, ()),
+                media=media,
+                violations=viol_by_day.get(d, ()),
+                people=people,
+                history_start=history_start,
+                person=person,
+                generated=generated,
+            )
+        )
+        d += timedelta(days=1)
+    names = [p.name for p in people if not person or p.name == person]
+    if any(day.person(UNLINKED) for day in days):
+        names.append(UNLINKED)
+    return PeriodReport(
+        kind=kind,
+        start=first.isoformat(),
+        end=last.isoformat(),
+        days=tuple(days),
+        names=tuple(names),
+        history_start=history_start.isoformat() if history_start else None,
+        generated=generated,
+    )
