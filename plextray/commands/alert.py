@@ -1,0 +1,45 @@
+"""`plextray alert test`: send a test alert to every configured apprise URL and say how it went."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("alert", help="alerts to the parent's phone (apprise URLs in the settings)")
+    sub = parser.add_subparsers(dest="alert_command", metavar="ACTION", required=True)
+    test = sub.add_parser("test", help="send a test alert to every configured URL")
+    test.add_argument("--url", action="append", metavar="URL", help="send to this URL instead (repeatable)")
+    test.set_defaults(handler=run_test)
+
+
+def send_test(urls: list[str], *, attempts: int = 2, timeout: float = 60.0) -> list:
+    """Deliver one test alert to each URL and wait for the outcome (used by the settings window too)."""
+    import socket
+
+    from plextray.alerts.dispatcher import AlertDispatcher
+
+    alerts = AlertDispatcher(urls, max_attempts=attempts, base_delay=1.0)
+    alerts.send("plextray test alert", f"This is a test alert from plextray on {socket.gethostname()}.")
+    alerts.wait_idle(timeout)
+    alerts.close(0.5)
+    return alerts.results
+
+
+def run_test(args: argparse.Namespace) -> int:
+    from plextray.config import load_config
+    from plextray.errors import ConfigError, DeliveryError
+    from plextray.paths import AppPaths
+
+    urls = args.url or list(load_config(AppPaths.default().config).alert_urls)
+    if not urls:
+        raise ConfigError("no alert URLs are set: add one in the settings (Alerts) or pass --url")
+    results = send_test(urls)
+    failed = [r for r in results if not r.delivered]
+    for r in results:
+        print(f"{'sent' if r.delivered else 'FAILED'}  {r.url}" + (f"  ({r.error})" if r.error else ""))
+    if len(results) < len(urls):
+        raise DeliveryError("some alerts were still being delivered when the test gave up")
+    if failed:
+        raise DeliveryError(f"{len(failed)} of {len(results)} alert URL(s) failed")
+    return 0

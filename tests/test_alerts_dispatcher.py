@@ -1,0 +1,171 @@
+"""AlertDispatcher against a real HTTP endpoint on 127.0.0.1, through apprise's json:// plugin."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from plextray.alerts import alert_message
+from plextray.alerts.dispatcher import AlertDispatcher, private_url, validate_url
+
+SECRET = "s3cretPassw0rd"
+
+
+class Endpoint:
+    """A webhook that records every POST; can fail the first N requests or hang."""
+
+    def __init__(self, fail_first: int = 0, status: int = 500):
+        self.fail_first = fail_first
+        self.status = status
+        self.hang = threading.Event()
+        self.release = threading.Event()
+        self.requests: list[tuple[float, str, dict]] = []
+        self.delivered: list[dict] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                length = int(self.headers.get("Content-Length", 0))
+                payload = json.loads(self.rfile.read(length) or b"{}")
+                owner.requests.append((time.monotonic(), self.path, payload))
+                if owner.hang.is_set():
+                    owner.release.wait(10)
+                if len(owner.requests) <= owner.fail_first:
+                    self.send_response(owner.status)
+                    self.end_headers()
+                    return
+                owner.delivered.append(payload)
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path="/hook", creds=""):
+        return f"json://{creds}127.0.0.1:{self.port}{path}?cto=2&rto=2"
+
+    def close(self):
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def endpoint():
+    made = []
+
+    def make(**kwargs):
+        made.append(Endpoint(**kwargs))
+        return made[-1]
+
+    yield make
+    for e in made:
+        e.close()
+
+
+def test_alert_payload_has_title_reason_and_action(endpoint):
+    ep = endpoint()
+    alerts = AlertDispatcher([ep.url()], base_delay=0.05)
+    title, body = alert_message("Emma", "Emma · rating R > PG on Emma's iPad", ["notified", "stopped at 22:41"], "22:41")
+    alerts.send(title, body)
+    assert alerts.wait_idle(10)
+    alerts.close(1)
+    assert len(ep.delivered) == 1
+    payload = ep.delivered[0]
+    assert payload["title"] == "plextray: Emma"
+    assert "Emma · rating R > PG on Emma's iPad" in payload["message"]
+    assert "Done: notified, stopped at 22:41" in payload["message"]
+    assert ep.requests[0][1] == "/hook"
+    assert [(r.delivered, r.attempts) for r in alerts.results] == [(True, 1)]
+
+
+def test_failing_endpoint_is_retried_with_exponential_backoff_then_delivered(endpoint):
+    ep = endpoint(fail_first=3)
+    alerts = AlertDispatcher([ep.url()], max_attempts=5, base_delay=0.2)
+    alerts.send("plextray: Leo", "quota 120 min reached\nDone: stopped")
+    assert alerts.wait_idle(15)
+    alerts.close(1)
+    times = [t for t, _, _ in ep.requests]
+    assert len(times) == 4 and len(ep.delivered) == 1
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert gaps[0] >= 0.18 and gaps[1] >= 0.38 and gaps[2] >= 0.78  # 0.2, 0.4, 0.8
+    assert alerts.results[0].delivered and alerts.results[0].attempts == 4
+
+
+def test_gives_up_after_max_attempts_and_logs_no_secret(endpoint, caplog):
+    ep = endpoint(fail_first=100)
+    url = ep.url(creds=f"bob:{SECRET}@")
+    caplog.set_level(logging.DEBUG)
+    alerts = AlertDispatcher([url], max_attempts=3, base_delay=0.05)
+    alerts.send("plextray: Emma", "something")
+    assert alerts.wait_idle(10)
+    alerts.close(1)
+    assert len(ep.requests) == 3 and ep.delivered == []
+    (result,) = alerts.results
+    assert not result.delivered and result.attempts == 3
+    assert SECRET not in caplog.text and SECRET not in repr(result)
+    assert "failed after 3 attempts" in caplog.text
+    assert result.url.startswith("json://bob:") and SECRET not in private_url(url)
+
+
+def test_send_returns_immediately_when_endpoint_hangs(endpoint):
+    ep = endpoint()
+    ep.hang.set()
+    alerts = AlertDispatcher([ep.url()], max_attempts=1)
+    started = time.monotonic()
+    for i in range(5):
+        alerts.send(f"alert {i}", "body")
+    assert time.monotonic() - started < 0.1
+    deadline = time.monotonic() + 5
+    while not ep.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert ep.requests  # the worker is stuck in the endpoint, the caller is not
+    ep.release.set()
+    ep.hang.clear()
+    assert alerts.wait_idle(15)
+    alerts.close(1)
+    assert len(ep.delivered) == 5
+
+
+def test_one_dead_url_does_not_hold_back_another(endpoint):
+    good, bad = endpoint(), endpoint(fail_first=100)
+    alerts = AlertDispatcher([bad.url(), good.url()], max_attempts=3, base_delay=0.5)
+    alerts.send("t", "b")
+    deadline = time.monotonic() + 5
+    while not good.delivered and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert good.delivered and len(bad.requests) == 1  # delivered while the bad one waits to retry
+    assert alerts.wait_idle(10)
+    alerts.close(1)
+    assert sorted(r.delivered for r in alerts.results) == [False, True]
+
+
+def test_validate_url():
+    assert validate_url("json://127.0.0.1:8080/x") is None
+    assert validate_url("ntfy://my-topic") is None
+    assert "not a URL" in validate_url("hello")
+    assert "does not understand" in validate_url("nosuch://x")
+
+
+def test_cli_alert_test(endpoint, capsys):
+    from plextray.cli import main
+
+    ep = endpoint()
+    assert main(["alert", "test", "--url", ep.url()]) == 0
+    assert "sent  json://127.0.0.1" in capsys.readouterr().out
+    assert ep.delivered[0]["title"] == "plextray test alert"
+    assert main(["alert", "test"]) == 2
+    assert "no alert URLs are set" in capsys.readouterr().err
