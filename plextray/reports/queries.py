@@ -266,8 +266,20 @@ def _link_from_mapping(p: dict[str, Any]) -> PersonLink:
 
 
 def _link_from_object(p: Any) -> PersonLink:
-    restrictions = getattr(p, "restrictions", ()) or ()
-    quotas = tuple(q for q in (_quota_from(r) for r in restrictions) if q)
+    """A plextray.core.profiles.Person: quotas come from each restriction's QuotaCondition."""
+    quotas = []
+    for r in getattr(p, "restrictions", ()) or ():
+        cond = getattr(r, "condition", None)
+        if cond is not None and getattr(cond, "kind", "") == "quota" and hasattr(cond, "amount"):
+            if cond.unit == "minutes":
+                quotas.append(QuotaRule(per=cond.per, minutes=int(cond.amount)))
+            else:
+                quotas.append(QuotaRule(per=cond.per, titles=int(cond.amount)))
+        else:
+            rule = _quota_from(getattr(r, "spec", None) or {})
+            if rule:
+                quotas.append(rule)
     return PersonLink(
-        str(p.name), frozenset(getattr(p, "devices", ()) or ()), frozenset(getattr(p, "accounts", ()) or ()), quotas
+        str(p.name), frozenset(getattr(p, "devices", ()) or ()), frozenset(getattr(p, "accounts", ()) or ()),
+        tuple(quotas),
     )
