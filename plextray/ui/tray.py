@@ -202,4 +202,24 @@ class Tray:
             self._thread.join(timeout)
             if self._thread.is_alive():
                 log.warning("tray thread did not stop within %.0f s", timeout)
+            else:
+                _release_xorg_display(self.icon)
         self._ready.clear()
+
+
+class _ClosedDisplay:
+    def close(self) -> None:
+        pass
+
+
+def _release_xorg_display(icon: Any) -> None:
+    """Close the xorg backend's own X connection now, not in its __del__ (which may run after the X
+    server is gone and then raises ConnectionClosedError from the garbage collector)."""
+    display = getattr(icon, "_display", None)
+    if display is None or type(icon).__module__ != "pystray._xorg":
+        return
+    try:
+        display.close()
+    except Exception:
+        pass
+    icon._display = _ClosedDisplay()

@@ -1,0 +1,281 @@
+"""The settings window under Xvfb, driven widget by widget; profiles.json on disk is then checked."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import pump
+from plextray.core.model import Device
+from plextray.paths import AppPaths
+
+pytestmark = pytest.mark.gui
+
+EMMA_IPAD = "C5B092C3-B261-4344-A09F-A6939E10A468"
+TV = "xk4kbse0xxadzpvi"
+
+
+class FakeTokenStore:
+    """The TokenStore interface (available / get / set) over a dict, like an unlocked keyring."""
+
+    def __init__(self, available: bool = True) -> None:
+        self.available = available
+        self.saved: list[str] = []
+
+    def get(self):
+        return self.saved[-1] if self.saved else None
+
+    def set(self, token: str) -> None:
+        from plextray.errors import SecretStoreError
+
+        if not self.available:
+            raise SecretStoreError("no secure keyring: set PLEX_TOKEN instead")
+        self.saved.append(token)
+
+
+@pytest.fixture
+def root(xdisplay):
+    import tkinter as tk
+
+    root = tk.Tk()
+    root.withdraw()
+    yield root
+    try:
+        root.destroy()
+    except tk.TclError:
+        pass
+
+
+@pytest.fixture
+def paths(plextray_home):
+    return AppPaths(plextray_home).ensure()
+
+
+DEVICES = [
+    Device(client_id=EMMA_IPAD, product="Plex for iOS", platform="iOS", device="Emma's iPad",
+           ip="192.168.1.23", last_seen="2026-11-24T19:02:11"),
+    Device(client_id=TV, product="Plex Web", platform="Chrome", device="Living room TV",
+           ip="192.168.1.40", last_seen="2026-11-23T21:15:00"),
+]
+
+
+def open_window(root, paths, **kwargs):
+    from plextray.ui.settings import SettingsWindow
+
+    kwargs.setdefault("token_store", FakeTokenStore())
+    kwargs.setdefault("devices", list(DEVICES))
+    window = SettingsWindow(root, paths, **kwargs)
+    window.wait_visibility()
+    assert pump(root, lambda: window.winfo_ismapped())
+    return window
+
+
+def saved_doc(paths):
+    return json.loads(paths.profiles.read_text(encoding="utf-8"))
+
+
+def test_link_device_add_restriction_and_save(root, paths):
+    saved = []
+    window = open_window(root, paths, on_saved=lambda: saved.append(True))
+    # People: add Emma and Leo.
+    window.notebook.select(window.people)
+    for name in ("Emma", "Leo"):
+        window.people.name_entry.insert(0, name)
+        window.people.add_button.invoke()
+    assert list(window.people.listbox.get(0, "end")) == ["Emma", "Leo"]
+    # Devices: both devices listed with their details; link the iPad and the TV to Emma.
+    window.notebook.select(window.devices)
+    row = window.devices.tree.item(EMMA_IPAD, "values")
+    assert list(row) == ["Emma's iPad", "Plex for iOS", "iOS", "2026-11-24 19:02:11", "192.168.1.23", "(nobody)"]
+    for cid in (EMMA_IPAD, TV):
+        window.devices.select(cid)
+        window.devices.owner_combo.set("Emma")
+        window.devices.assign_button.invoke()
+    assert window.devices.tree.item(TV, "values")[-1] == "Emma"
+    # Restrictions: a bedtime and a rating ceiling for Emma.
+    window.notebook.select(window.restrictions)
+    tab = window.restrictions
+    tab.select_person("Emma")
+    tab.show_type("time")
+    tab.fields["days"].set("weeknights")
+    for key, value in (("from", "20:30"), ("to", "07:00")):
+        tab.fields[key].delete(0, "end")
+        tab.fields[key].insert(0, value)
+    tab.add_button.invoke()
+    tab.show_type("rating")
+    tab.fields["max"].set("gb/12A")
+    tab.action_checks["alert"].invoke()
+    tab.add_button.invoke()
+    assert tab.listbox.size() == 2
+    assert not paths.profiles.exists()  # nothing is written before Save
+    window.save_button.invoke()
+    assert window.status.cget("text") == "Saved." and saved == [True]
+    doc = saved_doc(paths)
+    emma = next(p for p in doc["people"] if p["name"] == "Emma")
+    assert emma["devices"] == [EMMA_IPAD, TV]
+    assert emma["restrictions"] == [
+        {"type": "time", "days": "weeknights", "from": "20:30", "to": "07:00", "actions": ["notify", "stop"]},
+        {"type": "rating", "max": "gb/12A", "unrated": "block", "actions": ["notify", "alert", "stop"]},
+    ]
+    from plextray.profiles.store import ProfileStore
+
+    profiles = ProfileStore(paths.profiles).load()  # the saved file loads as a valid profile
+    assert profiles is not None
+    config = json.loads(paths.config.read_text())
+    assert config["server_url"] == "http://127.0.0.1:32400"
+    assert not any("token" in key for key in config)
+
+
+def test_invalid_entry_shows_error_next_to_field_and_saves_nothing(root, paths):
+    window = open_window(root, paths)
+    window.people.name_entry.insert(0, "Emma")
+    window.people.add_button.invoke()
+    tab = window.restrictions
+    tab.select_person("Emma")
+    tab.show_type("time")
+    tab.fields["from"].delete(0, "end")
+    tab.fields["from"].insert(0, "25:99")
+    tab.add_button.invoke()
+    assert "HH:MM" in tab.grid_fields.error_text("from")
+    assert tab.grid_fields.error_text("to") == ""
+    assert tab.listbox.size() == 0
+    tab.show_type("rating")
+    tab.fields["max"].set("XYZ-99")
+    tab.add_button.invoke()
+    assert "Unknown rating" in tab.grid_fields.error_text("max")
+    tab.show_type("quota")
+    tab.fields["amount"].set("lots")
+    for action in ("notify", "stop"):
+        tab.action_checks[action].invoke()  # untick: no action left
+    tab.add_button.invoke()
+    assert tab.grid_fields.error_text("amount") == "Enter a whole number"
+    assert tab.grid_fields.error_text("actions") == "Tick at least one action"
+    assert tab.listbox.size() == 0
+    # A bad server URL blocks Save entirely.
+    window.server.url_entry.delete(0, "end")
+    window.server.url_entry.insert(0, "ftp//nowhere")
+    window.save_button.invoke()
+    assert "http://" in window.server.grid_fields.error_text("url")
+    assert window.status.cget("text").startswith("Not saved")
+    assert not paths.profiles.exists() and not paths.config.exists()
+
+
+def test_store_rejection_writes_nothing_and_keeps_the_old_file(root, paths):
+    from plextray.profiles.store import ProfileStore
+
+    good = {"version": 1, "people": [{"name": "Emma", "devices": [], "accounts": [], "restrictions": []}],
+            "unknown_devices": {"actions": ["notify"]}}
+    ProfileStore(paths.profiles).save_raw(good)
+    before = paths.profiles.read_text()
+    window = open_window(root, paths)
+    # Sneak an invalid restriction past the form (as a hand-edited document would): the store refuses it.
+    window.doc["people"][0]["restrictions"].append({"type": "time", "days": "someday", "from": "1", "to": "2", "actions": ["stop"]})
+    window.save_button.invoke()
+    text = window.status.cget("text")
+    assert text.startswith("Not saved") and "$.people[0].restrictions[0]" in text
+    assert paths.profiles.read_text() == before
+
+
+def test_people_rename_and_remove_unlink_devices(root, paths):
+    window = open_window(root, paths)
+    for name in ("Emma", "Leo"):
+        window.people.name_entry.insert(0, name)
+        window.people.add_button.invoke()
+    window.people.name_entry.insert(0, "emma")
+    assert window.people.add() is False
+    assert "already" in window.people.grid_fields.error_text("name")
+    window.devices.select(TV)
+    window.devices.owner_combo.set("Leo")
+    window.devices.assign_button.invoke()
+    window.people.select("Leo")
+    window.people.name_entry.delete(0, "end")
+    window.people.name_entry.insert(0, "Leonard")
+    window.people.rename_button.invoke()
+    assert window.devices.tree.item(TV, "values")[-1] == "Leonard"
+    window.people.select("Leonard")
+    window.people.remove_button.invoke()
+    assert window.devices.tree.item(TV, "values")[-1] == "(nobody)"
+    window.save_button.invoke()
+    assert [p["name"] for p in saved_doc(paths)["people"]] == ["Emma"]
+
+
+def test_token_goes_to_the_keyring_never_to_a_file(root, paths):
+    tokens = FakeTokenStore()
+    window = open_window(root, paths, token_store=tokens)
+    window.server.token_entry.insert(0, "s3cr3t-T0KEN-abcdef")
+    window.save_button.invoke()
+    assert tokens.saved == ["s3cr3t-T0KEN-abcdef"]
+    assert window.server.token_entry.get() == ""
+    for path in paths.home.rglob("*"):
+        if path.is_file():
+            assert b"s3cr3t-T0KEN-abcdef" not in path.read_bytes(), path
+
+
+def test_no_keyring_says_so_next_to_the_token(root, paths):
+    window = open_window(root, paths, token_store=FakeTokenStore(available=False))
+    assert "PLEX_TOKEN" in window.server.token_note.cget("text")
+    window.server.token_entry.insert(0, "abcdefgh12345678")
+    window.save_button.invoke()
+    assert "PLEX_TOKEN" in window.server.grid_fields.error_text("token")
+    assert window.status.cget("text") == "Saved, except the token."
+
+
+def test_devices_come_from_the_history_database(root, paths):
+    from plextray.store.db import connect
+
+    conn = connect(paths.database)
+    with conn:
+        conn.execute(
+            "INSERT INTO devices (client_id, product, platform, device, ip, account, first_seen, last_seen)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (TV, "Plex Web", "Chrome", "Living room TV", "192.168.1.40", "emma", "2026-11-01T10:00:00", "2026-11-23T21:15:00"),
+        )
+    conn.close()
+    window = open_window(root, paths, devices=None)
+    assert window.devices.tree.item(TV, "values")[:5] == ("Living room TV", "Plex Web", "Chrome", "2026-11-23 21:15:00", "192.168.1.40")
+
+
+def test_test_connection_against_a_real_http_server(root, paths):
+    """'Test connection' talks HTTP to a local server standing in for Plex and reports its name."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen_tokens = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen_tokens.append(self.headers.get("X-Plex-Token"))
+            if self.headers.get("X-Plex-Token") != "good-token-123":
+                self.send_response(401)
+                self.end_headers()
+                return
+            body = (b'<?xml version="1.0" encoding="UTF-8"?><MediaContainer size="0" friendlyName="Den Server" '
+                    b'machineIdentifier="abc123" version="1.40.0.7998" platform="Linux" myPlexSubscription="1" '
+                    b'ownerFeatures="session_kick"></MediaContainer>')
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        window = open_window(root, paths)
+        window.server.url_entry.delete(0, "end")
+        window.server.url_entry.insert(0, f"http://127.0.0.1:{server.server_port}")
+        window.server.token_entry.insert(0, "wrong-token-456")
+        window.server.test_button.invoke()
+        assert pump(root, lambda: window.server.test_result.cget("text").startswith("✘"), timeout=15)
+        window.server.token_entry.delete(0, "end")
+        window.server.token_entry.insert(0, "good-token-123")
+        window.server.test_button.invoke()
+        assert pump(root, lambda: window.server.test_result.cget("text").startswith("✔"), timeout=15)
+        assert "Den Server" in window.server.test_result.cget("text")
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,236 @@
+"""The tray under Xvfb with pystray's real xorg backend: every menu item does what it says.
+
+Menu items are invoked the way a backend click invokes them (`item(icon)`), on a worker thread
+like pystray's loop thread; the Tk main loop is pumped with `pump()` until the effect shows.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import pump
+from plextray.core.model import EngineSnapshot, EngineState, NowPlaying
+
+pytestmark = pytest.mark.gui
+
+
+class FakeEngine:
+    """An EngineControl that records calls and publishes snapshots from its own thread."""
+
+    def __init__(self, snapshot: EngineSnapshot) -> None:
+        self._snapshot = snapshot
+        self._subscribers: list = []
+        self.calls: list[tuple] = []
+        self.stopped = threading.Event()
+
+    def snapshot(self) -> EngineSnapshot:
+        return self._snapshot
+
+    def subscribe(self, callback):
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback)
+
+    def publish(self, snapshot: EngineSnapshot) -> None:
+        self._snapshot = snapshot
+        worker = threading.Thread(target=lambda: [cb(snapshot) for cb in list(self._subscribers)])
+        worker.start()
+        worker.join()
+
+    def pause(self) -> None:
+        self.calls.append(("pause",))
+        self.publish(EngineSnapshot(EngineState.PAUSED, paused=True, people=self._snapshot.people))
+
+    def resume(self) -> None:
+        self.calls.append(("resume",))
+        self.publish(EngineSnapshot(EngineState.MONITORING, people=self._snapshot.people))
+
+    def grant(self, person, *, minutes=0, lift_window_until=None) -> None:
+        self.calls.append(("grant", person, minutes, lift_window_until))
+
+    def reload_profiles(self) -> None:
+        self.calls.append(("reload_profiles",))
+
+    def stop(self) -> None:
+        self.calls.append(("stop",))
+        self.stopped.set()
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list = []
+
+    def __call__(self, *args) -> None:
+        self.calls.append(args)
+
+
+class RecordingNotifier:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def notify(self, title: str, message: str) -> bool:
+        self.sent.append((title, message))
+        return True
+
+
+@pytest.fixture
+def app(xdisplay, tmp_path, monkeypatch, plextray_home):
+    from plextray.autostart import Autostart
+    from plextray.paths import AppPaths
+    from plextray.ui.app import TrayApp
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    engine = FakeEngine(EngineSnapshot(EngineState.MONITORING, people=("Emma", "Leo")))
+    report, opener = Recorder(), Recorder()
+    tray_app = TrayApp(
+        engine,
+        AppPaths(plextray_home),
+        open_report=report,
+        notifier=RecordingNotifier(),
+        opener=opener,
+        autostart=Autostart(platform="linux", command=["/usr/bin/plextray"]),
+    )
+    root = tray_app.start()
+    assert tray_app.tray.wait_ready(5), "the xorg tray loop did not start"
+    tray_app.test_report, tray_app.test_opener, tray_app.test_engine = report, opener, engine
+    yield tray_app
+    tray_app.quit()
+
+
+def menu_items(menu) -> dict:
+    return {item.text: item for item in menu.items}
+
+
+def click(app, *path: str) -> None:
+    """Invoke a (sub)menu item on another thread, like pystray's loop thread does."""
+    items = menu_items(app.tray.icon.menu)
+    item = items[path[0]]
+    for name in path[1:]:
+        item = menu_items(item.submenu)[name]
+    worker = threading.Thread(target=item, args=(app.tray.icon,))
+    worker.start()
+    worker.join(5)
+
+
+def test_real_backend_runs_in_its_own_thread(app):
+    import pystray
+
+    assert type(app.tray.icon).__module__ == "pystray._xorg"
+    assert isinstance(app.tray.icon, pystray.Icon)
+    assert app.tray._thread.is_alive() and app.tray._thread is not threading.main_thread()
+    assert app.tray.icon.visible
+
+
+def test_pause_and_resume_follow_the_engine(app):
+    pause = menu_items(app.tray.icon.menu)["Pause monitoring"]
+    assert pause.checked is False
+    click(app, "Pause monitoring")
+    assert app.test_engine.calls == [("pause",)]
+    assert pump(app.root, lambda: app.tray.snapshot.paused)
+    assert pause.checked is True
+    click(app, "Pause monitoring")
+    assert app.test_engine.calls[-1] == ("resume",)
+    assert pump(app.root, lambda: not app.tray.snapshot.paused)
+    assert pause.checked is False
+
+
+def test_give_extra_time_per_person(app):
+    people = menu_items(menu_items(app.tray.icon.menu)["Give extra time"].submenu)
+    assert list(people) == ["Emma", "Leo"]
+    assert list(menu_items(people["Leo"].submenu)) == ["+15 min", "+30 min", "+1 h", "No bedtime tonight"]
+    click(app, "Give extra time", "Emma", "+15 min")
+    click(app, "Give extra time", "Leo", "+30 min")
+    click(app, "Give extra time", "Leo", "+1 h")
+    click(app, "Give extra time", "Emma", "No bedtime tonight")
+    assert app.test_engine.calls == [
+        ("grant", "Emma", 15, None),
+        ("grant", "Leo", 30, None),
+        ("grant", "Leo", 60, None),
+        ("grant", "Emma", 0, "06:00"),
+    ]
+
+
+def test_people_list_follows_snapshots(app):
+    app.test_engine.publish(EngineSnapshot(EngineState.MONITORING, people=("Mia",)))
+    assert pump(app.root, lambda: app.tray.snapshot.people == ("Mia",))
+    people = menu_items(menu_items(app.tray.icon.menu)["Give extra time"].submenu)
+    assert list(people) == ["Mia"]
+
+
+def test_report_and_archive_callbacks(app, plextray_home):
+    click(app, "Today's report")
+    assert pump(app.root, lambda: app.test_report.calls == [()])
+    click(app, "Open archive folder")
+    assert pump(app.root, lambda: app.test_opener.calls == [(Path(plextray_home) / "archives",)])
+
+
+def test_start_at_login_toggles_the_xdg_entry(app, tmp_path):
+    entry = tmp_path / "xdg-config" / "autostart" / "plextray.desktop"
+    item = menu_items(app.tray.icon.menu)["Start at login"]
+    assert item.checked is False and not entry.exists()
+    click(app, "Start at login")
+    assert pump(app.root, lambda: item.checked is True)
+    assert "Exec=/usr/bin/plextray" in entry.read_text()
+    click(app, "Start at login")
+    assert pump(app.root, lambda: item.checked is False)
+    assert not entry.exists()
+
+
+def test_settings_window_opens_once(app):
+    click(app, "Settings…")
+    assert pump(app.root, lambda: app.settings is not None and app.settings.exists())
+    first = app.settings
+    click(app, "Settings…")
+    pump(app.root, lambda: False, timeout=0.2)
+    assert app.settings is first
+
+
+def test_icon_and_tooltip_follow_the_engine(app):
+    from plextray.ui.icons import icon_image
+
+    assert app.tray.icon.icon is icon_image(EngineState.MONITORING)
+    assert "monitoring" in app.tray.icon.title
+    playing = NowPlaying(person="Emma", device="iPad", title="Bluey", state="playing")
+    app.test_engine.publish(EngineSnapshot(EngineState.VIOLATION, detail="Emma · rating R > PG", now_playing=(playing,)))
+    assert pump(app.root, lambda: app.tray.icon.icon is icon_image(EngineState.VIOLATION))
+    assert "rule broken" in app.tray.icon.title and "Emma: Bluey (iPad)" in app.tray.icon.title
+    app.test_engine.publish(EngineSnapshot(EngineState.UNREACHABLE, detail="server down"))
+    assert pump(app.root, lambda: app.tray.icon.icon is icon_image(EngineState.UNREACHABLE))
+    assert app.tray.icon.title == "plextray: server or logs unreachable\nserver down"
+    # The window title of the real X icon window follows too (xorg sets WM_NAME from the tooltip).
+    assert pump(app.root, lambda: _x_window_name(app) == app.tray.icon.title)
+
+
+def _x_window_name(app) -> str | None:
+    try:
+        return app.tray.icon._window.get_wm_name()
+    except Exception:
+        return None
+
+
+def test_quit_stops_everything_and_leaves_no_thread(app):
+    before = set(threading.enumerate())
+    tray_thread = app.tray._thread
+    click(app, "Quit")
+    assert pump(app.root, lambda: app.closed)
+    assert app.test_engine.stopped.is_set()
+    assert app.closed
+    assert not tray_thread.is_alive()
+    leftover = [t for t in threading.enumerate() if t.name.startswith("plextray") or t is tray_thread]
+    assert leftover == []
+    assert set(threading.enumerate()) <= before
+    import tkinter
+
+    with pytest.raises(tkinter.TclError):
+        app.root.winfo_exists()
+
+
+def test_tooltip_fits_windows_limit():
+    from plextray.ui.tray import tooltip_text
+
+    many = tuple(NowPlaying(person=f"Person {i}", device="Living room TV", title="A very long film title " * 3, state="playing") for i in range(5))
+    text = tooltip_text(EngineSnapshot(EngineState.MONITORING, now_playing=many))
+    assert len(text) <= 127 and text.endswith("…")
+    assert tooltip_text(EngineSnapshot(EngineState.MONITORING)) == "plextray: monitoring\nnothing playing"
