@@ -56,7 +56,7 @@ class RestrictionsTab(ttk.Frame):
         self.add_button.grid(row=2, column=0, sticky="w", **PAD)
         self.grid_fields: FieldGrid | None = None
         self.fields: dict[str, Any] = {}
-        self.action_vars: dict[str, tk.BooleanVar] = {}
+        self.action_vars: dict[str, str] = {}  # Tcl variable names, not tk.Variable objects (see show_type)
         self.action_checks: dict[str, ttk.Checkbutton] = {}
         self.refresh()
         self.show_type("time")
@@ -117,8 +117,11 @@ class RestrictionsTab(ttk.Frame):
         actions = ttk.Frame(self.fields_frame)
         self.action_vars, self.action_checks = {}, {}
         for column, action in enumerate(steps.ACTIONS):
-            var = tk.BooleanVar(master=self.fields_frame, value=action in ("notify", "stop"))
-            check = ttk.Checkbutton(actions, text=action, variable=var)
+            # Plain Tcl variables: a tk.BooleanVar's __del__ calls Tcl from whatever thread the garbage
+            # collector happens to run on, which Tk refuses outside the main loop.
+            var = f"plextray_action_{action}_{id(self)}"
+            self.setvar(var, "1" if action in ("notify", "stop") else "0")
+            check = ttk.Checkbutton(actions, text=action, variable=var, onvalue="1", offvalue="0")
             check.grid(row=0, column=column, sticky="w")
             self.action_vars[action], self.action_checks[action] = var, check
         grid.add("actions", LABELS["actions"], actions)
@@ -126,7 +129,7 @@ class RestrictionsTab(ttk.Frame):
 
     def form_values(self) -> dict[str, Any]:
         values: dict[str, Any] = {name: widget.get() for name, widget in self.fields.items()}
-        values["actions"] = [a for a, var in self.action_vars.items() if var.get()]
+        values["actions"] = [a for a, var in self.action_vars.items() if str(self.getvar(var)) == "1"]
         return values
 
     def add(self) -> bool:
