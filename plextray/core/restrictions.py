@@ -114,7 +114,7 @@ def _window(reader: Reader, *, required: bool) -> TimeWindow | None:
             end = minutes
     if start is None or end is None:
         return None
-    if start == end % (24 * 60):
+    if start == end:
         reader.issues.add(reader.at("to"), "\"from\" and \"to\" are the same time (use 00:00 to 24:00 for a whole day)")
         return None
     overnight = end <= start

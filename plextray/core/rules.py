@@ -114,8 +114,10 @@ def describe_actions(actions: tuple[str, ...]) -> str:
 
 def tonight_end(person: Person | None, now: datetime) -> datetime:
     """When "no bedtime tonight" should end: the latest end of the person's time/streak windows
-    whose occurrence is in progress or starts later today, or tomorrow noon if there are none."""
-    ends: list[datetime] = []
+    in progress now (at 02:00 "tonight" is the night under way); if none, of those starting
+    later today; if none, tomorrow noon."""
+    in_progress: list[datetime] = []
+    later: list[datetime] = []
     for restriction in person.restrictions if person else ():
         for condition in _walk(restriction.condition):
             window = getattr(condition, "window", None)
@@ -123,13 +125,13 @@ def tonight_end(person: Person | None, now: datetime) -> datetime:
                 continue
             current = window.occurrence(now)
             if current is not None:
-                ends.append(current[1])
+                in_progress.append(current[1])
             if now.weekday() in window.days:
                 begin, finish = window.bounds(now.date())
                 if begin > now:
-                    ends.append(finish)
-    if ends:
-        return max(ends)
+                    later.append(finish)
+    if in_progress or later:
+        return max(in_progress or later)
     return datetime.combine(now.date() + timedelta(days=1), datetime.min.time()).replace(hour=12)
 
 
