@@ -1,0 +1,90 @@
+"""The e-mails plextray writes: the daily digest (text + HTML alternative), logs by e-mail, a test message."""
+
+from __future__ import annotations
+
+import socket
+from datetime import date, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from plextray.config import EmailSettings
+from plextray.core.reports import DayReport
+from plextray.errors import ArchiveError, DeliveryError
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # most providers refuse more than ~25 MB once base64-encoded
+
+
+def _base(settings: EmailSettings, subject: str, now: datetime) -> EmailMessage:
+    if not settings.recipients:
+        raise DeliveryError("no e-mail recipients are set (settings → E-mail)")
+    sender = settings.sender or settings.username or f"plextray@{socket.gethostname()}"
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = ", ".join(settings.recipients)
+    message["Date"] = format_datetime(now.astimezone())
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message["X-Mailer"] = "plextray"
+    return message
+
+
+def digest_subject(report: DayReport) -> str:
+    from plextray.reports.text import day_title, fmt_minutes
+
+    people = ", ".join(f"{p.name} {fmt_minutes(p.total_minutes)}" for p in report.people if p.linked)
+    broken = sum(len(p.violations) for p in report.people)
+    tail = f" · {broken} restriction(s) broken" if broken else ""
+    return f"plextray · {day_title(report.day)}" + (f": {people}" if people else "") + tail
+
+
+def digest_message(settings: EmailSettings, report: DayReport, *, now: datetime) -> EmailMessage:
+    """The day's report: plain text first, the HTML report (chart included, inline) as the alternative."""
+    from plextray.reports import html, text
+
+    message = _base(settings, digest_subject(report), now)
+    message.set_content(text.render_day(report))
+    message.add_alternative(html.render_day(report), subtype="html")
+    return message
+
+
+def find_archive(archive_dir: Path, day: date) -> Path | None:
+    """The day's archive: via plextray.logs.archive.list_archives when present, else `*.log.gz` by name."""
+    wanted = f"{day.isoformat()}.log.gz"
+    try:
+        from plextray.logs.archive import list_archives  # written by the archive helper
+    except ImportError:
+        candidates = sorted(archive_dir.glob("*.log.gz")) if archive_dir.is_dir() else []
+    else:
+        candidates = [Path(getattr(a, "path", a)) for a in list_archives(archive_dir)]
+    return next((p for p in candidates if p.name == wanted), None)
+
+
+def logs_message(settings: EmailSettings, archive_dir: Path, day: date, *, now: datetime,
+                 max_bytes: int = MAX_ATTACHMENT_BYTES) -> EmailMessage:
+    """"Logs by e-mail": the day's archive attached byte for byte (application/gzip)."""
+    path = find_archive(archive_dir, day)
+    if path is None:
+        raise ArchiveError(f"no log archive for {day.isoformat()} in {archive_dir}")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise DeliveryError(
+            f"{path.name} is {size / 1e6:.1f} MB, too big to e-mail (limit {max_bytes / 1e6:.0f} MB)"
+        )
+    data = path.read_bytes()
+    message = _base(settings, f"plextray · Plex logs of {day.isoformat()}", now)
+    message.set_content(
+        f"Plex Media Server's log lines of {day.isoformat()}, saved by plextray on {socket.gethostname()}, "
+        f"are attached ({path.name}, {size:,} bytes, gzip).\n\nOpen with any gzip tool, e.g. `zcat {path.name}`.\n"
+    )
+    message.add_attachment(data, maintype="application", subtype="gzip", filename=path.name)
+    return message
+
+
+def probe_message(settings: EmailSettings, *, now: datetime) -> EmailMessage:
+    message = _base(settings, "plextray test e-mail", now)
+    message.set_content(
+        f"This is a test e-mail from plextray on {socket.gethostname()}, sent at {now:%Y-%m-%d %H:%M}.\n"
+        "If you can read it, digests and logs by e-mail will reach you.\n"
+    )
+    return message

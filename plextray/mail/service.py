@@ -1,0 +1,123 @@
+"""What the CLI, the tray menu and the scheduler call: send the digest, the logs, a test; run what is due.
+
+All of it blocks on SMTP, so the tray and the engine run it on `MailScheduler`'s thread (or their
+own worker), never on the UI or engine thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import threading
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+
+from plextray.config import AppConfig, EmailSettings
+from plextray.errors import DeliveryError, PlexTrayError
+from plextray.mail import messages, schedule
+from plextray.mail.smtp import Mailer, SendReport, SmtpSender, outbox_dir
+from plextray.paths import AppPaths
+
+log = logging.getLogger(__name__)
+
+
+def make_mailer(
+    paths: AppPaths,
+    settings: EmailSettings,
+    *,
+    ssl_context: ssl.SSLContext | None = None,
+    max_attempts: int = 3,
+    base_delay: float = 2.0,
+    timeout: float = 30.0,
+) -> Mailer:
+    if not settings.configured:
+        raise DeliveryError("e-mail is not set up: choose an SMTP server and recipients in the settings")
+    sender = SmtpSender(settings, ssl_context=ssl_context, timeout=timeout)
+    return Mailer(sender, outbox_dir(paths.home), max_attempts=max_attempts, base_delay=base_delay)
+
+
+def send_digest(paths: AppPaths, mailer: Mailer, day: date, *, now: datetime) -> None:
+    from plextray.reports.build import build_report
+
+    report = build_report(paths, day, now=now)
+    mailer.deliver(messages.digest_message(mailer.sender.settings, report, now=now))  # type: ignore[arg-type]
+
+
+def send_logs(paths: AppPaths, mailer: Mailer, day: date, *, now: datetime) -> None:
+    mailer.deliver(messages.logs_message(mailer.sender.settings, paths.archives, day, now=now))
+
+
+def send_test(mailer: Mailer, *, now: datetime) -> None:
+    """A test goes straight to the server once (no outbox): the settings window shows the error."""
+    mailer.sender.send(messages.probe_message(mailer.sender.settings, now=now))
+
+
+def run_due(paths: AppPaths, config: AppConfig, now: datetime, *, mailer: Mailer | None = None) -> list[str]:
+    """Flush the outbox, then send the digest / logs mail if due. Returns what was done (for the log)."""
+    settings = config.email
+    if not settings.configured:
+        return []
+    mailer = mailer or make_mailer(paths, settings)
+    done: list[str] = []
+    state = schedule.load_state(paths.home)
+    report: SendReport = mailer.flush_outbox()
+    if report.sent:
+        done.append(f"sent {report.sent} kept e-mail(s) from the outbox")
+    day = schedule.due(settings.digest_time, state.digest_last_sent, now, kind="digest")
+    if day is not None:
+        try:
+            send_digest(paths, mailer, day, now=now)
+            done.append(f"sent the digest of {day}")
+        except DeliveryError as exc:
+            done.append(f"digest of {day} kept in the outbox: {exc}")
+        # kept in the outbox counts as sent: the outbox delivers it, the schedule must not add another
+        state = replace(state, digest_last_sent=day)
+        schedule.save_state(paths.home, state)
+    if settings.send_logs_daily:
+        logs_day = schedule.due(settings.digest_time, state.logs_last_sent, now, kind="logs")
+        if logs_day is not None:
+            try:
+                send_logs(paths, mailer, logs_day, now=now)
+                done.append(f"sent the logs of {logs_day}")
+            except DeliveryError as exc:
+                done.append(f"logs of {logs_day} kept in the outbox: {exc}")
+            except PlexTrayError as exc:  # no archive for that day: nothing to send, do not retry forever
+                done.append(f"no logs mail for {logs_day}: {exc}")
+            state = replace(state, logs_last_sent=logs_day)
+            schedule.save_state(paths.home, state)
+    return done
+
+
+class MailScheduler:
+    """A daemon thread that runs `run_due` every `interval` seconds (config re-read each time)."""
+
+    def __init__(self, paths: AppPaths, load_config, *, interval: float = 60.0) -> None:
+        self.paths = paths
+        self._load_config = load_config
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="plextray-mail", daemon=True)
+
+    def start(self) -> "MailScheduler":
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                for line in run_due(self.paths, self._load_config(), datetime.now()):
+                    log.info("mail: %s", line)
+            except PlexTrayError as exc:
+                log.warning("mail: %s", exc)
+            except Exception:  # the scheduler must outlive any one bad run
+                log.exception("mail: unexpected error")
+            self._stop.wait(self.interval)
+
+
+def outbox_path(paths: AppPaths) -> Path:
+    return outbox_dir(paths.home)

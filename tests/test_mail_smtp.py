@@ -1,0 +1,188 @@
+"""Digest and logs by e-mail against a real SMTP server on 127.0.0.1 (aiosmtpd): plain, STARTTLS, SSL."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+from datetime import date, datetime
+
+import keyring
+import pytest
+from support.mail_server import USER, MailServer, MemoryKeyring, client_context, free_port, make_cert
+from support.report_history import DAY, NASTY_TITLE, build_household
+
+from plextray.config import AppConfig, EmailSettings
+from plextray.errors import ArchiveError, DeliveryError
+from plextray.mail import schedule
+from plextray.mail.service import make_mailer, run_due, send_digest, send_logs, send_test
+from plextray.mail.smtp import Mailer, SmtpSender, keyring_user, set_password
+from plextray.paths import AppPaths
+
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+
+GOOD = "right-horse-battery"
+NOW = datetime(2026, 3, 10, 21, 5)
+
+
+@pytest.fixture
+def memory_keyring():
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="module")
+def cert(tmp_path_factory):
+    return make_cert(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def servers():
+    started = []
+
+    def start(mode, cert=None, port=None):
+        started.append(MailServer(mode, cert, port).start())
+        return started[-1]
+
+    yield start
+    for s in started:
+        s.stop()
+
+
+def settings_for(port, security="none", **extra):
+    return EmailSettings(host="127.0.0.1", port=port, security=security, username=USER, sender="plextray@example.org",
+                         recipients=("mum@example.org", "dad@example.org"), **extra)
+
+
+def mailer_for(settings, cert=None, sleeps=None, attempts=3):
+    sender = SmtpSender(settings, ssl_context=client_context(cert[0]) if cert else None, timeout=10)
+    paths = AppPaths.default()
+    return Mailer(sender, paths.home / "outbox", max_attempts=attempts, base_delay=0.05,
+                  sleep=(sleeps.append if sleeps is not None else (lambda s: None)))
+
+
+def write_archive(day: str, lines: int = 2000) -> bytes:
+    paths = AppPaths.default().ensure()
+    text = "".join(f"Nov 25, 2026 10:{i % 60:02d}:00.{i % 1000:03d} [0x7f] DEBUG - line {i} of {day}\n" for i in range(lines))
+    data = gzip.compress(text.encode())
+    (paths.archives / f"{day}.log.gz").write_bytes(data)
+    return data
+
+
+@pytest.mark.parametrize("mode", ["none", "starttls", "ssl"])
+def test_digest_arrives_with_text_and_html(mode, plextray_home, memory_keyring, cert, servers):
+    build_household(plextray_home)
+    server = servers(mode, cert)
+    settings = settings_for(server.port, mode)
+    set_password(settings, GOOD)
+    assert memory_keyring.store[("plextray", f"smtp:{USER}@127.0.0.1")] == GOOD
+    mailer = mailer_for(settings, cert)
+    send_digest(AppPaths.default(), mailer, date.fromisoformat(DAY), now=NOW)
+    (mail_from, rcpts, message), = server.inbox.received
+    assert mail_from == "plextray@example.org" and rcpts == ["mum@example.org", "dad@example.org"]
+    assert message["Subject"] == "plextray · Tuesday 10 March 2026: Emma 1 h 04 min, Leo 30 min, Parents 45 min · 1 restriction(s) broken"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "Emma — 1 h 04 min" in text and "STOPPED by plextray" in text and "notify ok, alert failed, stop ok" in text
+    assert "<svg" in html and "Frozen" in html and NASTY_TITLE not in html
+    assert server.logins[-1][1] is True
+    assert mailer.pending() == []
+
+
+def test_logs_mail_attaches_the_archive_byte_for_byte(memory_keyring, servers):
+    data = write_archive(DAY)
+    write_archive("2026-03-09", 10)
+    server = servers("none")
+    settings = settings_for(server.port)
+    set_password(settings, GOOD)
+    send_logs(AppPaths.default(), mailer_for(settings), date.fromisoformat(DAY), now=NOW)
+    (message,) = server.messages
+    assert message["Subject"] == f"plextray · Plex logs of {DAY}"
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_filename() == f"{DAY}.log.gz"
+    assert attachment.get_content_type() == "application/gzip"
+    assert attachment.get_content() == data
+    assert gzip.decompress(attachment.get_content()).decode().count("\n") == 2000
+    assert f"{DAY}.log.gz" in message.get_body(("plain",)).get_content()
+
+
+def test_logs_mail_without_archive_is_a_clear_error(memory_keyring, servers):
+    server = servers("none")
+    settings = settings_for(server.port)
+    with pytest.raises(ArchiveError, match=f"no log archive for {DAY}"):
+        send_logs(AppPaths.default(), mailer_for(settings), date.fromisoformat(DAY), now=NOW)
+    assert server.messages == []
+
+
+def test_wrong_password_is_clear_retried_kept_and_delivered_later(memory_keyring, servers, caplog):
+    caplog.set_level(logging.DEBUG)
+    data = write_archive(DAY)
+    server = servers("none")
+    settings = settings_for(server.port)
+    set_password(settings, "wrong-password-123")
+    sleeps: list[float] = []
+    mailer = mailer_for(settings, sleeps=sleeps)
+    with pytest.raises(DeliveryError, match=f"SMTP login refused for {USER}@127.0.0.1") as info:
+        send_logs(AppPaths.default(), mailer, date.fromisoformat(DAY), now=NOW)
+    assert "kept in" in str(info.value) and "outbox" in str(info.value)
+    tried = [ok for _, ok in server.logins]  # smtplib tries each AUTH mechanism the server offers
+    assert tried and not any(tried) and len(tried) % 3 == 0  # three attempts
+    assert sleeps == [0.05, 0.1]  # exponential backoff
+    assert server.messages == [] and len(mailer.pending()) == 1
+    assert "wrong-password-123" not in caplog.text
+    assert mailer.flush_outbox().kept == 1  # still refused: still kept
+    set_password(settings, GOOD)  # the parent fixes the password in the settings
+    report = mailer.flush_outbox()
+    assert (report.sent, report.kept) == (1, 0) and mailer.pending() == []
+    (message,) = server.messages
+    assert list(message.iter_attachments())[0].get_content() == data
+
+
+def test_server_down_is_clear_kept_and_delivered_when_it_comes_back(memory_keyring, servers):
+    port = free_port()
+    settings = settings_for(port)
+    set_password(settings, GOOD)
+    sleeps: list[float] = []
+    mailer = mailer_for(settings, sleeps=sleeps)
+    with pytest.raises(DeliveryError, match=rf"cannot reach SMTP server 127.0.0.1:{port}: connection refused"):
+        send_test(mailer, now=NOW)  # a test goes straight to the server
+    with pytest.raises(DeliveryError, match="connection refused"):
+        mailer.deliver(__import__("plextray.mail.messages", fromlist=["x"]).probe_message(settings, now=NOW))
+    assert len(sleeps) == 2 and len(mailer.pending()) == 1
+    server = servers("none", port=port)
+    assert mailer.flush_outbox().sent == 1
+    assert server.messages[0]["Subject"] == "plextray test e-mail"
+
+
+def test_missing_password_and_untrusted_certificate(memory_keyring, cert, servers):
+    server = servers("starttls", cert)
+    settings = settings_for(server.port, "starttls")
+    with pytest.raises(DeliveryError, match=f"no SMTP password for {USER}@127.0.0.1 in the OS keyring"):
+        SmtpSender(settings).send(__import__("plextray.mail.messages", fromlist=["x"]).probe_message(settings, now=NOW))
+    set_password(settings, GOOD)
+    with pytest.raises(DeliveryError, match=rf"TLS with SMTP server 127.0.0.1:{server.port} failed"):
+        SmtpSender(settings, timeout=5).send(
+            __import__("plextray.mail.messages", fromlist=["x"]).probe_message(settings, now=NOW))
+    assert keyring_user(settings) == f"smtp:{USER}@127.0.0.1"
+
+
+def test_run_due_sends_digest_and_yesterdays_logs_once_across_restarts(plextray_home, memory_keyring, servers):
+    build_household(plextray_home)
+    data = write_archive("2026-03-09")
+    server = servers("none")
+    email = settings_for(server.port, digest_time="21:00", send_logs_daily=True)
+    set_password(email, GOOD)
+    config = AppConfig(email=email)
+    paths = AppPaths.default()
+    assert run_due(paths, config, datetime(2026, 3, 10, 20, 59), mailer=mailer_for(email)) == []
+    done = run_due(paths, config, NOW, mailer=mailer_for(email))
+    assert done == [f"sent the digest of {DAY}", "sent the logs of 2026-03-09"]
+    assert [m["Subject"][:30] for m in server.messages] == ["plextray · Tuesday 10 March 20", "plextray · Plex logs of 2026-0"]
+    assert list(server.messages[1].iter_attachments())[0].get_content() == data
+    state = schedule.load_state(plextray_home)
+    assert state.digest_last_sent == date(2026, 3, 10) and state.logs_last_sent == date(2026, 3, 9)
+    # a restart a minute later: the state file says it is done
+    assert run_due(paths, config, datetime(2026, 3, 10, 21, 6), mailer=mailer_for(email)) == []
+    assert len(server.messages) == 2
