@@ -1,0 +1,82 @@
+"""`plextray import [ARCHIVE...]`: fill the history database from the archives and the live logs."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "import",
+        help="import playback history from the log archives",
+        description=(
+            "Save what is new in Plex's live logs into the archives, then import every archive "
+            "(or only the ones named) into the history database. Re-running imports nothing twice."
+        ),
+    )
+    parser.add_argument("archives", nargs="*", metavar="ARCHIVE", help="archive or log file (default: all archives)")
+    parser.add_argument("--log-dir", metavar="DIR", help="Plex's Logs folder (default: found automatically)")
+    parser.set_defaults(handler=run)
+
+
+def _save_live_logs(log_dir: str | None, archive_dir, warn) -> None:
+    """Copy new lines of Plex's live logs into the archives (a missing log folder is a warning)."""
+    from pathlib import Path
+
+    from plextray.errors import LogDirError
+
+    try:
+        from plextray.logs.locate import find_log_dir
+        from plextray.logs.saver import LogSaver
+    except ImportError as exc:  # the saver is not installed in this build
+        warn(f"cannot save the live logs ({exc})")
+        return
+    try:
+        folder = find_log_dir(Path(log_dir) if log_dir else None)
+    except LogDirError as exc:
+        if log_dir:
+            raise
+        warn(str(exc))
+        return
+    LogSaver(folder, archive_dir).save_once()
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from plextray.errors import PlexTrayError
+    from plextray.history.importer import Importer, default_archives
+    from plextray.paths import AppPaths
+    from plextray.store.db import connect
+
+    paths = AppPaths.default().ensure()
+
+    def warn(message: str) -> None:
+        print(f"plextray import: warning: {message}", file=sys.stderr)
+
+    if args.archives:
+        files = [Path(name) for name in args.archives]
+        missing = [str(path) for path in files if not path.is_file()]
+        if missing:
+            raise PlexTrayError(f"no such archive: {', '.join(missing)}")
+    else:
+        _save_live_logs(args.log_dir, paths.archives, warn)
+        files = default_archives(paths.archives)
+        if not files:
+            raise PlexTrayError(
+                f"nothing to import: no archives in {paths.archives} and no live Plex logs saved "
+                "(use --log-dir DIR to point at Plex's Logs folder)"
+            )
+    conn = connect(paths.database)
+    try:
+        summary = Importer(conn).import_archives(files)
+    finally:
+        conn.close()
+    for problem in summary.problems:
+        warn(problem)
+    print(
+        f"imported {summary.bytes} bytes from {summary.archives} file(s): {summary.lines} lines, "
+        f"{summary.events} playback reports, {summary.sessions} sessions written, {summary.skipped} lines skipped"
+    )
+    return 0

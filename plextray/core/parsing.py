@@ -1,0 +1,699 @@
+"""Plex log lines -> playback events: one event per playback report, identity filled in from context.
+
+A *report* is one client call saying "I am at t ms of item k, state s" (`/:/timeline`, or
+`/:/progress` for old Plex Media Center). PMS logs it on several lines; which ones depends on
+the era (see ../shared/pms/log-lines.txt):
+
+  1.x   Request: [ip:port (Subnet)] GET /:/timeline?…state=playing… (4 live) #8ec76 … Token (user)
+        [Req#8ec76] Client [<session ident>] reporting timeline state playing, progress of t/dms …
+        [Req#8ec76] [Now] User is X (ID: n) / [Now] Device is <platform> (<name>).
+        [Req#8ec76] Statistics: (<client id>) Reporting active playback … for account n
+        Completed: [ip:port] 200 GET /:/timeline?… #8ec76 …
+        (before ~2023 there is no `#id`/`[Req#id]`: follow-ups share the Request's thread id)
+  0.9   Request: [ip:port] GET /:/timeline?… (6 live) GZIP  … Completed: … 158 bytes 200 (…)
+  2013  Request: GET /:/timeline?<X-Plex-* identity in the query> [ip:port] …
+
+**Which line creates the event**: the FIRST line of a report that is read, whichever it is
+(usually the Request line), so the engine can act at once. Later lines of the same report
+(tied by `[Req#id]`, else by thread id, else by ip:port + rating key + position + state within
+a minute) never create a second report. They enrich it; and when a later line supplies a
+`client_id` or an `account` the emitted event lacked, an *updated* event for the same report is
+emitted (so at most two updates per report, same `time`). `feed_reports` returns the report
+number with each event, so a consumer that wants exactly one event per report (the `events`
+command, the importer) keeps the last version per number.
+
+Identity a line lacks is filled from earlier lines: the same connection (ip:port), the same
+session identifier (`Client [id]` = X-Plex-Session-Identifier in 1.x; the client id itself in
+0.9), the same (ip, account, item) as the previous report, and — for 2013 Plex/Web, whose
+timeline calls carried no identity — the transcode `start` with `session=` from the same IP,
+as the original tool did. IP alone is never used to name a client (127.0.0.1 is DLNA and web).
+
+Speed: lines without one of a few byte markers are not decoded at all (`feed_block` finds the
+markers in a whole block at C speed). Skips are counted in `stats`, nothing raises.
+Transcode stop / `Terminated session` lines are recognised and retire the transcode link;
+they do not create events (the client's own `stopped` report does).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from plextray.core.logline import MAX_LINE_BYTES, LineError, LogLine, parse_line, split_request_prefix
+from plextray.core.model import PLAYBACK_STATES, PlaybackEvent
+
+MARKERS: tuple[bytes, ...] = (
+    b"timeline",
+    b"[Now] ",
+    b"Statistics: (",
+    b"/transcode/",
+    b"Terminated session",
+    b"/:/progress",
+)
+# Lines found by a marker but useless unless they also carry one of these (cheap second look).
+_NOW_KINDS = (b"[Now] User is ", b"[Now] Device is ")
+_TRANSCODE_KINDS = (b"/start", b"/decision", b"/stop")
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+_REQUEST = re.compile(
+    r"Request: \[(?P<addr>[^\]\s]+)(?: \((?P<tag>[^\]]*)\))?\] (?P<method>[A-Z]+) (?P<url>\S+)(?P<rest>.*)"
+)
+_REQUEST_2013 = re.compile(r"Request: (?P<method>[A-Z]+) (?P<url>\S+) \[(?P<addr>[^\]\s]+)\](?P<rest>.*)")
+_COMPLETED = re.compile(
+    r"Completed(?: after connection close)?: \[(?P<addr>[^\]\s]+)\] (?:(?P<status>-?\d+) )?"
+    r"(?P<method>[A-Z]+) (?P<url>\S+)(?P<rest>.*)"
+)
+_CLIENT = re.compile(
+    r"Client \[(?P<ident>[^\]]*)\] reporting timeline state (?P<state>\w+), "
+    r"progress of (?P<time>-?\d+)/(?P<duration>-?\d+)ms(?P<rest>.*)"
+)
+_CLIENT_RATING = re.compile(r"ratingKey=([^\s,&]+)")
+_STATISTICS = re.compile(
+    r"Statistics: \((?P<client>[^)\s]+)\) Reporting (?P<what>\w+) playback(?:.*? for account (?P<account>-?\d+))?"
+)
+_NOW_USER = re.compile(r"\[Now\] User is (?P<user>.+) \(ID: (?P<id>-?\d+)\)\s*$")
+_NOW_DEVICE = re.compile(r"\[Now\] Device is (?P<platform>.+?) \((?P<name>.*)\)\.?\s*$")
+_TERMINATED = re.compile(r"Terminated session (?P<session>\S+) with reason")
+_REQ_ID = re.compile(r" #([0-9a-fA-F]+)\b")
+_TOKEN_USER = re.compile(r"Token \(([^)]*)\)")
+_OLD_STATUS = re.compile(r" bytes (-?\d{3})\b")
+_METADATA = re.compile(r"/library/metadata/([^/?&\s]+)")
+
+_CONTEXT_SECONDS = 5  # follow-ups of a request are logged within milliseconds
+_MATCH_SECONDS = 60  # a Completed line can come many seconds after its Request
+_WEB_LINK_SECONDS = 6 * 3600  # a 2013 web transcode session ties timelines from its IP this long
+_MAP_SIZE = 4096
+
+
+@dataclass(slots=True)
+class ParseStats:
+    """What was read and what was skipped (never fatal). Only lines carrying a playback marker
+    are decoded, so `skipped_garbled`/`unknown_format` count among those; NUL-carrying and
+    over-long lines are counted among all."""
+
+    lines: int = 0
+    events: int = 0  # reports (first versions); `updates` counts the enriched re-emissions
+    updates: int = 0
+    skipped_garbled: int = 0
+    skipped_too_long: int = 0
+    skipped_binary: int = 0
+    unknown_format: int = 0
+
+    def skipped(self) -> int:
+        return self.skipped_garbled + self.skipped_too_long + self.skipped_binary + self.unknown_format
+
+
+@dataclass(slots=True)
+class _Report:
+    no: int
+    time: str
+    sec: int
+    state: str
+    rating_key: str | None
+    position: int | None
+    duration: int | None
+    ip: str | None
+    addr: str | None
+    tid: str | None
+    reqid: str | None
+    client_id: str | None = None
+    product: str | None = None
+    platform: str | None = None
+    device: str | None = None
+    account: str | None = None
+    session: str | None = None
+    ident: str | None = None  # `Client [..]` / X-Plex-Session-Identifier
+    emitted_client: bool = False
+    emitted_account: bool = False
+    has_client_line: bool = False
+
+
+@dataclass(slots=True)
+class _Transcode:
+    session: str
+    sec: int
+    rating_key: str | None
+    client_id: str | None
+    product: str | None
+    platform: str | None
+    device: str | None
+
+
+class _Bounded(OrderedDict[Any, Any]):
+    """A dict that forgets its oldest entries: parser memory stays flat on endless logs."""
+
+    def __init__(self, limit: int = _MAP_SIZE) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def put(self, key: Any, value: Any) -> None:
+        if key in self:
+            self.move_to_end(key)
+        self[key] = value
+        if len(self) > self.limit:
+            self.popitem(last=False)
+
+
+def _worth_a_look(marker: bytes, block: bytes, pos: int, start: int, end: int) -> bool:
+    """Drop the frequent non-playback lines a marker also finds, before decoding them."""
+    if marker == b"[Now] ":
+        return block.startswith(_NOW_KINDS, pos)
+    if marker == b"/transcode/":
+        line = block[start:end]
+        return any(kind in line for kind in _TRANSCODE_KINDS)
+    return True
+
+
+def _seconds(iso: str) -> int:
+    """Coarse, monotonic-enough seconds for "within N seconds" windows (no calendar needed)."""
+    return (
+        ((int(iso[0:4]) * 12 + int(iso[5:7])) * 31 + int(iso[8:10])) * 86400
+        + int(iso[11:13]) * 3600
+        + int(iso[14:16]) * 60
+        + int(iso[17:19])
+    )
+
+
+def _int(value: str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        try:
+            return int(float(value))
+        except ValueError:
+            return None
+
+
+def _split_addr(addr: str) -> tuple[str, str]:
+    ip, _, port = addr.rpartition(":")
+    if not ip:
+        return addr, ""
+    if ip.startswith("::ffff:"):
+        ip = ip[7:]
+    return ip.strip("[]"), port
+
+
+def _rating_from(query: dict[str, str]) -> str | None:
+    rk = query.get("ratingKey")
+    if rk:
+        return rk
+    for name in ("key", "path"):
+        found = _METADATA.search(query.get(name, ""))
+        if found:
+            return found.group(1)
+    return None
+
+
+class PlaybackParser:
+    """Stateful, pure correlator: feed lines in log order, get PlaybackEvents. Never raises."""
+
+    def __init__(self) -> None:
+        self.stats = ParseStats()
+        self._count = 0
+        self._out: list[tuple[int, PlaybackEvent]] = []
+        self._by_req: _Bounded = _Bounded()
+        self._by_thread: _Bounded = _Bounded(256)
+        self._recent: deque[_Report] = deque(maxlen=256)
+        self._addr_client: _Bounded = _Bounded()
+        self._ident_client: _Bounded = _Bounded()
+        self._client_info: _Bounded = _Bounded()
+        self._continuation: _Bounded = _Bounded()
+        self._account_names: _Bounded = _Bounded(256)
+        self._web_by_ip: _Bounded = _Bounded(256)
+        self._client_transcode: _Bounded = _Bounded()
+        self._client_session: _Bounded = _Bounded()
+
+    # ----------------------------------------------------------------- entry points
+    def feed(self, line: bytes | str) -> list[PlaybackEvent]:
+        """One line (with or without its newline) -> the events it creates or updates."""
+        return [event for _, event in self.feed_reports(line)]
+
+    def feed_reports(self, line: bytes | str) -> list[tuple[int, PlaybackEvent]]:
+        """Like feed, with each event's report number (an update repeats its report's number)."""
+        self.stats.lines += 1
+        try:
+            self._feed_one(line)
+        except Exception:  # a parser bug must not stop the import; count the line and go on
+            self.stats.skipped_garbled += 1
+        out, self._out = self._out, []
+        return out
+
+    def feed_block(self, block: bytes) -> list[tuple[int, PlaybackEvent]]:
+        """A block of whole lines (as from LineBlocks) -> (report number, event), in log order.
+
+        Only lines carrying a marker are looked at, found with bytes.find over the block."""
+        stats = self.stats
+        stats.lines += block.count(b"\n") + (0 if block.endswith(b"\n") or not block else 1)
+        if b"\x00" in block:
+            stats.skipped_binary += sum(1 for line in block.split(b"\n") if b"\x00" in line)
+        spans: dict[int, int] = {}
+        find, rfind = block.find, block.rfind
+        for marker in MARKERS:
+            pos = find(marker)
+            while pos >= 0:
+                start = rfind(b"\n", 0, pos) + 1
+                end = find(b"\n", pos)
+                if end < 0:
+                    end = len(block)
+                if start not in spans and _worth_a_look(marker, block, pos, start, end):
+                    spans[start] = end
+                pos = find(marker, end)
+        for start in sorted(spans):
+            line = block[start : spans[start]]
+            if b"\x00" in line:
+                continue  # already counted above
+            try:
+                self._examine(line)
+            except Exception:
+                stats.skipped_garbled += 1
+        out, self._out = self._out, []
+        return out
+
+    # ----------------------------------------------------------------- line dispatch
+    def _feed_one(self, line: bytes | str) -> None:
+        stats = self.stats
+        if isinstance(line, str):
+            line = line.encode("utf-8", "surrogatepass")
+        if len(line) > MAX_LINE_BYTES:
+            stats.skipped_too_long += 1
+            return
+        if b"\x00" in line:
+            stats.skipped_binary += 1
+            return
+        for marker in MARKERS:
+            pos = line.find(marker)
+            if pos >= 0 and _worth_a_look(marker, line, pos, 0, len(line)):
+                self._examine(line)
+                return
+
+    def _examine(self, line: bytes) -> None:
+        line = line.rstrip(b"\r\n")
+        if len(line) > MAX_LINE_BYTES:
+            self.stats.skipped_too_long += 1
+            return
+        if _CONTROL.search(line):
+            self.stats.skipped_binary += 1
+            return
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            text = line.decode("utf-8", "replace")
+        self._examine_text(text)
+
+    def _examine_text(self, text: str) -> None:
+        try:
+            parsed = parse_line(text)
+        except LineError as exc:
+            if exc.garbled:
+                self.stats.skipped_garbled += 1
+            else:
+                self.stats.unknown_format += 1
+            return
+        reqid, message = split_request_prefix(parsed.message)
+        if message.startswith("Request: "):
+            self._on_request(parsed, message)
+        elif message.startswith("Completed"):
+            self._on_completed(parsed, message)
+        elif message.startswith("Client ["):
+            self._on_client(parsed, reqid, message)
+        elif message.startswith("[Now] "):
+            self._on_now(parsed, reqid, message)
+        elif message.startswith("Statistics: ("):
+            self._on_statistics(parsed, reqid, message)
+        elif "Terminated session" in message:
+            self._on_terminated(message)
+        # anything else merely mentions a marker (e.g. /player/timeline/poll): not playback
+
+    # ----------------------------------------------------------------- handlers
+    def _on_request(self, line: LogLine, message: str) -> None:
+        match = _REQUEST.match(message)
+        if match is None:
+            match = _REQUEST_2013.match(message)
+            if match is None:
+                self.stats.skipped_garbled += 1
+                return
+        path, _, query_text = match.group("url").partition("?")
+        rest = match.group("rest")
+        head, _, dump = rest.partition(" / ")
+        kind = self._kind(path)
+        if kind is None:
+            return
+        query = dict(parse_qsl(query_text, keep_blank_values=True))
+        headers = self._headers(dump) if dump else {}
+        ident: dict[str, str] = {**query, **headers}
+        req = _REQ_ID.search(head)
+        reqid = req.group(1) if req else None
+        user = _TOKEN_USER.search(head)
+        account = user.group(1) or None if user else None
+        addr = match.group("addr")
+        ip, _ = _split_addr(addr)
+        if kind == "transcode":
+            self._on_transcode_start(line, query, ident, addr, ip, reqid)
+            return
+        if kind == "transcode-stop":
+            self._forget_transcode(query.get("session"))
+            return
+        report = self._report_from_query(line, query, addr, ip, reqid)
+        if report is None:
+            return
+        report.account = account
+        self._identity_from(report, ident, modern=line.modern)
+        self._start_report(report)
+
+    def _on_completed(self, line: LogLine, message: str) -> None:
+        match = _COMPLETED.match(message)
+        if match is None:
+            self.stats.skipped_garbled += 1
+            return
+        path, _, query_text = match.group("url").partition("?")
+        if self._kind(path) != "report":
+            return
+        rest = match.group("rest")
+        status = _int(match.group("status"))
+        if status is None:
+            old = _OLD_STATUS.search(rest)
+            status = _int(old.group(1)) if old else None
+        req = _REQ_ID.search(rest)
+        reqid = req.group(1) if req else None
+        if reqid is not None and isinstance(self._by_req.get(reqid), _Report):
+            return  # the Request line already made this report
+        query = dict(parse_qsl(query_text, keep_blank_values=True))
+        addr = match.group("addr")
+        ip, _ = _split_addr(addr)
+        report = self._report_from_query(line, query, addr, ip, reqid)
+        if report is None:
+            return
+        known = self._match_recent(report, addr=addr)
+        if known is not None:
+            if known.ip is None:  # e.g. the Client line came first: learn where it came from
+                known.ip, known.addr = ip, addr
+                self._learn(known)
+            return
+        if status is not None and (status >= 400 or status < 0):
+            return  # a refused report that no earlier line announced: nothing happened
+        self._identity_from(report, query, modern=line.modern)
+        self._start_report(report)
+
+    def _on_client(self, line: LogLine, reqid: str | None, message: str) -> None:
+        match = _CLIENT.match(message)
+        if match is None:
+            self.stats.skipped_garbled += 1
+            return
+        state = match.group("state")
+        if state not in PLAYBACK_STATES:
+            self.stats.skipped_garbled += 1
+            return
+        found = _CLIENT_RATING.search(match.group("rest"))
+        rating_key = found.group(1) if found else None
+        position, duration = _int(match.group("time")), _int(match.group("duration"))
+        ident = match.group("ident") or None
+        report = self._context(line, reqid)
+        if report is not None and report.rating_key not in (None, rating_key):
+            report = None
+        if report is None:
+            probe = _Report(0, line.time, _seconds(line.time), state, rating_key, position, duration,
+                            None, None, line.thread, reqid)
+            report = self._match_recent(probe, ident=ident)
+        if report is None:
+            report = _Report(0, line.time, _seconds(line.time), state, rating_key, position, duration,
+                             None, None, line.thread, reqid)
+            report.has_client_line = True
+            if line.modern:
+                report.ident = ident
+                report.session = ident
+            else:
+                report.client_id = ident  # 0.9.x: the bracket holds the client identifier
+            self._start_report(report)
+            return
+        report.has_client_line = True
+        if report.duration is None:
+            report.duration = duration
+        if not line.modern:
+            self._enrich(report, client_id=ident)
+            return
+        if ident:
+            report.ident = report.ident or ident
+            report.session = report.session or ident
+            client = self._ident_client.get(ident)
+            if client:
+                self._enrich(report, client_id=client)
+            elif report.client_id:
+                self._ident_client.put(ident, report.client_id)
+
+    def _on_now(self, line: LogLine, reqid: str | None, message: str) -> None:
+        user = _NOW_USER.match(message)
+        if user is not None:
+            name, number = user.group("user"), user.group("id")
+            self._account_names.put(number, name)
+            report = self._context(line, reqid)
+            if report is not None:
+                self._enrich(report, account=name)
+            return
+        device = _NOW_DEVICE.match(message)
+        if device is not None:
+            report = self._context(line, reqid)
+            if report is not None:
+                if report.platform is None:
+                    report.platform = device.group("platform")
+                if report.device is None:
+                    report.device = device.group("name") or None
+                self._learn(report)
+
+    def _on_statistics(self, line: LogLine, reqid: str | None, message: str) -> None:
+        match = _STATISTICS.match(message)
+        if match is None:
+            return
+        report = self._context(line, reqid)
+        if report is None:
+            return
+        account_id = match.group("account")
+        name = self._account_names.get(account_id) if account_id is not None else None
+        self._enrich(report, client_id=match.group("client"), account=name)
+
+    def _on_terminated(self, message: str) -> None:
+        match = _TERMINATED.search(message)
+        if match is None:
+            return
+        session = match.group("session")
+        session = session.rpartition(":")[2]
+        self._forget_transcode(session.rpartition("-")[2] if "-r0-" in session else session)
+
+    def _on_transcode_start(
+        self, line: LogLine, query: dict[str, str], ident: dict[str, str], addr: str, ip: str, reqid: str | None
+    ) -> None:
+        if reqid is not None:
+            self._by_req.put(reqid, None)
+        session = query.get("session")
+        if not session:
+            return
+        client = ident.get("X-Plex-Client-Identifier") or self._addr_client.get(addr)
+        transcode = _Transcode(
+            session=session,
+            sec=_seconds(line.time),
+            rating_key=_rating_from(query),
+            client_id=client,
+            product=ident.get("X-Plex-Product"),
+            platform=ident.get("X-Plex-Platform") or ident.get("X-Plex-Client-Platform"),
+            device=ident.get("X-Plex-Device-Name"),
+        )
+        self._web_by_ip.put(ip, transcode)
+        if client:
+            self._client_transcode.put(client, transcode)
+            self._addr_client.put(addr, client)
+
+    # ----------------------------------------------------------------- correlation
+    @staticmethod
+    def _kind(path: str) -> str | None:
+        if path in ("/:/timeline", "/:/timeline/", "/:/progress"):
+            return "report"
+        if "/transcode/" in path:
+            if path.endswith("/stop"):
+                return "transcode-stop"
+            if "/start" in path or path.endswith("/decision"):
+                return "transcode"
+        return None
+
+    @staticmethod
+    def _headers(dump: str) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        for part in dump.split(" / "):
+            key, sep, value = part.partition(" => ")
+            if sep and key.startswith("X-Plex-"):
+                headers[key] = value.strip()
+        return headers
+
+    def _report_from_query(
+        self, line: LogLine, query: dict[str, str], addr: str | None, ip: str | None, reqid: str | None
+    ) -> _Report | None:
+        state = query.get("state")
+        if state is None:
+            if "time" not in query:
+                self.stats.skipped_garbled += 1
+                return None
+            state = "playing"  # old /:/progress calls without a state
+        if state not in PLAYBACK_STATES:
+            self.stats.skipped_garbled += 1
+            return None
+        return _Report(
+            0,
+            line.time,
+            _seconds(line.time),
+            state,
+            _rating_from(query),
+            _int(query.get("time")),
+            _int(query.get("duration")),
+            ip,
+            addr,
+            line.thread,
+            reqid,
+        )
+
+    def _identity_from(self, report: _Report, ident: dict[str, str], *, modern: bool) -> None:
+        report.client_id = report.client_id or ident.get("X-Plex-Client-Identifier") or None
+        report.product = report.product or ident.get("X-Plex-Product") or None
+        report.platform = (
+            report.platform or ident.get("X-Plex-Platform") or ident.get("X-Plex-Client-Platform") or None
+        )
+        report.device = report.device or ident.get("X-Plex-Device-Name") or ident.get("X-Plex-Device") or None
+        session_ident = ident.get("X-Plex-Session-Identifier")
+        if session_ident:
+            report.ident = session_ident
+            report.session = session_ident
+
+    def _context(self, line: LogLine, reqid: str | None) -> _Report | None:
+        """The report a follow-up line belongs to: by [Req#id], else by its thread."""
+        if reqid is not None:
+            found = self._by_req.get(reqid)
+            return found if isinstance(found, _Report) else None
+        if line.thread is None:
+            return None
+        found = self._by_thread.get(line.thread)
+        if isinstance(found, _Report) and _seconds(line.time) - found.sec <= _CONTEXT_SECONDS:
+            return found
+        return None
+
+    def _match_recent(self, probe: _Report, *, addr: str | None = None, ident: str | None = None) -> _Report | None:
+        for report in reversed(self._recent):
+            if report.sec < probe.sec - _MATCH_SECONDS:
+                break
+            if (
+                report.rating_key == probe.rating_key
+                and report.state == probe.state
+                and report.position == probe.position
+                and (addr is None or report.addr in (None, addr))
+                and (ident is None or report.ident in (None, ident))
+            ):
+                return report
+        return None
+
+    def _start_report(self, report: _Report) -> None:
+        self._count += 1
+        report.no = self._count
+        self._fill_identity(report)
+        if report.reqid is not None:
+            self._by_req.put(report.reqid, report)
+        if report.tid is not None:
+            self._by_thread.put(report.tid, report)
+        self._recent.append(report)
+        self._learn(report)
+        self.stats.events += 1
+        self._emit(report)
+
+    def _fill_identity(self, report: _Report) -> None:
+        if report.client_id is None and report.addr is not None:
+            report.client_id = self._addr_client.get(report.addr)
+        if report.client_id is None and report.ident is not None:
+            report.client_id = self._ident_client.get(report.ident)
+        if report.client_id is None and report.ip is not None:
+            report.client_id = self._continuation.get((report.ip, report.account, report.rating_key))
+        if report.client_id is None and report.product is None and report.device is None and report.ip:
+            web = self._web_by_ip.get(report.ip)  # 2013 Plex/Web: no identity on its timeline calls
+            if web is not None and report.sec - web.sec <= _WEB_LINK_SECONDS:
+                report.client_id = web.client_id
+                report.session = report.session or web.session
+                report.product, report.platform, report.device = web.product, web.platform, web.device
+        if report.client_id is not None:
+            info = self._client_info.get(report.client_id)
+            if info is not None:
+                report.product = report.product or info[0]
+                report.platform = report.platform or info[1]
+                report.device = report.device or info[2]
+                report.account = report.account or info[3]
+            if report.session is None:
+                known = self._client_session.get(report.client_id)
+                if known is not None and known[1] == report.rating_key:
+                    report.session = known[0]
+            if report.session is None:
+                transcode = self._client_transcode.get(report.client_id)
+                if transcode is not None and transcode.rating_key == report.rating_key:
+                    report.session = transcode.session
+
+    def _learn(self, report: _Report) -> None:
+        client = report.client_id
+        if client is None:
+            return
+        if report.addr is not None:
+            self._addr_client.put(report.addr, client)
+        if report.ident is not None:
+            self._ident_client.put(report.ident, client)
+            self._client_session.put(client, (report.ident, report.rating_key))
+        if report.ip is not None:
+            self._continuation.put((report.ip, report.account, report.rating_key), client)
+        old = self._client_info.get(client) or (None, None, None, None)
+        self._client_info.put(
+            client,
+            (
+                report.product or old[0],
+                report.platform or old[1],
+                report.device or old[2],
+                report.account or old[3],
+            ),
+        )
+
+    def _enrich(self, report: _Report, *, client_id: str | None = None, account: str | None = None) -> None:
+        if client_id and report.client_id is None:
+            report.client_id = client_id
+            self._fill_identity(report)
+        if account and report.account is None:
+            report.account = account
+        self._learn(report)
+        if (report.client_id is not None and not report.emitted_client) or (
+            report.account is not None and not report.emitted_account
+        ):
+            self.stats.updates += 1
+            self._emit(report)
+
+    def _emit(self, report: _Report) -> None:
+        report.emitted_client = report.client_id is not None
+        report.emitted_account = report.account is not None
+        self._out.append(
+            (
+                report.no,
+                PlaybackEvent(
+                    time=report.time,
+                    state=report.state,
+                    rating_key=report.rating_key,
+                    position_ms=report.position,
+                    duration_ms=report.duration,
+                    client_id=report.client_id,
+                    product=report.product,
+                    platform=report.platform,
+                    device=report.device,
+                    ip=report.ip,
+                    account=report.account,
+                    session=report.session,
+                ),
+            )
+        )
+
+    def _forget_transcode(self, session: str | None) -> None:
+        if not session:
+            return
+        for ip, transcode in list(self._web_by_ip.items()):
+            if transcode.session == session:
+                del self._web_by_ip[ip]

@@ -1,0 +1,234 @@
+"""Fold playback events into watch sessions: one client, one item, one sitting.
+
+Rules (kept from the 2013 tool, its bugs fixed):
+  * a session is keyed by client and rating key; its `key` is `client@rating_key@start` (start as
+    the log wrote it), so folding the same lines again yields the same keys;
+  * `playing`, `paused` and `buffering` continue a session; `stopped` ends it; so does a silence
+    longer than `silence_seconds` (checked when the next event comes, or by `expire(now)`), and
+    so does the same client reporting another item;
+  * a first `stopped` report, and any report whose position is past the duration, are ignored;
+  * `watched_ms` adds the wall time between two reports when the earlier one said `playing`
+    (capped at the silence limit), so pauses and buffering do not count;
+  * `resumed` is true when the first report is past RESUME_MS (60 s): a resume, not a fresh play;
+  * times are local, resolved to UTC by core.localtime (midnight and DST changes add up).
+
+Events without a client id (possible on the first line of a 1.x report, before its
+`Statistics:` line names the client) are folded under a stand-in identity built from what the
+event has (`anon:ip/account/device`); when the parser then emits the updated event that
+names the client, the stand-in session is handed over to the real client and its old key is
+reported by `retired()` so the store can drop that row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import tzinfo
+
+from plextray.core.localtime import LocalClock
+from plextray.core.model import PlaybackEvent, WatchSession
+
+RESUME_MS = 60_000
+
+
+def stand_in_client(event: PlaybackEvent) -> str:
+    """The identity of an event that names no client (stable for the same ip/account/device)."""
+    return f"anon:{event.ip or '?'}/{event.account or '?'}/{event.device or event.product or '?'}"
+
+
+@dataclasses.dataclass(slots=True)
+class _Live:
+    session: WatchSession
+    last_position: int | None
+    last_fingerprint: tuple[str, str, int | None]
+
+
+class SessionFolder:
+    """Pure state machine: feed events in log order, get the sessions they created or changed."""
+
+    def __init__(self, tz: tzinfo, *, silence_seconds: int = 600) -> None:
+        self.tz = tz
+        self.silence = float(silence_seconds)
+        self.clock = LocalClock(tz)
+        self._live: dict[tuple[str, str | None], _Live] = {}
+        self._by_client: dict[str, tuple[str, str | None]] = {}
+        self._anon_reports: dict[tuple[str, str | None, int | None, str, str | None], str] = {}
+        self._retired: list[str] = []
+        self.ignored = 0
+
+    # ----------------------------------------------------------------- public API
+    def feed(self, event: PlaybackEvent) -> list[WatchSession]:
+        try:
+            utc = self.clock.resolve(event.time)
+        except ValueError:
+            self.ignored += 1
+            return []
+        changed: list[WatchSession] = []
+        client = event.client_id
+        if client is None:
+            client = stand_in_client(event)
+            self._anon_reports[self._report_key(event)] = client
+            if len(self._anon_reports) > 512:
+                self._anon_reports.pop(next(iter(self._anon_reports)))
+        else:
+            anon = self._anon_reports.pop(self._report_key(event), None)
+            if anon is not None and self._adopt(anon, event, changed):
+                return changed
+        self._fold(client, event, utc, changed)
+        return changed
+
+    def expire(self, now_utc: float) -> list[WatchSession]:
+        """Close sessions silent for longer than the limit at `now_utc`."""
+        closed: list[WatchSession] = []
+        for ident, live in list(self._live.items()):
+            if now_utc - live.session.end_utc > self.silence:
+                closed.append(self._close(ident))
+        return closed
+
+    def live(self) -> list[WatchSession]:
+        return [dataclasses.replace(live.session) for live in self._live.values()]
+
+    def retired(self) -> list[str]:
+        """Keys of stand-in sessions handed over to a real client since the last call."""
+        keys, self._retired = self._retired, []
+        return keys
+
+    def restore(self, sessions: list[WatchSession]) -> None:
+        """Continue sessions still live from a previous run (e.g. read back from the store)."""
+        for session in sorted(sessions, key=lambda s: s.end_utc):
+            if not session.live:
+                continue
+            ident = (session.client_id, session.rating_key)
+            self._live[ident] = _Live(
+                dataclasses.replace(session), session.max_position_ms, (session.end, session.state, None)
+            )
+            self._by_client[session.client_id] = ident
+            if self.clock.last is None or session.end_utc > self.clock.last:
+                self.clock.last = session.end_utc
+
+    # ----------------------------------------------------------------- folding
+    @staticmethod
+    def _report_key(event: PlaybackEvent) -> tuple[str, str | None, int | None, str, str | None]:
+        return (event.time, event.rating_key, event.position_ms, event.state, event.ip)
+
+    def _fold(self, client: str, event: PlaybackEvent, utc: float, changed: list[WatchSession]) -> None:
+        ident = (client, event.rating_key)
+        current = self._by_client.get(client)
+        if current is not None and current != ident:
+            changed.append(self._close(current))  # the client moved on to another item
+        live = self._live.get(ident)
+        if live is not None and utc - live.session.end_utc > self.silence:
+            changed.append(self._close(ident))
+            live = None
+        too_far = (
+            event.duration_ms is not None
+            and event.duration_ms > 0
+            and event.position_ms is not None
+            and event.position_ms > event.duration_ms
+        )
+        if too_far:
+            self.ignored += 1
+            return
+        if live is None:
+            if event.state == "stopped":
+                self.ignored += 1  # a first `stopped`: the end of something we never saw start
+                return
+            session = self._start(client, event, utc)
+            self._live[ident] = _Live(session, event.position_ms, self._fingerprint(event))
+            self._by_client[client] = ident
+            changed.append(dataclasses.replace(session))
+            return
+        session = live.session
+        if utc < session.end_utc - 1.0:
+            self.ignored += 1  # older than what this session already holds: a re-fed line
+            return
+        if self._fingerprint(event) == live.last_fingerprint:
+            self._identify(session, event)  # the same report again (an enriched update)
+            changed.append(dataclasses.replace(session))
+            return
+        if session.state == "playing":
+            session.watched_ms += int(round(min(max(utc - session.end_utc, 0.0), self.silence) * 1000))
+        session.end, session.end_utc, session.state = event.time, utc, event.state
+        if event.position_ms is not None:
+            session.max_position_ms = max(session.max_position_ms, event.position_ms)
+        if event.duration_ms:
+            session.duration_ms = event.duration_ms
+        self._identify(session, event)
+        live.last_position = event.position_ms
+        live.last_fingerprint = self._fingerprint(event)
+        if event.state == "stopped":
+            changed.append(self._close(ident))
+        else:
+            changed.append(dataclasses.replace(session))
+
+    @staticmethod
+    def _fingerprint(event: PlaybackEvent) -> tuple[str, str, int | None]:
+        return (event.time, event.state, event.position_ms)
+
+    def _start(self, client: str, event: PlaybackEvent, utc: float) -> WatchSession:
+        position = event.position_ms or 0
+        return WatchSession(
+            key=f"{client}@{event.rating_key}@{event.time}",
+            client_id=client,
+            rating_key=event.rating_key,
+            start=event.time,
+            end=event.time,
+            start_utc=utc,
+            end_utc=utc,
+            watched_ms=0,
+            max_position_ms=position,
+            duration_ms=event.duration_ms or None,
+            resumed=position > RESUME_MS,
+            state=event.state,
+            live=True,
+            account=event.account,
+            product=event.product,
+            platform=event.platform,
+            device=event.device,
+            ip=event.ip,
+            plex_session=event.session,
+        )
+
+    @staticmethod
+    def _identify(session: WatchSession, event: PlaybackEvent) -> None:
+        session.account = event.account or session.account
+        session.product = event.product or session.product
+        session.platform = event.platform or session.platform
+        session.device = event.device or session.device
+        session.ip = event.ip or session.ip
+        session.plex_session = event.session or session.plex_session
+
+    def _close(self, ident: tuple[str, str | None]) -> WatchSession:
+        live = self._live.pop(ident)
+        if self._by_client.get(ident[0]) == ident:
+            del self._by_client[ident[0]]
+        live.session.live = False
+        return dataclasses.replace(live.session)
+
+    def _adopt(self, anon: str, event: PlaybackEvent, changed: list[WatchSession]) -> bool:
+        """Hand a stand-in session over to the client its report turned out to come from."""
+        ident = (anon, event.rating_key)
+        live = self._live.pop(ident, None)
+        if live is None:
+            return False
+        if self._by_client.get(anon) == ident:
+            del self._by_client[anon]
+        client = event.client_id
+        assert client is not None
+        self._retired.append(live.session.key)
+        own = self._live.get((client, event.rating_key))
+        if own is not None:
+            # the client already had this item going: the stand-in was one report of it
+            self._identify(own.session, event)
+            changed.append(dataclasses.replace(own.session))
+            return True
+        current = self._by_client.get(client)
+        if current is not None:
+            changed.append(self._close(current))
+        session = live.session
+        session.client_id = client
+        session.key = f"{client}@{session.rating_key}@{session.start}"
+        self._identify(session, event)
+        self._live[(client, event.rating_key)] = live
+        self._by_client[client] = (client, event.rating_key)
+        changed.append(dataclasses.replace(session))
+        return True

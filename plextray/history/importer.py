@@ -1,0 +1,273 @@
+"""Archives and live lines -> parser -> session folder -> history store. Never reads a byte twice.
+
+Resuming: each archive has a watermark, the number of *uncompressed* bytes already imported
+(up to the last complete line). Sessions and watermark are committed in the same transaction,
+so a crash or a second run never counts a line twice nor loses one.
+
+Folder state across runs: sessions still live are stored with `live = 1` and everything the
+folder needs to continue them (last report time, state, positions, watched time); a new
+Importer restores them into its SessionFolder, so a playback that spans two runs (or two
+archives, or midnight) stays one session. The folder also ignores reports older than what a
+session already holds, so feeding lines the live path already saw is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import time
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from plextray.core.logline import LineBlocks
+from plextray.core.model import PlaybackEvent, WatchSession
+from plextray.core.parsing import PlaybackParser
+from plextray.core.sessions import SessionFolder
+from plextray.store.history import HistoryStore
+
+log = logging.getLogger(__name__)
+
+READ_SIZE = 1 << 20  # compressed bytes per read: big chunks keep the Python overhead small
+FLUSH_BYTES = 16 << 20  # commit sessions + watermark at least this often (uncompressed)
+
+
+def local_zone() -> tzinfo:
+    """The machine's zone with its DST rules (a fixed offset would break on the change day)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = os.environ.get("TZ", "").lstrip(":")
+    candidates = [name] if name else []
+    try:
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    except OSError:
+        pass
+    try:
+        target = os.readlink("/etc/localtime")
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for candidate in candidates:
+        if not candidate:
+            continue
+        try:
+            return ZoneInfo(candidate)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            continue
+    try:
+        with open("/etc/localtime", "rb") as handle:
+            return ZoneInfo.from_file(handle, key="localtime")
+    except (OSError, ValueError):
+        pass
+    zone = datetime.now().astimezone().tzinfo
+    assert zone is not None
+    return zone
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    archives: int = 0  # files looked at
+    bytes: int = 0  # uncompressed bytes imported this run
+    lines: int = 0
+    events: int = 0  # playback reports found
+    sessions: int = 0  # sessions created or updated
+    skipped: int = 0  # garbled / binary / too long / unknown lines
+    problems: list[str] = field(default_factory=list)  # e.g. a truncated or corrupt archive
+
+
+class ChunkReader:
+    """The uncompressed bytes of a plain or gzip file, in big chunks.
+
+    Tolerant: concatenated gzip members (the saver's archives) are read one after another; a
+    member cut short (a crash) yields what it holds; corrupt data ends the file with a problem
+    noted instead of an exception. `complete` counts the uncompressed bytes of whole members:
+    data from a member cut short may be dropped by the saver's repair, so the import watermark
+    never passes `complete`."""
+
+    def __init__(self, path: Path, problems: list[str] | None = None) -> None:
+        self.path = Path(path)
+        self.problems = problems if problems is not None else []
+        self.complete = 0
+        self.cut_short = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        with open(self.path, "rb") as handle:
+            if handle.read(2) != b"\x1f\x8b":
+                handle.seek(0)
+                while chunk := handle.read(READ_SIZE):
+                    self.complete += len(chunk)
+                    yield chunk
+                return
+            handle.seek(0)
+            inflater = zlib.decompressobj(31)
+            member = 0  # uncompressed bytes of the member being read
+            fed = False
+            while data := handle.read(READ_SIZE):
+                while data:
+                    fed = True
+                    try:
+                        out = inflater.decompress(data)
+                    except zlib.error as exc:
+                        self.problems.append(f"{self.path.name}: corrupt gzip data ({exc}); the rest is skipped")
+                        return
+                    member += len(out)
+                    if out:
+                        yield out
+                    if not inflater.eof:
+                        break
+                    self.complete += member
+                    member = 0
+                    data = inflater.unused_data
+                    inflater = zlib.decompressobj(31)
+                    fed = False
+                    if data and not data.startswith(b"\x1f\x8b"):
+                        if data.strip(b"\x00"):
+                            self.problems.append(f"{self.path.name}: trailing bytes that are not gzip")
+                        return
+            if fed and not inflater.eof:
+                self.cut_short = True
+                self.problems.append(f"{self.path.name}: its last gzip member is cut short")
+
+
+def decompressed_chunks(path: Path, problems: list[str] | None = None) -> Iterator[bytes]:
+    """Shorthand for iterating a ChunkReader."""
+    return iter(ChunkReader(path, problems))
+
+
+def default_archives(archive_dir: Path) -> list[Path]:
+    """The saver's archives in date order (plextray.logs.archive when present)."""
+    try:
+        from plextray.logs.archive import list_archives
+    except ImportError:
+        list_archives = None
+    if list_archives is not None:
+        return [Path(p) for p in list_archives(archive_dir)]
+    if not archive_dir.is_dir():
+        return []
+    return sorted(p for p in archive_dir.iterdir() if p.is_file() and p.name.endswith((".gz", ".log")))
+
+
+class Importer:
+    """Owns one parser and one folder; one writer thread should use it."""
+
+    def __init__(self, conn: sqlite3.Connection, *, tz: tzinfo | None = None, silence_seconds: int = 600) -> None:
+        self.store = HistoryStore(conn)
+        self.tz = tz or local_zone()
+        self.parser = PlaybackParser()
+        self.folder = SessionFolder(self.tz, silence_seconds=silence_seconds)
+        self.folder.restore(self.store.live_sessions())
+
+    # ----------------------------------------------------------------- archives
+    def import_archives(self, paths: list[Path] | None = None, *, now_utc: float | None = None) -> ImportSummary:
+        """Import what is new in each archive (default: all of them, oldest first)."""
+        summary = ImportSummary()
+        if paths is None:
+            from plextray.paths import AppPaths
+
+            paths = default_archives(AppPaths.default().archives)
+        before = self.parser.stats.skipped()
+        for path in paths:
+            summary.archives += 1
+            self._import_one(Path(path), summary)
+        closed = self.folder.expire(time.time() if now_utc is None else now_utc)
+        self._persist({s.key: s for s in closed}, [])
+        summary.sessions += len(closed)
+        summary.skipped = self.parser.stats.skipped() - before
+        return summary
+
+    @staticmethod
+    def source_name(path: Path) -> str:
+        return f"archive:{path.name}"
+
+    def _import_one(self, path: Path, summary: ImportSummary) -> None:
+        source = self.source_name(path)
+        mark = self.store.get_watermark(source)
+        blocks = LineBlocks()
+        pending: dict[str, WatchSession] = {}
+        retired: list[str] = []
+        seen = 0  # uncompressed bytes passed so far, including the skipped ones
+        since_flush = 0
+        lines_before, events_before = self.parser.stats.lines, self.parser.stats.events
+        reader = ChunkReader(path, summary.problems)
+        try:
+            for chunk in reader:
+                if seen + len(chunk) <= mark:
+                    seen += len(chunk)
+                    continue
+                if seen < mark:
+                    chunk = chunk[mark - seen :]
+                    seen = mark
+                seen += len(chunk)
+                block = blocks.push(chunk)
+                if not block:
+                    continue
+                self._fold(self.parser.feed_block(block), pending, retired)
+                since_flush += len(block)
+                if since_flush >= FLUSH_BYTES:
+                    safe = max(mark, min(mark + blocks.consumed, reader.complete))
+                    self._persist(pending, retired, source, safe)
+                    pending, retired, since_flush = {}, [], 0
+        except OSError as exc:
+            summary.problems.append(f"{path.name}: {exc}")
+        end = mark + blocks.consumed
+        if reader.cut_short:
+            end = max(mark, min(end, reader.complete))
+        self._persist(pending, retired, source, end)
+        self.parser.stats.skipped_too_long += blocks.too_long
+        summary.bytes += blocks.consumed
+        summary.lines += self.parser.stats.lines - lines_before
+        summary.events += self.parser.stats.events - events_before
+        summary.sessions += len(pending)
+
+    # ----------------------------------------------------------------- live path
+    def feed_lines(
+        self, lines: Iterable[bytes], *, source: str | None = None, position: int | None = None
+    ) -> list[WatchSession]:
+        """Lines as they are saved (the engine's path): fold, store, return the sessions changed.
+
+        With `source` and `position` the watermark of that archive moves too (same transaction)."""
+        pending: dict[str, WatchSession] = {}
+        retired: list[str] = []
+        for line in lines:
+            self._fold(self.parser.feed_reports(line), pending, retired)
+        self._persist(pending, retired, source, position)
+        return list(pending.values())
+
+    def expire(self, now_utc: float) -> list[WatchSession]:
+        """Close (and store) sessions silent for too long at `now_utc`."""
+        closed = self.folder.expire(now_utc)
+        self._persist({s.key: s for s in closed}, [])
+        return closed
+
+    # ----------------------------------------------------------------- helpers
+    def _fold(
+        self, reports: list[tuple[int, PlaybackEvent]], pending: dict[str, WatchSession], retired: list[str]
+    ) -> None:
+        feed = self.folder.feed
+        for _, event in reports:
+            for session in feed(event):
+                pending[session.key] = session
+        for key in self.folder.retired():
+            pending.pop(key, None)
+            retired.append(key)
+
+    def _persist(
+        self,
+        pending: dict[str, WatchSession],
+        retired: list[str],
+        source: str | None = None,
+        position: int | None = None,
+    ) -> None:
+        if not pending and not retired and source is None:
+            return
+        with self.store.transaction():
+            if retired:
+                self.store.delete_sessions(retired)
+            if pending:
+                self.store.upsert_sessions(list(pending.values()))
+            if source is not None and position is not None:
+                self.store.set_watermark(source, position)
