@@ -84,7 +84,7 @@ def compile_condition(spec: Any, path: str, issues: Issues, *, extra_keys: tuple
     return condition if len(issues) == before else None
 
 
-def _keys(*names: str) -> Callable[[Compiler], Compiler]:
+def accepts(*names: str) -> Callable[[Compiler], Compiler]:
     def wrap(func: Compiler) -> Compiler:
         func.keys = names  # type: ignore[attr-defined]
         return func
@@ -152,7 +152,7 @@ class TimeCondition:
 
 
 @register("time")
-@_keys("days", "from", "to")
+@accepts("days", "from", "to")
 def _time(reader: Reader) -> Condition | None:
     window = _window(reader, required=True)
     if window is None:
@@ -194,7 +194,7 @@ class RatingCondition:
 
 
 @register("rating")
-@_keys("max", "unrated")
+@accepts("max", "unrated")
 def _rating(reader: Reader) -> Condition | None:
     code = reader.string("max")
     policy = reader.string("unrated", required=False, default="allow")
@@ -251,7 +251,7 @@ class QuotaCondition:
 
 
 @register("quota")
-@_keys("minutes", "titles", "per")
+@accepts("minutes", "titles", "per")
 def _quota(reader: Reader) -> Condition | None:
     has_minutes, has_titles = reader.has("minutes"), reader.has("titles")
     if has_minutes == has_titles:
@@ -300,7 +300,7 @@ class LibraryCondition:
 
 
 @register("library")
-@_keys("block", "labels")
+@accepts("block", "labels")
 def _library(reader: Reader) -> Condition | None:
     block = reader.string_list("block", required=False)
     labels = reader.string_list("labels", required=False)
@@ -337,7 +337,7 @@ class StreakCondition:
 
 
 @register("streak")
-@_keys("episodes", "days", "from", "to")
+@accepts("episodes", "days", "from", "to")
 def _streak(reader: Reader) -> Condition | None:
     episodes = reader.integer("episodes", minimum=1)
     window = _window(reader, required=False)
@@ -346,96 +346,5 @@ def _streak(reader: Reader) -> Condition | None:
     return StreakCondition(episodes, window)
 
 
-@dataclass(frozen=True, slots=True)
-class AllCondition:
-    parts: tuple[Condition, ...]
-    kind: str = "all"
-
-    def evaluate(self, ctx: PlayContext) -> Verdict:
-        verdicts = [part.evaluate(ctx) for part in self.parts]
-        for verdict in verdicts:
-            if verdict.state == OK:
-                return verdict
-        unknown = [v for v in verdicts if v.state == UNKNOWN]
-        if unknown:
-            return unknown[0]
-        return Verdict(VIOLATED, " and ".join(v.reason for v in verdicts))
-
-    def describe(self) -> str:
-        return "(" + ") and (".join(part.describe() for part in self.parts) + ")"
-
-
-@dataclass(frozen=True, slots=True)
-class AnyCondition:
-    parts: tuple[Condition, ...]
-    kind: str = "any"
-
-    def evaluate(self, ctx: PlayContext) -> Verdict:
-        verdicts = [part.evaluate(ctx) for part in self.parts]
-        for verdict in verdicts:
-            if verdict.state == VIOLATED:
-                return verdict
-        unknown = [v for v in verdicts if v.state == UNKNOWN]
-        if unknown:
-            return unknown[0]
-        return Verdict(OK, "; ".join(v.reason for v in verdicts))
-
-    def describe(self) -> str:
-        return "(" + ") or (".join(part.describe() for part in self.parts) + ")"
-
-
-@dataclass(frozen=True, slots=True)
-class NotCondition:
-    part: Condition
-    kind: str = "not"
-
-    def evaluate(self, ctx: PlayContext) -> Verdict:
-        verdict = self.part.evaluate(ctx)
-        if verdict.state == OK:
-            return Verdict(VIOLATED, verdict.reason)
-        if verdict.state == VIOLATED:
-            return Verdict(OK, f"not: {verdict.reason}")
-        return verdict
-
-    def describe(self) -> str:
-        return f"anything except ({self.part.describe()})"
-
-
-def _parts(reader: Reader) -> tuple[Condition, ...] | None:
-    items = reader.array("of")
-    if items is None:
-        return None
-    if not items:
-        reader.issues.add(reader.at("of"), "needs at least one condition")
-        return None
-    parts = [compile_condition(item, f"{reader.at('of')}[{i}]", reader.issues) for i, item in enumerate(items)]
-    if any(part is None for part in parts):
-        return None
-    return tuple(part for part in parts if part is not None)
-
-
-@register("all")
-@_keys("of")
-def _all(reader: Reader) -> Condition | None:
-    parts = _parts(reader)
-    return AllCondition(parts) if parts else None
-
-
-@register("any")
-@_keys("of")
-def _any(reader: Reader) -> Condition | None:
-    parts = _parts(reader)
-    return AnyCondition(parts) if parts else None
-
-
-@register("not")
-@_keys("of")
-def _not(reader: Reader) -> Condition | None:
-    spec = reader.raw("of")
-    if spec is None:
-        return None
-    if isinstance(spec, list):
-        reader.issues.add(reader.at("of"), "\"not\" takes one condition object, not an array")
-        return None
-    part = compile_condition(spec, reader.at("of"), reader.issues)
-    return NotCondition(part) if part is not None else None
+# The combinators register themselves with REGISTRY on import (kept in their own module).
+from plextray.core import combinators  # noqa: E402,F401  (import for its registrations)

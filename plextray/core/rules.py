@@ -137,7 +137,7 @@ def tonight_end(person: Person | None, now: datetime) -> datetime:
 
 def _walk(condition: object) -> list[object]:
     out = [condition]
-    for part in getattr(condition, "parts", ()):
+    for part in getattr(condition, "parts", ()):  # all / any
         out.extend(_walk(part))
     inner = getattr(condition, "part", None)
     if inner is not None:
