@@ -93,6 +93,7 @@ class Household:
     server_name: str = "Plex Emulator"
     machine_id: str = field(default_factory=lambda: hashlib.sha1(b"plextray-emulator").hexdigest())
     owner: str = "owner"
+    version: str = "1.43.0.10467-2b1ba6e69"
     prefs: dict[str, bool] = field(default_factory=lambda: {"logDebug": True, "logVerbose": False, "logTokens": False})
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _items: dict[str, MediaInfo] = field(default_factory=dict)

@@ -170,13 +170,13 @@ def _list(children: list[Element], h: Any, params: Params, factory: Callable[...
 
 # -- routes ----------------------------------------------------------------------------------
 def _identity(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) -> Reply:
-    return xml(responses.identity(machine_id=emu.household.machine_id))
+    return xml(responses.identity(machine_id=emu.household.machine_id, version=emu.household.version))
 
 
 def _root(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) -> Reply:
     hh = emu.household
     return xml(responses.root(name=hh.server_name, machine_id=hh.machine_id, owner=hh.owner,
-                              plex_pass=emu.has_plex_pass, active_video=0))
+                              plex_pass=emu.has_plex_pass, active_video=0, version=hh.version))
 
 
 def _sessions(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) -> Reply:

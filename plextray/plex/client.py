@@ -23,7 +23,7 @@ from urllib.parse import quote
 from xml.etree.ElementTree import Element, ParseError
 
 from plextray import __version__
-from plextray.core.model import LiveSession, MediaInfo, ServerInfo
+from plextray.core.model import Device, LiveSession, MediaInfo, ServerInfo
 from plextray.errors import (
     PlexAuthError,
     PlexError,
@@ -157,6 +157,38 @@ class PlexClient:
                 raise PlexNotFound(f"no live session {session_id} on the server (it may have ended already)") from exc
 
         self._call(f"stopping session {session_id}", terminate)
+
+    def identity(self) -> tuple[str, str]:
+        """(machine id, version) from `/identity`, which needs no token: is anything there at all?"""
+
+        def fetch() -> tuple[str, str]:
+            from plexapi.server import Identity
+
+            response = self._session.get(f"{self.url}/identity", timeout=self.timeout)
+            if response.status_code != 200:
+                raise PlexResponseError(f"the Plex server answered /identity with HTTP {response.status_code}")
+            data = self._plexapi.utils.parseXMLString(response.text)
+            if data is None:
+                raise PlexResponseError("the Plex server sent an empty /identity")
+            ident = Identity(None, data, "/identity")
+            return ident.machineIdentifier or "", ident.version or ""
+
+        return self._call("server identity", fetch)
+
+    def clients(self) -> list[Device]:
+        """Players that advertise themselves (`/clients`; many modern apps do not)."""
+        from plexapi.client import PlexClient as PlexApiClient
+
+        def fetch() -> list[Device]:
+            srv = self._server_obj()
+            players = [PlexApiClient(server=srv, data=e, initpath="/clients", connect=False) for e in self._list("/clients")]
+            return [
+                Device(client_id=p.machineIdentifier, product=p.product, platform=p.platform, device=p.title,
+                       ip=p.address)
+                for p in players if p.machineIdentifier
+            ]
+
+        return self._call("players", fetch)
 
     def accounts(self) -> dict[str, str]:
         """Server account id → name (`/accounts`); the nameless system account 0 is left out."""
@@ -297,37 +329,58 @@ class PlexClient:
             raise translated from exc
 
     def _translate(self, exc: Exception, what: str) -> PlexError | None:
-        import requests
-
-        pex = self._plexapi.exceptions
-        if isinstance(exc, requests.exceptions.Timeout):
-            return PlexTimeout(f"the Plex server at {self.url} did not answer within {self.timeout:g} s ({what})")
-        if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
-            return PlexUnreachable(f"cannot reach the Plex server at {self.url} ({_connection_reason(exc)})")
-        if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
-            return PlexUnreachable(f"not a usable Plex server URL: {self.url} (expected e.g. http://host:32400)")
-        if isinstance(exc, requests.exceptions.RequestException):
-            return PlexUnreachable(f"cannot talk to the Plex server at {self.url} ({type(exc).__name__})")
-        if isinstance(exc, pex.Unauthorized):
+        if isinstance(exc, self._plexapi.exceptions.Unauthorized):
             return self._auth_error()
-        if isinstance(exc, pex.NotFound):
-            return PlexNotFound(f"{what}: not found on the Plex server")
-        if isinstance(exc, pex.BadRequest):
-            status = _STATUS.match(str(exc))
-            code = int(status.group(1)) if status else None
-            if code == 503:
-                return PlexResponseError(f"the Plex server is starting or restarting (503 Service Unavailable) ({what})")
-            if code is not None and code >= 500:
-                return PlexResponseError(f"the Plex server failed with HTTP {code} ({what})")
-            return PlexResponseError(f"the Plex server rejected the request with HTTP {code or '?'} ({what})")
-        if isinstance(exc, ParseError):
-            return PlexResponseError(f"the Plex server sent malformed XML ({what})")
-        if isinstance(exc, (pex.PlexApiException, ValueError, TypeError, AttributeError, KeyError)):
-            return PlexResponseError(f"the Plex server's answer could not be understood ({what}: {type(exc).__name__})")
-        return None
+        return translate_error(exc, what=what, url=self.url, timeout=self.timeout)
 
     def _clean(self, message: str) -> str:
         return redact(message.replace(self._token, "[REDACTED]") if self._token else message)
+
+
+def translate_error(exc: Exception, *, what: str, url: str, timeout: float) -> PlexError | None:
+    """plexapi/requests exception → plextray error (None: not a foreign error we know; re-raise it)."""
+    import requests
+
+    pex = load_plexapi().exceptions
+    if isinstance(exc, requests.exceptions.Timeout):
+        return PlexTimeout(f"the Plex server at {url} did not answer within {timeout:g} s ({what})")
+    if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        return PlexUnreachable(f"cannot reach the Plex server at {url} ({_connection_reason(exc)})")
+    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
+        return PlexUnreachable(f"not a usable Plex server URL: {url} (expected e.g. http://host:32400)")
+    if isinstance(exc, requests.exceptions.RequestException):
+        return PlexUnreachable(f"cannot talk to the Plex server at {url} ({type(exc).__name__})")
+    if isinstance(exc, pex.Unauthorized):
+        return PlexAuthError(f"{url} refused the credentials (token refused or expired) ({what})")
+    if isinstance(exc, pex.NotFound):
+        return PlexNotFound(f"{what}: not found on the Plex server")
+    if isinstance(exc, pex.BadRequest):
+        status = _STATUS.match(str(exc))
+        code = int(status.group(1)) if status else None
+        if code == 503:
+            return PlexResponseError(f"the Plex server is starting or restarting (503 Service Unavailable) ({what})")
+        if code is not None and code >= 500:
+            return PlexResponseError(f"the Plex server failed with HTTP {code} ({what})")
+        return PlexResponseError(f"the Plex server rejected the request with HTTP {code or '?'} ({what})")
+    if isinstance(exc, ParseError):
+        return PlexResponseError(f"the Plex server sent malformed XML ({what})")
+    if isinstance(exc, (pex.PlexApiException, ValueError, TypeError, AttributeError, KeyError)):
+        return PlexResponseError(f"the Plex server's answer could not be understood ({what}: {type(exc).__name__})")
+    return None
+
+
+def run_translated(what: str, fn: Callable[[], T], *, url: str, timeout: float) -> T:
+    """Run a plexapi call made outside PlexClient (e.g. plex.tv PIN login) with errors translated."""
+    try:
+        return fn()
+    except PlexError:
+        raise
+    except Exception as exc:
+        translated = translate_error(exc, what=what, url=url, timeout=timeout)
+        if translated is None:
+            raise
+        translated.args = (redact(str(translated)),)
+        raise translated from exc
 
 
 def _media_info(item: Any, elem: Element, container: Element) -> MediaInfo:
