@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import Any
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -20,8 +22,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from plextray.paths import AppPaths
 
     path = Path(args.file) if args.file else AppPaths.default().profiles
@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     return 0 if ok else 2
 
 
-def check_file(path: "Path") -> tuple[list[str], bool]:  # noqa: F821
+def check_file(path: Path) -> tuple[list[str], bool]:
     """The report's lines and whether the file is valid."""
     from plextray.profiles.schema import compile_document, migrate, parse_text
 
@@ -61,7 +61,7 @@ def check_file(path: "Path") -> tuple[list[str], bool]:  # noqa: F821
     return lines, True
 
 
-def explain(doc: dict) -> list[str]:  # type: ignore[type-arg]
+def explain(doc: dict[str, Any]) -> list[str]:
     """Best-effort plain words for every part that compiles, even when others don't."""
     from plextray.core.profiles import compile_actions
     from plextray.core.restrictions import compile_condition

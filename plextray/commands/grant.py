@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from datetime import datetime, timedelta
 
 from plextray.errors import PlexTrayError
 
@@ -52,10 +53,8 @@ def parse_amount(text: str) -> int:
     return minutes
 
 
-def next_clock(now: "datetime", text: str) -> "datetime":  # noqa: F821
+def next_clock(now: datetime, text: str) -> datetime:
     """The next moment the wall clock reads HH:MM after `now` (tomorrow if already past)."""
-    from datetime import datetime, timedelta
-
     match = _CLOCK.match(text.strip())
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
         raise GrantError(f"bad time {text!r} (expected HH:MM, 00:00–23:59)")
@@ -64,8 +63,6 @@ def next_clock(now: "datetime", text: str) -> "datetime":  # noqa: F821
 
 
 def run(args: argparse.Namespace) -> int:
-    from datetime import datetime
-
     from plextray.core.rules import tonight_end
     from plextray.paths import AppPaths
     from plextray.profiles.store import ProfileStore

@@ -85,6 +85,8 @@ def compile_condition(spec: Any, path: str, issues: Issues, *, extra_keys: tuple
 
 
 def accepts(*names: str) -> Callable[[Compiler], Compiler]:
+    """Declare the JSON keys a condition type takes (besides type and name); others are errors."""
+
     def wrap(func: Compiler) -> Compiler:
         func.keys = names  # type: ignore[attr-defined]
         return func
