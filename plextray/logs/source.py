@@ -1,0 +1,318 @@
+"""Following `Plex Media Server.log` through Plex's rotations, restarts and truncations.
+
+PMS rotates by renaming (`.log → .1.log → … → .5.log`, the old `.5` deleted, a fresh `.log`),
+at every start and when the file grows large. The reader therefore follows *files*, not the
+name: each is known by inode + a hash of its first bytes (checkpoint.FileIdentity). After a
+rotation it finishes the file it was reading (wherever the rename put it: on POSIX through the
+still-open handle, even if Plex already deleted it) and then reads every newer file oldest-first
+— the same rule catches up after downtime from whatever `.1`…`.5` still exist.
+
+Only complete lines are returned; a partial last line waits for its newline. A rotated file can
+no longer grow, so an unfinished tail there (PMS died mid-line) is returned with a newline added
+rather than lost. Lines that Plex deleted or truncated away before they were read are reported
+as a Gap — never silently skipped; how many lines they were cannot be known.
+
+Cheap when idle: with nothing new, a read costs one stat() of the live file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections import deque
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from plextray import const
+from plextray.logs.checkpoint import HEAD_BYTES, Checkpoint, FileIdentity
+from plextray.logs.days import first_timestamp, last_timestamp
+
+log = logging.getLogger(__name__)
+
+_ROTATED = re.compile(r"^" + re.escape(const.PLEX_LOG_NAME[:-4]) + r"\.(\d+)\.log$")
+_KEEP_SEEN = 8
+_HOLD_HANDLES = os.name != "nt"  # Windows: an open handle would stop Plex renaming its log
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """Lines Plex deleted (rotated away, truncated, replaced) before plextray could save them."""
+
+    after: str | None  # timestamp of the last line saved before the gap (None: unknown)
+    before: str | None  # timestamp of the first line saved after it (None: none yet)
+    files_missed: int | None  # whole rotated files lost; None when it cannot be known
+    reason: str
+
+    def describe(self) -> str:
+        files = {None: "an unknown number of whole files", 0: "no whole file"}.get(
+            self.files_missed, f"{self.files_missed} whole file(s)")
+        return (
+            f"possible gap in Plex's log between {self.after or 'the start'} and {self.before or 'now'}: "
+            f"{self.reason} ({files} lost; how many lines is unknowable)"
+        )
+
+
+class _OpenFile:
+    """One physical log file being read: identity, read position, first bytes, handle."""
+
+    def __init__(self, path: Path, st: os.stat_result, pos: int = 0) -> None:
+        self.path = path
+        self.dev = st.st_dev
+        self.ino = st.st_ino
+        self.pos = pos
+        self.size_seen = -1
+        self.head = b""
+        self.handle = None
+
+    def identity(self) -> FileIdentity:
+        return FileIdentity.of(self.dev, self.ino, self.head[: min(self.pos, HEAD_BYTES)])
+
+    def is_inode(self, st: os.stat_result | None) -> bool:
+        return st is not None and st.st_dev == self.dev and st.st_ino == self.ino
+
+    def open(self, locate) -> bool:
+        """Ensure a handle on this very file (found again via `locate` if renamed). False if gone."""
+        if self.handle is not None:
+            return True
+        for path in (self.path, *locate()):
+            try:
+                handle = open(path, "rb")
+            except OSError:
+                continue
+            if self.is_inode(os.fstat(handle.fileno())):
+                self.path, self.handle = path, handle
+                return True
+            handle.close()
+        return False
+
+    def pread(self, offset: int, size: int) -> bytes:
+        self.handle.seek(offset)
+        return self.handle.read(size)
+
+    def read_lines(self, budget: int) -> tuple[bytes, bytes, bool]:
+        """(complete lines, unfinished tail, at end of file) from `pos`, about `budget` bytes."""
+        self.handle.seek(self.pos)
+        data = self.handle.read(budget)
+        eof = len(data) < budget
+        while not eof and b"\n" not in data:  # a line longer than the budget: read on
+            more = self.handle.read(budget)
+            eof = len(more) < budget
+            data += more
+        cut = data.rfind(b"\n") + 1
+        if len(self.head) < HEAD_BYTES and self.pos <= len(self.head):
+            self.head = (self.head + data[len(self.head) - self.pos:])[:HEAD_BYTES]
+        return data[:cut], data[cut:], eof
+
+    def head_intact(self) -> bool:
+        """False when the bytes already read at the start of the file have changed (truncated and rewritten)."""
+        known = self.head[: min(self.pos, HEAD_BYTES)]
+        return not known or self.pread(0, len(known)) == known
+
+    def release(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+
+
+class PlexLogSource:
+    """Reads complete new lines from a Plex log folder, resuming from a checkpoint."""
+
+    def __init__(self, log_dir: Path, checkpoint: Checkpoint | None = None) -> None:
+        self.log_dir = Path(log_dir)
+        self.live_path = self.log_dir / const.PLEX_LOG_NAME
+        self._cur: _OpenFile | None = None
+        self._seen: deque[FileIdentity] = deque(maxlen=_KEEP_SEEN)
+        self._pending_gaps: list[tuple[Gap, int]] = []
+        self._pieces: list[bytes] = []
+        self.last_time: str | None = None
+        self.reset(checkpoint)
+
+    # -- position ------------------------------------------------------------------------
+    def position(self) -> tuple[FileIdentity | None, int, tuple[FileIdentity, ...]]:
+        """(file being read, offset of its first unread byte, files read to their end) for a checkpoint."""
+        cur = self._cur
+        if cur is None:
+            return None, 0, tuple(self._seen)
+        return cur.identity(), cur.pos, tuple(self._seen)
+
+    def fallback_day(self) -> str:
+        """Day for a timestamp-less line with nothing before it: the file's modification day."""
+        try:
+            path = self._cur.path if self._cur else self.live_path
+            return date.fromtimestamp(path.stat().st_mtime).isoformat()
+        except OSError:
+            return date.today().isoformat()
+
+    def reset(self, checkpoint: Checkpoint | None) -> None:
+        """(Re)start from a checkpoint: at start-up, and to re-read what a failed commit had staged."""
+        self.close()
+        self._seen = deque(checkpoint.seen if checkpoint else (), maxlen=_KEEP_SEEN)
+        self.last_time = checkpoint.last_time if checkpoint else None
+        if checkpoint is None or checkpoint.current is None:
+            return
+        wanted = checkpoint.current
+        for _n, path, st in self._chain():
+            if wanted.matches(path, st):
+                if st.st_size < checkpoint.offset:
+                    self._cur = _OpenFile(path, st, 0)
+                    self._gap(files_missed=0, reason="Plex truncated its log while plextray was not running")
+                    return
+                cur = _OpenFile(path, st, checkpoint.offset)
+                if cur.open(lambda: ()):
+                    cur.head = cur.pread(0, min(checkpoint.offset, HEAD_BYTES))
+                    if not _HOLD_HANDLES:
+                        cur.release()
+                self._cur = cur
+                return
+        # The file we were reading is gone: deleted by rotation, or replaced.
+        self._seen.append(wanted)
+        known_left = self._last_known_index(self._chain()) is not None
+        self._gap(
+            files_missed=0 if known_left else None,
+            reason=("Plex replaced its log file while plextray was not running" if known_left else
+                    "Plex rotated its log more than 5 times while plextray was not running"),
+        )
+
+    # -- reading -------------------------------------------------------------------------
+    def read(self, max_bytes: int) -> tuple[bytes, list[Gap]]:
+        """Complete lines not read before (up to about `max_bytes`), and any gap found on the way."""
+        pieces: list[bytes] = []
+        self._pieces = pieces
+        budget = max_bytes
+        try:
+            while budget > 0:
+                cur = self._cur
+                if cur is None:
+                    cur = self._open_next()
+                    if cur is None:
+                        break
+                live = _stat(self.live_path)
+                if cur.is_inode(live):
+                    if live.st_size == cur.size_seen:
+                        break  # nothing new: the idle path costs one stat()
+                    if not cur.open(self._locate):
+                        break
+                    if live.st_size < cur.pos or not cur.head_intact():
+                        self._truncated(cur, live)
+                        continue
+                    cur.size_seen = live.st_size
+                    lines, _tail, eof = cur.read_lines(budget)
+                    cur.pos += len(lines)
+                    if lines:
+                        self._take(lines)
+                        budget -= len(lines)
+                    if eof or not lines:
+                        break
+                else:
+                    # Rotated away, replaced or deleted: it can no longer grow. Finish it.
+                    if not cur.open(self._locate):
+                        self._lost(cur)
+                        continue
+                    lines, tail, eof = cur.read_lines(budget)
+                    cur.pos += len(lines)
+                    if eof and tail:
+                        log.warning("%s ended with an unfinished line (%d bytes); saved with a newline added",
+                                    cur.path.name, len(tail))
+                        cur.pos += len(tail)
+                        lines += tail + b"\n"
+                    if lines:
+                        self._take(lines)
+                        budget -= len(lines)
+                    if eof:
+                        self._finish(cur)
+        finally:
+            if not _HOLD_HANDLES and self._cur is not None:
+                self._cur.release()
+        gaps = []
+        for gap, mark in self._pending_gaps:
+            if gap.before is None and mark < len(pieces):
+                gap = Gap(gap.after, first_timestamp(pieces[mark]), gap.files_missed, gap.reason)
+            log.warning("%s", gap.describe())
+            gaps.append(gap)
+        self._pending_gaps = []
+        self._pieces = []
+        return b"".join(pieces), gaps
+
+    def _take(self, lines: bytes) -> None:
+        self._pieces.append(lines)
+        self.last_time = last_timestamp(lines) or self.last_time
+
+    def close(self) -> None:
+        if self._cur is not None:
+            self._cur.release()
+        self._cur = None
+
+    # -- files -------------------------------------------------------------------------
+    def _chain(self) -> list[tuple[int, Path, os.stat_result]]:
+        """Plex's log files that exist, oldest first: `.5.log` … `.1.log`, then `.log`."""
+        found = []
+        try:
+            names = os.listdir(self.log_dir)
+        except OSError:
+            names = []
+        for name in names:
+            match = _ROTATED.match(name)
+            if match:
+                found.append((int(match.group(1)), self.log_dir / name))
+        found.sort(reverse=True)
+        found.append((0, self.live_path))
+        chain = []
+        for n, path in found:
+            st = _stat(path)
+            if st is not None:
+                chain.append((n, path, st))
+        return chain
+
+    def _locate(self) -> list[Path]:
+        return [path for _n, path, _st in self._chain()]
+
+    def _last_known_index(self, chain) -> int | None:
+        last = None
+        for index, (_n, path, st) in enumerate(chain):
+            if any(known.matches(path, st) for known in self._seen):
+                last = index
+        return last
+
+    def _open_next(self) -> _OpenFile | None:
+        """The oldest file newer than every file already read, or None (none exists yet)."""
+        chain = self._chain()
+        last = self._last_known_index(chain)
+        candidates = chain[last + 1:] if last is not None else chain
+        if not candidates:
+            return None
+        if last is None and self._seen and candidates[0][0] > 0:
+            self._gap(files_missed=None, reason="Plex rotated its log more than 5 times since plextray last read it")
+        _n, path, st = candidates[0]
+        self._cur = _OpenFile(path, st, 0)
+        return self._cur
+
+    def _finish(self, cur: _OpenFile) -> None:
+        cur.release()
+        self._seen.append(cur.identity())
+        self._cur = None
+
+    def _lost(self, cur: _OpenFile) -> None:
+        """The file vanished before we could open it again (Windows, or between runs)."""
+        self._gap(files_missed=0, reason=f"{cur.path.name} was deleted before plextray finished reading it")
+        self._finish(cur)
+
+    def _truncated(self, cur: _OpenFile, live: os.stat_result) -> None:
+        unread = max(cur.size_seen - cur.pos, 0)
+        if unread:
+            self._gap(files_missed=0, reason=f"Plex truncated its log; {unread} unsaved bytes were lost")
+        else:
+            log.info("Plex truncated %s; reading it again from the start", cur.path.name)
+        cur.pos, cur.head, cur.size_seen = 0, b"", -1
+
+    def _gap(self, *, files_missed: int | None, reason: str) -> None:
+        self._pending_gaps.append((Gap(self.last_time, None, files_missed, reason), len(self._pieces)))
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
