@@ -146,8 +146,8 @@ def _cut(h: Any) -> None:
 
 def _break(body: bytes) -> bytes:
     """Malformed XML: cut the document inside its first element's attributes."""
-    start = body.find(b"<MediaContainer")
-    return body[: start + 30] if start >= 0 else body[: len(body) // 2]
+    start = body.find(b"<MediaContainer ")
+    return body[: start + len(b'<MediaContainer size="')] if start >= 0 else body[: len(body) // 2]
 
 
 def _paged(children: list[Element], h: Any, params: Params) -> tuple[list[Element], dict[str, str]]:
