@@ -92,7 +92,7 @@ def timeline_svg(report: DayReport, palette: dict[str, str]) -> str:
     day = date.fromisoformat(report.day)
     lanes = [p for p in report.people]
     left, width, lane_h, top = 130, 1040, 34, 26
-    plot = width - left - 10
+    plot = width - left - 24
     height = top + lane_h * max(1, len(lanes)) + 10
     parts = [
         f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
@@ -263,7 +263,7 @@ def render_day(report: DayReport) -> str:
     parts += [_person_card(p, palette[p.name]) for p in report.people]
     if report.unlinked:
         rows = "".join(
-            f"<tr><td>{_e(d.name)}</td><td>{_e(d.product or '')} {_e(d.platform or '')}</td>"
+            f"<tr><td>{_e(d.name)}</td><td>{_e(d.product or '')}{f' ({_e(d.platform)})' if d.platform else ''}</td>"
             f"<td>{_e(d.account or '')}</td><td><code>{_e(d.client_id)}</code></td>"
             f'<td class="num">{_e(fmt_minutes(d.minutes))}</td></tr>'
             for d in report.unlinked

@@ -58,7 +58,7 @@ def add_media(conn, rating_key: str, title: str, type_: str = "movie", show: str
 
 def add_session(conn, client_id: str, rating_key: str | None, start: str, end: str, watched_min: float, *,
                 position_min: float = 0.0, duration_min: float | None = None, account: str | None = None,
-                device: str | None = None, product: str = "Plex for iOS", live: bool = False,
+                device: str | None = None, product: str = "Plex for iOS", platform: str = "iOS", live: bool = False,
                 key: str | None = None) -> str:
     key = key or f"{client_id}@{rating_key}@{start}"
     conn.execute(
@@ -67,7 +67,7 @@ def add_session(conn, client_id: str, rating_key: str | None, start: str, end: s
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (key, client_id, rating_key, account, start, end, _epoch(start), _epoch(end), int(watched_min * 60000),
          int(position_min * 60000), int(duration_min * 60000) if duration_min else None, 0,
-         "playing" if live else "stopped", int(live), product, "iOS", device, "192.168.1.20"),
+         "playing" if live else "stopped", int(live), product, platform, device, "192.168.1.20"),
     )
     return key
 
@@ -119,7 +119,7 @@ def build_household(home: Path) -> dict[str, str]:
                 account="leo", device="Leo's TV", product="Plex for Samsung")
     # a guest's Roku, linked to nobody, uncached item
     add_session(conn, "roku-xyz", "400", f"{DAY}T12:00:00", f"{DAY}T12:40:00", 40, position_min=40,
-                duration_min=80, account="guest", device="Roku Ultra", product="Plex for Roku")
+                duration_min=80, account="guest", device="Roku Ultra", product="Plex for Roku", platform="Roku")
     # a parent, with a title full of markup
     add_session(conn, "desktop", "300", f"{DAY}T21:00:00", f"{DAY}T22:00:00", 45, position_min=50,
                 account="admin", device="Study PC", product="Plex Web")
