@@ -43,7 +43,10 @@ class Verdict:
 
 
 class Condition(Protocol):
-    kind: str
+    """What every compiled condition offers (frozen dataclasses, so `kind` is read-only)."""
+
+    @property
+    def kind(self) -> str: ...
 
     def evaluate(self, ctx: PlayContext) -> Verdict: ...
 
