@@ -1,0 +1,50 @@
+"""Fuzz: the parser never raises, whatever bytes it is fed (bounded hypothesis runs)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from plextray.core.logline import LineBlocks
+from plextray.core.parsing import PlaybackParser
+
+REAL = [
+    b"Aug 07, 2026 06:37:34.400 [132688110742328] DEBUG - Request: [192.168.1.208:43890 (Subnet)] GET /:/timeline?ratingKey=378&state=playing&time=3039038&duration=5568563 (4 live) #8ec76 TLS GZIP Signed-in Token (masyllis)",
+    b"Aug 07, 2026 06:37:34.402 [132688110742328] DEBUG - [Req#8ec76] Client [s1] reporting timeline state playing, progress of 3039038/5568563ms for guid=, ratingKey=378 url=",
+    b"Aug 07, 2026 06:37:34.406 [132688110742328] DEBUG - [Req#8ec76] Statistics: (c1) Reporting active playback in state 0 of type 4 (scrobble: 0) for account 3",
+    b"Jul 04, 2013 19:34:28:773 [0] DEBUG - Request: GET /video/:/transcode/universal/start.m3u8?session=x&path=%2Flibrary%2Fmetadata%2F1 [127.0.0.1:1] x",
+    b"Mar 02, 2016 12:29:37 [0x7000005b2000] DEBUG - Completed: [1.2.3.4:5] GET /:/timeline?state=paused&time=1 (6 live) GZIP 2ms 158 bytes 200 (pipelined: 8)",
+    b"Jan 12, 2022 13:42:24.407 [0x7f829a4aa8] DEBUG - [Now] Device is windows (Net-Hunter).",
+]
+
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Real lines cut, spliced and mutated: far more likely to reach deep code than random bytes.
+mutated = st.builds(
+    lambda line, cut, insert, at: (line[:at] + insert + line[at:])[:cut],
+    st.sampled_from(REAL),
+    st.integers(0, 400),
+    st.binary(max_size=12),
+    st.integers(0, 200),
+)
+
+
+@FUZZ
+@given(st.lists(st.one_of(st.binary(max_size=300), mutated, st.text(max_size=200)), max_size=30))
+def test_feed_never_raises(lines):
+    parser = PlaybackParser()
+    for line in lines:
+        result = parser.feed(line)
+        assert isinstance(result, list)
+    assert parser.stats.lines == len(lines)
+
+
+@FUZZ
+@given(st.lists(st.one_of(st.binary(max_size=300), mutated), max_size=30), st.integers(1, 500))
+def test_feed_block_never_raises_and_counts_every_line(lines, size):
+    data = b"".join(line.replace(b"\n", b" ") + b"\n" for line in lines)
+    parser = PlaybackParser()
+    splitter = LineBlocks()
+    for start in range(0, len(data), size):
+        parser.feed_block(splitter.push(data[start : start + size]))
+    assert parser.stats.lines == len(lines)
