@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -72,3 +73,21 @@ def test_defaults_to_the_app_profiles(plextray_home):
     result = run()
     assert result.returncode == 0
     assert str(paths.profiles) in result.stdout
+
+
+def test_explains_unknown_devices_rules_and_notes_unreachable_people(tmp_path):
+    path = tmp_path / "profiles.json"
+    path.write_text(json.dumps({
+        "version": 1,
+        "people": [{"name": "Guest room", "restrictions": []}],
+        "unknown_devices": {"actions": ["notify", "alert"], "restrictions": [
+            {"type": "all", "of": [{"type": "time", "from": "21:00", "to": "06:00"}, {"type": "rating", "max": "TV-14"}],
+             "actions": ["stop"]}]},
+    }), encoding="utf-8")
+    result = run(str(path))
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.splitlines()
+    assert "  note: no devices and no accounts, so no play is ever theirs" in lines
+    assert "Devices linked to nobody: notify, alert on every play" in lines
+    assert ("  restrictions[0] (all): forbids (watching 21:00–06:00 on nights starting every day (bedtime)) and "
+            "(anything rated above TV-14 (age 14+; unrated allowed)) → stop") in lines

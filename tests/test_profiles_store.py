@@ -43,6 +43,18 @@ def test_missing_file_is_an_empty_household(tmp_path):
     assert not store.exists()
 
 
+def test_a_removed_file_does_not_lift_every_rule(path):
+    store = ProfileStore(path)
+    good = store.load()
+    path.unlink()
+    result = store.reload_if_changed()
+    assert isinstance(result, ProfileError) and "was removed" in str(result)
+    assert store.current is good
+    assert store.reload_if_changed() is None  # reported once, not on every poll
+    store.save_raw(EXAMPLE)
+    assert path.exists()
+
+
 def test_broken_file_keeps_the_last_good_profiles(path):
     store = ProfileStore(path)
     good = store.load()

@@ -97,6 +97,8 @@ def explain(doc: dict[str, Any]) -> list[str]:
             values = person.get(key) or []
             shown = ", ".join(str(v) for v in values) if isinstance(values, list) and values else "(none)"
             lines.append(f"  {key}: {shown}")
+        if not person.get("devices") and not person.get("accounts"):
+            lines.append("  note: no devices and no accounts, so no play is ever theirs")
         lines.extend(restriction_lines(person.get("restrictions"), f"$.people[{index}].restrictions", "  "))
     unknown = doc.get("unknown_devices")
     if isinstance(unknown, dict):

@@ -88,7 +88,8 @@ class ProfileStore:
             return doc
 
     def load(self) -> Profiles:
-        """Read, migrate and validate the file. A missing file is an empty household.
+        """Read, migrate and validate the file. A missing file is an empty household, unless
+        profiles were loaded before (a file removed while running is an error, not "no rules").
 
         On success the result becomes `current`; on failure ProfileError is raised (naming the
         JSON path and the problem) and `current` is left as it was.
@@ -97,6 +98,11 @@ class ProfileStore:
             signature = self._stat()
             text = self._read_text()
             if text is None:
+                if self._current is not None:
+                    self._signature = signature
+                    raise ProfileError(
+                        f"{self.path} was removed; still enforcing the last good profiles until it is saved again"
+                    )
                 profiles, problems = compile_document(empty_document())
             else:
                 doc, problems = parse_text(text)
