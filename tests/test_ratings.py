@@ -27,6 +27,11 @@ from plextray.core.ratings import _COUNTRIES, _US, is_known_rating, is_unrated, 
         ("in/U", 0), ("in/UA", 12), ("in/U/A 13+", 13), ("in/A", 18),
         ("br/L", 0), ("br/10", 10), ("br/14", 14), ("br/18", 18),
         ("us/PG-13", 13), ("se/15", 15), ("xx/16+", 16), ("12", 12), ("16+", 16),
+        # spellings seen in real libraries (agents, anime agents, hand edits)
+        ("au/MA 15+", 15), ("au/R 18+", 18), ("au/X 18+", 18), ("gb/9+", 9), ("gb/14+", 14), ("no/06", 6),
+        ("de/BPjM Restricted", 18), ("TV-MA (L, S, V)", 17), ("TV-14 (D,L)", 14),
+        ("PG-13 - Teens 13 or older", 13), ("R - 17+ (violence & profanity)", 17), ("PG - Children", 10),
+        ("G - All Ages", 0), ("R+ - Mild Nudity", 17), ("Rx - Hentai", 18), ("in/U/A 16+", 16), ("pt/M/12", 12),
     ],
 )
 def test_known_ratings(code, age):
@@ -42,7 +47,7 @@ def test_unknown_ratings_are_none(code):
     assert not is_unrated(code)
 
 
-@pytest.mark.parametrize("code", [None, "", "   ", "NR", "Unrated", "Not Rated", "gb/Not Rated", "gb/NR", "N/A"])
+@pytest.mark.parametrize("code", [None, "", "   ", "NR", "Unrated", "Not Rated", "gb/Not Rated", "gb/NR", "N/A", "not  rated", "E (Exempt)"])
 def test_unrated_codes(code):
     assert rating_age(code) is None
     assert is_unrated(code)
@@ -65,6 +70,8 @@ def test_ceilings_across_systems(code, ceiling, blocked):
 def test_normalize():
     assert normalize_rating("  GB / 12a ") == ("gb", "12A")
     assert normalize_rating("pg - 13") == (None, "PG-13")
+    assert normalize_rating("au/MA 15+") == ("au", "MA15+")
+    assert normalize_rating("Not Rated") == (None, "NOTRATED")
     assert normalize_rating("tv-ma") == (None, "TV-MA")
 
 

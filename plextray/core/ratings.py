@@ -89,35 +89,49 @@ _COUNTRIES: dict[str, dict[str, int]] = {
 }
 
 # Codes that say "no rating" (the unrated policy decides), bare or after any country prefix.
-_UNRATED = {"NR", "N/R", "NOT RATED", "UNRATED", "UNRATED/NOT RATED", "N/A", "NONE", "TBC", "TBA",
-            "PENDING", "APPROVED", "PASSED", "E (EXEMPT)", "EXEMPT", "REJECTED"}
+_UNRATED_WORDS = ("NR", "N/R", "NOT RATED", "UNRATED", "UNRATED/NOT RATED", "N/A", "NONE", "TBC", "TBA",
+                  "PENDING", "APPROVED", "PASSED", "E (EXEMPT)", "EXEMPT", "REJECTED", "NOT YET RATED")
 
-_US_UPPER = {code.upper(): age for code, age in _US.items()}
-_COUNTRIES_UPPER = {
-    country: {code.upper(): age for code, age in table.items()} for country, table in _COUNTRIES.items()
-}
 _PREFIX = re.compile(r"^([a-z]{2})\s*/\s*(.+)$", re.IGNORECASE)
-_NUMERIC = re.compile(r"^[+-]?(\d{1,2})\s*\+?$")
-_WORDS = re.compile(r"^(?:FSK|FSK-|AB|FSK AB|PEGI|K|M/)\s*-?\s*(?=\d)")
+# "PG-13 - Teens 13 or older", "R - 17+ (violence & profanity)": anime agents append words.
+_DESCRIBED = re.compile(r"^(.+?)\s+-\s+(?=.*[A-Za-z]{3})(.*)$")
+# "TV-MA (L, S, V)": content descriptors after the code.
+_DESCRIPTORS = re.compile(r"\s*\([^)]*\)\s*$")
+_NUMERIC = re.compile(r"^[+-]?(\d{1,2})\+?$")
+_WORDS = re.compile(r"^(?:FSKAB|FSK-|FSK|AB|PEGI|K-|K|M/)(?=\d)")
+
+
+def _canon(code: str) -> str:
+    """Upper case without any whitespace: 'MA 15+' and 'ma15+' compare equal."""
+    return "".join(code.split()).upper()
+
+
+_US_CANON = {_canon(code): age for code, age in _US.items()}
+_US_CANON.update({"R+": 17, "RX": 18, "A-17": 17})
+_COUNTRIES_CANON = {
+    country: {_canon(code): age for code, age in table.items()} for country, table in _COUNTRIES.items()
+}
+_COUNTRIES_CANON["us"] = _US_CANON
+_COUNTRIES_CANON["de"].update({"BPJM": 18, "BPJMRESTRICTED": 18, "SPIO/JK": 18})
+_UNRATED = frozenset(_canon(word) for word in _UNRATED_WORDS)
 
 
 def normalize_rating(code: str) -> tuple[str | None, str]:
-    """Split a rating into (country or None, CODE): upper-case, single spaces, no padding."""
+    """Split a rating into (country or None, CODE): upper case, no whitespace, descriptions dropped."""
     text = " ".join(str(code).split())
+    described = _DESCRIBED.match(text)
+    if described:
+        text = described.group(1)
+    if _canon(text) not in _UNRATED:
+        text = _DESCRIPTORS.sub("", text) or text
     match = _PREFIX.match(text)
     if match:
-        return match.group(1).lower(), _clean(match.group(2))
-    return None, _clean(text)
-
-
-def _clean(code: str) -> str:
-    code = " ".join(code.split()).upper()
-    code = re.sub(r"\s*([-/+])\s*", r"\1", code) if "U/A" not in code and "UA " not in code else code
-    return code
+        return match.group(1).lower(), _canon(match.group(2))
+    return None, _canon(text)
 
 
 def _strip_words(code: str) -> str:
-    """'FSK 12' → '12', 'ab 16' → '16' (German and similar spellings of a bare age)."""
+    """'FSK12' → '12', 'AB16' → '16' (German and similar spellings of a bare age)."""
     return _WORDS.sub("", code)
 
 
@@ -138,10 +152,10 @@ def rating_age(code: str | None) -> int | None:
     if body in _UNRATED:
         return None
     if country is None:
-        if body in _US_UPPER:
-            return _US_UPPER[body]
+        if body in _US_CANON:
+            return _US_CANON[body]
         return _numeric_age(body)
-    table = _COUNTRIES_UPPER.get(country)
+    table = _COUNTRIES_CANON.get(country)
     if table is not None:
         if body in table:
             return table[body]
