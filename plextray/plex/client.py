@@ -137,7 +137,7 @@ class PlexClient:
                 raise PlexNotFound(f"the Plex server has no item with rating key {rating_key}")
             item = srv._buildItem(elems[0], initpath=path)
             item._autoReload = False  # never fetch again for a missing attribute
-            return _media_info(item, elems[0], data)
+            return _media_info(item, elems[0], data, str(rating_key))
 
         return self._call(f"metadata of item {rating_key}", fetch)
 
@@ -383,10 +383,10 @@ def run_translated(what: str, fn: Callable[[], T], *, url: str, timeout: float) 
         raise translated from exc
 
 
-def _media_info(item: Any, elem: Element, container: Element) -> MediaInfo:
+def _media_info(item: Any, elem: Element, container: Element, rating_key: str) -> MediaInfo:
     library_id = elem.attrib.get("librarySectionID") or container.attrib.get("librarySectionID")
     return MediaInfo(
-        rating_key=elem.attrib.get("ratingKey") or "",
+        rating_key=elem.attrib.get("ratingKey") or rating_key,
         title=getattr(item, "title", None) or "",
         type=getattr(item, "type", None) or elem.attrib.get("type") or elem.tag.lower(),
         grandparent_title=getattr(item, "grandparentTitle", None),
