@@ -39,6 +39,7 @@ class SettingsWindow(tk.Toplevel):
     ) -> None:
         super().__init__(parent)
         self.title("plextray settings")
+        _pick_theme(self)
         self.paths = paths
         self.on_saved = on_saved
         self._own_dispatcher = dispatcher is None
@@ -177,6 +178,13 @@ class SettingsWindow(tk.Toplevel):
         if self._own_dispatcher:
             self.dispatcher.stop()
         self.destroy()
+
+
+def _pick_theme(widget: tk.Misc) -> None:
+    """Tk's bare 'default' theme looks dated on Linux; 'clam' ships with every Tk."""
+    style = ttk.Style(widget)
+    if style.theme_use() == "default" and "clam" in style.theme_names():
+        style.theme_use("clam")
 
 
 def _load_config(paths: AppPaths) -> tuple[AppConfig, str | None]:

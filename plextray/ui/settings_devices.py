@@ -18,7 +18,7 @@ from plextray.ui.settings_common import PAD
 log = logging.getLogger(__name__)
 
 COLUMNS = (("device", "Device", 160), ("product", "Product", 120), ("platform", "Platform", 90),
-           ("last_seen", "Last seen", 140), ("ip", "IP", 110), ("owner", "Belongs to", 100))
+           ("last_seen", "Last seen", 150), ("ip", "IP", 110), ("owner", "Belongs to", 100))
 
 
 class DevicesTab(ttk.Frame):

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# One-command install on Linux: a private venv, the `plextray` command on PATH, and a first start.
+#   bash installer/install.sh            (from a checkout; `--no-start` to only install)
+# Environment: PLEXTRAY_APP_DIR (venv location), PLEXTRAY_BIN_DIR (where the command is linked),
+# PYTHON (the interpreter to build the venv with, 3.11+), PLEXTRAY_VENV_OPTIONS (e.g.
+# --system-site-packages to reuse the system's python3-gi for the AppIndicator tray menu).
+set -euo pipefail
+
+start=1
+for arg in "$@"; do
+    case "$arg" in
+        --no-start) start=0 ;;
+        -h|--help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "install.sh: unknown option: $arg" >&2; exit 2 ;;
+    esac
+done
+
+checkout="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+data_home="${XDG_DATA_HOME:-$HOME/.local/share}"
+app_dir="${PLEXTRAY_APP_DIR:-$data_home/plextray-app}"
+bin_dir="${PLEXTRAY_BIN_DIR:-$HOME/.local/bin}"
+python="${PYTHON:-python3}"
+
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "install.sh: plextray needs Python 3.11 or newer ($python is $("$python" -V 2>&1))" >&2
+    exit 1
+fi
+if ! "$python" -c 'import venv, ensurepip' 2>/dev/null; then
+    echo "install.sh: Python's venv module is missing; on Debian/Ubuntu: sudo apt install python3-venv" >&2
+    exit 1
+fi
+
+echo "installing plextray into $app_dir"
+# shellcheck disable=SC2086  # word splitting of the options is intended
+[ -x "$app_dir/bin/python" ] || "$python" -m venv ${PLEXTRAY_VENV_OPTIONS:-} "$app_dir"
+"$app_dir/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "$checkout"
+
+mkdir -p "$bin_dir"
+ln -sf "$app_dir/bin/plextray" "$bin_dir/plextray"
+echo "linked $bin_dir/plextray"
+case ":$PATH:" in
+    *":$bin_dir:"*) ;;
+    *) echo "note: $bin_dir is not on your PATH; add it, e.g. in ~/.profile: export PATH=\"$bin_dir:\$PATH\"" ;;
+esac
+
+if ! "$app_dir/bin/python" -c 'import tkinter' 2>/dev/null; then
+    echo "note: Tk is missing, so the tray and settings window cannot open; on Debian/Ubuntu: sudo apt install python3-tk"
+fi
+
+if [ "$start" -eq 0 ]; then
+    echo "installed. Start it with: plextray"
+    exit 0
+fi
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    echo "starting the tray app (look for the plextray icon; right-click it for Settings…)"
+    nohup "$bin_dir/plextray" >/dev/null 2>&1 &
+    echo "started (pid $!). Make it start at login: plextray autostart enable"
+else
+    echo "no desktop here, so no tray icon. Instead:"
+    echo "  plextray run --headless               monitor in the foreground (Ctrl-C stops)"
+    echo "  plextray autostart enable --systemd   run it as a systemd --user service"
+    echo "  plextray demo                         try it against a built-in Plex emulator"
+fi

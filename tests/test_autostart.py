@@ -1,0 +1,106 @@
+"""`plextray autostart enable|disable|status` in a temporary XDG_CONFIG_HOME / HOME."""
+
+from __future__ import annotations
+
+import os
+import plistlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from plextray.autostart import Autostart, _desktop_quote, desktop_entry, launch_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def xdg(tmp_path, monkeypatch):
+    config = tmp_path / "config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    return config
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "plextray", "autostart", *args], capture_output=True, text=True,
+                          timeout=60, cwd=ROOT, env=dict(os.environ))
+
+
+def test_enable_status_disable_on_linux(xdg):
+    entry = xdg / "autostart" / "plextray.desktop"
+    assert "disabled" in cli("status").stdout
+    result = cli("enable")
+    assert result.returncode == 0, result.stderr
+    assert entry.exists() and str(entry) in result.stdout
+    text = entry.read_text()
+    assert "Exec=" in text and "Type=Application" in text
+    assert subprocess.run(["desktop-file-validate", str(entry)], capture_output=True, text=True).returncode == 0
+    assert cli("status").stdout.startswith("start at login: enabled (xdg: ")
+    assert cli("disable").stdout.strip() == "start at login: disabled"
+    assert not entry.exists()
+    assert cli("disable").stdout.strip() == "start at login: disabled (it was not enabled)"
+
+
+def test_exec_line_starts_this_installation(xdg):
+    Autostart(platform="linux").enable()
+    text = (xdg / "autostart" / "plextray.desktop").read_text()
+    exec_line = next(line for line in text.splitlines() if line.startswith("Exec="))
+    command = launch_command()
+    assert Path(command[0]).exists()
+    assert exec_line == "Exec=" + " ".join(_desktop_quote(arg) for arg in command).replace("%", "%%")
+
+
+def test_paths_with_spaces_are_quoted_and_valid(xdg, tmp_path):
+    entry = xdg / "autostart" / "plextray.desktop"
+    Autostart(platform="linux", command=["/opt/Plex Tray/bin/plextray", "--flag"]).enable()
+    assert 'Exec="/opt/Plex Tray/bin/plextray" --flag' in entry.read_text()
+    assert subprocess.run(["desktop-file-validate", str(entry)], capture_output=True).returncode == 0
+
+
+def test_user_disabled_entry_counts_as_disabled(xdg):
+    auto = Autostart(platform="linux", command=["/usr/bin/plextray"])
+    auto.enable()
+    entry = xdg / "autostart" / "plextray.desktop"
+    entry.write_text(entry.read_text() + "Hidden=true\n")  # what GNOME's "Startup Applications" writes
+    assert auto.is_enabled() is False
+    auto.enable()
+    assert auto.is_enabled() is True
+
+
+def test_systemd_unit_for_headless_hosts(xdg, tmp_path):
+    result = cli("enable", "--systemd")
+    assert result.returncode == 0, result.stderr
+    unit = xdg / "systemd" / "user" / "plextray.service"
+    wants = xdg / "systemd" / "user" / "default.target.wants" / "plextray.service"
+    assert unit.exists() and wants.is_symlink() and wants.resolve() == unit.resolve()
+    exec_start = next(line for line in unit.read_text().splitlines() if line.startswith("ExecStart="))
+    assert exec_start.endswith("run --headless")
+    if shutil.which("systemd-analyze"):
+        runtime = tmp_path / "runtime"
+        runtime.mkdir(mode=0o700)
+        verify = subprocess.run(["systemd-analyze", "--user", "verify", str(unit)], capture_output=True, text=True,
+                                timeout=60, env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)})
+        assert verify.returncode == 0, verify.stderr
+    assert "enabled (systemd: " in cli("status", "--systemd").stdout
+    assert cli("disable", "--systemd").returncode == 0
+    assert not unit.exists() and not wants.is_symlink()
+
+
+def test_macos_launch_agent(xdg, tmp_path):
+    auto = Autostart(platform="darwin", command=["/Applications/PlexTray.app/Contents/MacOS/plextray"])
+    auto.enable()
+    plist = tmp_path / "home" / "Library" / "LaunchAgents" / "com.plextray.agent.plist"
+    data = plistlib.loads(plist.read_bytes())
+    assert data["Label"] == "com.plextray.agent" and data["RunAtLoad"] is True
+    assert data["ProgramArguments"] == ["/Applications/PlexTray.app/Contents/MacOS/plextray"]
+    assert data["KeepAlive"] == {"SuccessfulExit": False}  # Quit means quit: no relaunch
+    assert auto.is_enabled()
+    assert auto.disable() and not plist.exists()
+
+
+def test_desktop_entry_escapes_percent_and_dollar():
+    text = desktop_entry(["/home/a/100%/plextray", "$HOME"])
+    assert 'Exec=/home/a/100%%/plextray "\\$HOME"' in text

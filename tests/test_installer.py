@@ -1,0 +1,138 @@
+"""installer/: the Linux files pass their validators, the others parse, and install.sh really installs."""
+
+from __future__ import annotations
+
+import ast
+import os
+import plistlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from plextray.autostart import desktop_entry, launch_agent, systemd_unit
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTALLER = ROOT / "installer"
+
+
+def test_desktop_entry_validates():
+    result = subprocess.run(["desktop-file-validate", str(INSTALLER / "plextray.desktop")], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip() == "", result.stdout + result.stderr
+    # The shipped file is what `plextray autostart enable` writes for a `plextray` on PATH.
+    assert (INSTALLER / "plextray.desktop").read_text() == desktop_entry(["plextray"])
+
+
+def test_systemd_user_unit_verifies(tmp_path):
+    """%h/.local/bin/plextray must exist for verify: a temporary HOME where install.sh would link it."""
+    home = tmp_path / "home"
+    binary = home / ".local" / "bin" / "plextray"
+    binary.parent.mkdir(parents=True)
+    binary.write_text("#!/bin/sh\nexit 0\n")
+    binary.chmod(0o755)
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    unit = tmp_path / "plextray.service"
+    shutil.copy(INSTALLER / "plextray.service", unit)
+    result = subprocess.run(["systemd-analyze", "--user", "verify", str(unit)], capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "HOME": str(home), "XDG_RUNTIME_DIR": str(runtime)})
+    assert result.returncode == 0, result.stderr
+    assert "ExecStart=%h/.local/bin/plextray run --headless" in unit.read_text()
+    assert unit.read_text() == systemd_unit(["%h/.local/bin/plextray", "run", "--headless"])
+
+
+def test_systemd_verify_catches_a_missing_binary(tmp_path):
+    """The verify step can fail: without the binary it complains."""
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    unit = tmp_path / "plextray.service"
+    shutil.copy(INSTALLER / "plextray.service", unit)
+    result = subprocess.run(["systemd-analyze", "--user", "verify", str(unit)], capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "HOME": str(tmp_path / "empty"), "XDG_RUNTIME_DIR": str(runtime)})
+    assert result.returncode != 0 and "is not executable" in result.stderr
+
+
+def test_launch_agent_plist():
+    data = plistlib.loads((INSTALLER / "com.plextray.agent.plist").read_bytes())
+    assert data["Label"] == "com.plextray.agent"
+    assert data["RunAtLoad"] is True and data["KeepAlive"] == {"SuccessfulExit": False}
+    assert (INSTALLER / "com.plextray.agent.plist").read_bytes() == launch_agent(data["ProgramArguments"])
+
+
+def test_pyinstaller_spec_is_windowed_with_hidden_backends():
+    source = (INSTALLER / "plextray.spec").read_text()
+    ast.parse(source)  # valid Python
+    for needle in ('"plyer.platforms.linux.notification"', '"plyer.platforms.win.notification"',
+                   '"plyer.platforms.macosx.notification"', 'collect_submodules("pystray")',
+                   'collect_submodules("keyring.backends")', 'excludes=["keyrings.alt"]', "console=False",
+                   'copy_metadata("keyring")', '"LSUIElement": True'):
+        assert needle in source, needle
+
+
+def test_inno_setup_script_is_per_user_with_start_at_login():
+    text = (INSTALLER / "plextray.iss").read_text()
+    assert "PrivilegesRequired=lowest" in text
+    assert "DefaultDirName={localappdata}\\Programs\\{#AppName}" in text
+    assert 'Name: "autostart"' in text
+    run_line = next(line for line in text.splitlines() if line.startswith("Root: HKCU"))
+    # Same key and value name as plextray.autostart, so the tray's "Start at login" tick agrees.
+    from plextray.autostart import RUN_KEY, RUN_VALUE_NAME
+
+    assert f'Subkey: "{RUN_KEY}"' in run_line and f'ValueName: "{RUN_VALUE_NAME}"' in run_line
+    assert "Tasks: autostart" in run_line and "uninsdeletevalue" in run_line
+
+
+def test_make_icons_writes_every_state(tmp_path):
+    result = subprocess.run([sys.executable, str(INSTALLER / "make_icons.py"), str(tmp_path)], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    from PIL import Image
+
+    with Image.open(tmp_path / "plextray.ico") as ico:
+        assert (16, 16) in ico.info["sizes"] and (256, 256) in ico.info["sizes"]
+    states = sorted(p.name for p in tmp_path.glob("state-*.png"))
+    assert states == ["state-monitoring.png", "state-paused.png", "state-starting.png", "state-unreachable.png",
+                      "state-violation.png"]
+
+
+def test_icons_differ_per_state():
+    from plextray.core.model import EngineState
+    from plextray.ui.icons import icon_image
+
+    images = {state: icon_image(state, 32).tobytes() for state in EngineState}
+    assert len(set(images.values())) == len(EngineState)
+    assert icon_image(EngineState.PAUSED, 16).size == (16, 16)
+
+
+def test_install_sh_syntax_and_help():
+    assert subprocess.run(["bash", "-n", str(INSTALLER / "install.sh")]).returncode == 0
+    result = subprocess.run(["bash", str(INSTALLER / "install.sh"), "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "One-command install" in result.stdout
+    bad = subprocess.run(["bash", str(INSTALLER / "install.sh"), "--bogus"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "unknown option" in bad.stderr
+
+
+@pytest.mark.slow
+def test_install_sh_installs_and_explains_headless(tmp_path):
+    """A real install into a temp HOME: venv, pip install of this checkout, ~/.local/bin/plextray link.
+
+    The venv reuses the system site-packages (as a desktop user would for python3-gi), so only
+    the build backend comes from the package index.
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "XDG_DATA_HOME")}
+    env.update(HOME=str(home), PYTHON=sys.executable, PLEXTRAY_VENV_OPTIONS="--system-site-packages")
+    result = subprocess.run(["bash", str(INSTALLER / "install.sh")], capture_output=True, text=True, timeout=300,
+                            env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    link = home / ".local" / "bin" / "plextray"
+    assert link.is_symlink() and link.resolve() == (home / ".local/share/plextray-app/bin/plextray").resolve()
+    assert "plextray run --headless" in result.stdout and "no desktop here" in result.stdout
+    version = subprocess.run([str(link), "--version"], capture_output=True, text=True, timeout=60, env=env)
+    assert version.stdout.startswith("plextray ")
+    status = subprocess.run([str(link), "autostart", "status"], capture_output=True, text=True, timeout=60,
+                            env={**env, "XDG_CONFIG_HOME": str(tmp_path / "cfg")})
+    assert status.stdout.startswith("start at login: disabled"), status.stderr
