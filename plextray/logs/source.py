@@ -166,14 +166,18 @@ class PlexLogSource:
                         cur.release()
                 self._cur = cur
                 return
-        # The file we were reading is gone: deleted by rotation, or replaced.
+        # The file we were reading is gone: truncated and rewritten, replaced, or rotated away.
+        chain = self._chain()
+        # (inode numbers are reused at once after a delete, so unknown rotated files decide first)
+        if self._last_known_index(chain) is None and any(n > 0 for n, _p, _st in chain):
+            missed, reason = None, "Plex rotated its log more than 5 times while plextray was not running"
+        elif any(wanted.dev == st.st_dev and wanted.ino == st.st_ino for _n, _p, st in chain):
+            missed, reason = 0, "Plex truncated and rewrote its log while plextray was not running"
+        else:
+            missed, reason = 0, "Plex replaced its log file while plextray was not running"
         self._seen.append(wanted)
-        known_left = self._last_known_index(self._chain()) is not None
-        self._gap(
-            files_missed=0 if known_left else None,
-            reason=("Plex replaced its log file while plextray was not running" if known_left else
-                    "Plex rotated its log more than 5 times while plextray was not running"),
-        )
+        self._gap(files_missed=missed, reason=reason)
+        self._open_next(report=False)
 
     # -- reading -------------------------------------------------------------------------
     def read(self, max_bytes: int) -> tuple[bytes, list[Gap]]:
@@ -275,14 +279,14 @@ class PlexLogSource:
                 last = index
         return last
 
-    def _open_next(self) -> _OpenFile | None:
+    def _open_next(self, *, report: bool = True) -> _OpenFile | None:
         """The oldest file newer than every file already read, or None (none exists yet)."""
         chain = self._chain()
         last = self._last_known_index(chain)
         candidates = chain[last + 1:] if last is not None else chain
         if not candidates:
             return None
-        if last is None and self._seen and candidates[0][0] > 0:
+        if report and last is None and self._seen and candidates[0][0] > 0:
             self._gap(files_missed=None, reason="Plex rotated its log more than 5 times since plextray last read it")
         _n, path, st = candidates[0]
         self._cur = _OpenFile(path, st, 0)
