@@ -234,3 +234,61 @@ def test_tooltip_fits_windows_limit():
     text = tooltip_text(EngineSnapshot(EngineState.MONITORING, now_playing=many))
     assert len(text) <= 127 and text.endswith("…")
     assert tooltip_text(EngineSnapshot(EngineState.MONITORING)) == "plextray: monitoring\nnothing playing"
+
+
+@pytest.fixture
+def docking_tray(xdisplay):
+    """trayer: a real XEmbed system tray for the xorg icon to dock into."""
+    import shutil
+    import subprocess
+
+    if shutil.which("trayer") is None:
+        pytest.fail("trayer is not installed (tests/run.sh installs it)")
+    proc = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
+                             "--height", "30", "--SetDockType", "true"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import Xlib.display
+
+    display = Xlib.display.Display(xdisplay)
+    selection = display.intern_atom(f"_NET_SYSTEM_TRAY_S{display.get_default_screen()}")
+    import time
+
+    deadline = time.monotonic() + 10
+    while display.get_selection_owner(selection) == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert display.get_selection_owner(selection) != 0, "trayer did not take the tray selection"
+    yield display
+    display.close()
+    proc.terminate()
+    proc.wait(5)
+
+
+def test_icon_docks_in_a_real_system_tray(docking_tray, xdisplay, tmp_path, monkeypatch, plextray_home):
+    """With a tray manager running, the xorg icon window is reparented into it and shows our image."""
+    import time
+
+    from plextray.paths import AppPaths
+    from plextray.ui.app import TrayApp
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    engine = FakeEngine(EngineSnapshot(EngineState.PAUSED, paused=True))
+    app = TrayApp(engine, AppPaths(plextray_home), open_report=Recorder(), notifier=RecordingNotifier(),
+                  opener=Recorder())
+    app.start()
+    try:
+        assert app.tray.wait_ready(5)
+        window_id = app.tray.icon._window.id
+        root_id = docking_tray.screen().root.id
+        deadline = time.monotonic() + 5
+        parent = root_id
+        while time.monotonic() < deadline:
+            pump(app.root, lambda: True, timeout=0.05)
+            parent = docking_tray.create_resource_object("window", window_id).query_tree().parent.id
+            if parent != root_id:
+                break
+            time.sleep(0.05)
+        assert parent != root_id, "the icon was not docked"
+        assert app.tray.icon._systray_manager is not None
+        assert docking_tray.create_resource_object("window", window_id).get_wm_name() == "plextray: paused"
+    finally:
+        app.quit()
