@@ -351,14 +351,15 @@ def build_day_report(
                 quotas=quotas,
             )
         )
-    if not person and entries.get(UNLINKED):
-        mine = sorted(entries[UNLINKED], key=lambda e: (e.start, e.device))
+    nobody_violations = _violations_for(None, violation_list, people, media) if not person else ()
+    if not person and (entries.get(UNLINKED) or nobody_violations):
+        mine = sorted(entries.get(UNLINKED, ()), key=lambda e: (e.start, e.device))
         people_out.append(
             PersonDay(
                 name=UNLINKED,
                 entries=tuple(mine),
                 total_minutes=round(sum(e.minutes for e in mine), 2),
-                violations=_violations_for(None, violation_list, people, media),
+                violations=nobody_violations,
                 linked=False,
             )
         )
