@@ -107,7 +107,8 @@ class EnforcementTracker:
         return Decision(tuple(new), tuple(planned))
 
     def stop_failed(self, play: PlayId) -> None:
-        """Let the next check ask for the stop again at once (the server was down, say)."""
+        """Let the next check ask for the stop again at once (the stop failed, or the play was
+        started again after a confirmed stop)."""
         memory = self._plays.get(play)
         if memory is not None:
             memory.last_stop = None
@@ -115,6 +116,24 @@ class EnforcementTracker:
     def stops(self, play: PlayId) -> int:
         memory = self._plays.get(play)
         return memory.stops if memory else 0
+
+    def rename(self, old: PlayId, new: PlayId) -> None:
+        """The play first known under a stand-in identity turned out to be `new` (the log named
+        the device a line later): carry over what was done, so nothing is done twice."""
+        memory = self._plays.pop(old, None)
+        if memory is None:
+            return
+        target = self._plays.get(new)
+        if target is None:
+            self._plays[new] = memory
+            return
+        target.acted |= memory.acted
+        target.warned |= memory.warned
+        for rid, since in memory.broken_since.items():
+            target.broken_since[rid] = min(since, target.broken_since.get(rid, since))
+        target.stops += memory.stops
+        if memory.last_stop is not None:
+            target.last_stop = max(memory.last_stop, target.last_stop or memory.last_stop)
 
     def forget(self, plays: Iterable[PlayId]) -> None:
         """Drop memory of plays that ended long ago (the engine calls this on expiry)."""

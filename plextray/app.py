@@ -1,0 +1,175 @@
+"""Composition root: builds the engine and its edges from the settings. The only module that knows them all.
+
+Both front ends use it: the tray (plextray.ui) and the headless service (plextray.service).
+Nothing here imports a GUI toolkit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from plextray.config import AppConfig, load_config
+from plextray.control import Notifier
+from plextray.errors import ConfigError, LogDirError, PlexTrayError, SecretStoreError
+from plextray.paths import AppPaths
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Built:
+    """The engine and what must be closed with it."""
+
+    engine: Any
+    problems: list[str] = field(default_factory=list)
+    closers: list[Any] = field(default_factory=list)
+
+    def close(self) -> None:
+        for closer in reversed(self.closers):
+            try:
+                closer()
+            except Exception:
+                log.exception("closing %r failed", closer)
+
+
+def setup_app_log(paths: AppPaths) -> None:
+    """Everything at INFO and above goes to the app's own log file (redacted, rotated)."""
+    import logging.handlers
+
+    from plextray.secrets import install_redaction
+
+    paths.ensure()
+    root = logging.getLogger()
+    if any(getattr(h, "baseFilename", None) == str(paths.app_log) for h in root.handlers):
+        return
+    handler = logging.handlers.RotatingFileHandler(paths.app_log, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(logging.INFO)
+    root.addHandler(handler)
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+    install_redaction()
+
+
+def resolve_log_dir(config: AppConfig, override: Path | None) -> Path:
+    from plextray.logs.locate import find_log_dir
+
+    if override is not None:
+        return find_log_dir(override)
+    return find_log_dir(Path(config.log_dir) if config.log_dir else None)
+
+
+def connect_client(config: AppConfig) -> Any:
+    """A PlexClient from PLEX_URL/PLEX_TOKEN or the settings + keyring; None when not set up."""
+    from plextray.plex.client import PlexClient
+    from plextray.plex.credentials import load_credentials
+
+    credentials = load_credentials(config)
+    return PlexClient(credentials.url, credentials.token)
+
+
+def build_engine(
+    paths: AppPaths,
+    *,
+    notifier: Notifier,
+    config: AppConfig | None = None,
+    log_dir: Path | None = None,
+    require_logs: bool = False,
+    client: Any = None,
+    alerter: Any = None,
+    wall_clock: Any = None,
+) -> Built:
+    """Wire the engine. Missing logs or server are problems the engine reports, not crashes —
+    unless `require_logs` (an explicit --log-dir that does not work)."""
+    from plextray.core.parsing import PlaybackParser
+    from plextray.core.sessions import SessionFolder
+    from plextray.engine.engine import Engine
+    from plextray.localzone import local_zone
+    from plextray.logs.saver import LogSaver
+    from plextray.profiles.store import ProfileStore
+    from plextray.store.db import connect
+    from plextray.store.enforcement import EnforcementStore
+    from plextray.store.history import HistoryStore
+    from plextray.store.media_cache import MediaCache
+
+    paths.ensure()
+    config = config or load_config(paths.config)
+    built = Built(engine=None)
+    profiles = ProfileStore(paths.profiles)
+    load_profiles(profiles, built.problems)
+
+    saver = None
+    try:
+        directory = resolve_log_dir(config, log_dir)
+        saver = LogSaver(directory, paths.archives)
+    except LogDirError as exc:
+        if require_logs:
+            raise
+        built.problems.append(str(exc))
+    except PlexTrayError as exc:  # e.g. another plextray already saves into these archives
+        if require_logs:
+            raise
+        built.problems.append(str(exc))
+
+    if client is None:
+        try:
+            client = connect_client(config)
+            built.closers.append(client.close)
+        except (ConfigError, SecretStoreError) as exc:
+            built.problems.append(f"not connected to a Plex server: {exc}")
+            client = None
+    if alerter is None and config.alert_urls:
+        from plextray.alerts.dispatcher import from_config
+
+        alerter = from_config(config.alert_urls)
+        built.closers.append(alerter.close)
+
+    conn = connect(paths.database)
+    built.closers.append(conn.close)
+    tz = local_zone()
+    engine = Engine(
+        paths=paths,
+        config=config,
+        profile_store=profiles,
+        history=HistoryStore(conn),
+        enforcement=EnforcementStore(conn),
+        media_cache=MediaCache(conn, client.metadata) if client is not None else None,
+        parser=PlaybackParser(),
+        folder=SessionFolder(tz),
+        notifier=notifier,
+        saver=saver,
+        client=client,
+        alerter=alerter,
+        tz=tz,
+        **({"wall_clock": wall_clock} if wall_clock is not None else {}),
+    )
+    built.engine = engine
+    for problem in built.problems:
+        log.warning("%s", problem)
+    return built
+
+
+def load_profiles(store: Any, problems: list[str]) -> None:
+    """Load profiles.json; a broken file falls back to its last good backup, else refuses to start."""
+    from plextray.errors import ProfileError
+    from plextray.profiles.store import ProfileStore
+
+    try:
+        store.load()
+        return
+    except ProfileError as exc:
+        error = exc
+    backup = ProfileStore(store.backup_path)
+    if backup.exists():
+        try:
+            good = backup.load()
+        except ProfileError:
+            pass
+        else:
+            store.adopt(good)
+            problems.append(f"{error} — running on the last good copy ({store.backup_path.name}) until it is fixed")
+            return
+    raise error

@@ -1,0 +1,124 @@
+"""Carrying out actions off the engine thread: stopping a stream, notifying, alerting.
+
+Each action runs on a small worker pool and reports back an ActionResult message, so the engine
+records "stopped" versus "stop failed: server unreachable" and retries a failed stop later.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol
+
+from plextray.control import Notifier
+from plextray.core.model import LiveSession
+from plextray.engine.messages import ActionResult
+from plextray.errors import PlexError, PlexNotFound, PlexPassRequired, PlexUnreachable
+
+log = logging.getLogger(__name__)
+
+
+class Alerter(Protocol):
+    def send(self, title: str, body: str) -> None: ...
+
+
+class StopClient(Protocol):
+    def sessions(self) -> list[LiveSession]: ...
+
+    def stop(self, session_id: str, reason: str) -> None: ...
+
+
+def find_live_session(
+    sessions: list[LiveSession], client_id: str, rating_key: str | None, ip: str | None = None
+) -> LiveSession | None:
+    """The server's session for this play: same player and item; else same player; else same item
+    and address (the log's client id can be a session identifier on some apps)."""
+    by_player = [s for s in sessions if s.machine_id and s.machine_id.casefold() == client_id.casefold()]
+    for session in by_player:
+        if rating_key is None or session.rating_key == rating_key:
+            return session
+    if by_player:
+        return by_player[0]
+    if rating_key is not None:
+        same_item = [s for s in sessions if s.rating_key == rating_key]
+        if ip:
+            same_item = [s for s in same_item if s.address == ip] or same_item
+        if len(same_item) == 1:
+            return same_item[0]
+    return None
+
+
+class ActionRunner:
+    """Runs actions on worker threads; `post` delivers each ActionResult to the engine."""
+
+    def __init__(
+        self,
+        post: Callable[[Any], None],
+        *,
+        notifier: Notifier,
+        alerter: Alerter | None = None,
+        client: StopClient | None = None,
+        workers: int = 3,
+    ) -> None:
+        self._post = post
+        self._notifier = notifier
+        self._alerter = alerter
+        self._client = client
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="plextray-action")
+
+    def submit(self, func: Callable[[], Any]) -> None:
+        """Run any blocking call off the engine thread (server polls, metadata look-ups)."""
+        try:
+            self._pool.submit(self._guard, func)
+        except RuntimeError:  # shutting down
+            pass
+
+    def notify(self, play: tuple[str, str], violation_id: int | None, title: str, message: str, kind: str = "notify") -> None:
+        def run() -> ActionResult:
+            ok = self._notifier.notify(title, message)
+            return ActionResult(kind, play, violation_id, ok, "shown" if ok else "no notification service; logged")
+
+        self.submit(lambda: self._post(run()))
+
+    def alert(self, play: tuple[str, str], violation_id: int | None, title: str, message: str) -> None:
+        def run() -> ActionResult:
+            if self._alerter is None:
+                return ActionResult("alert", play, violation_id, False, "no alert destination configured")
+            self._alerter.send(title, message)  # queued with retries by the dispatcher; never blocks long
+            return ActionResult("alert", play, violation_id, True, "queued for delivery")
+
+        self.submit(lambda: self._post(run()))
+
+    def stop(self, play: tuple[str, str], violation_id: int | None, message: str, ip: str | None = None) -> None:
+        client_id, rating_key = play
+
+        def run() -> ActionResult:
+            if self._client is None:
+                return ActionResult("stop", play, violation_id, False, "no Plex server connected")
+            try:
+                live = find_live_session(self._client.sessions(), client_id, rating_key or None, ip)
+                if live is None or not live.session_id:
+                    return ActionResult("stop", play, violation_id, False, "the server reports no such playback (already stopped?)")
+                self._client.stop(live.session_id, message)
+                return ActionResult("stop", play, violation_id, True, f"stopped on {live.device or live.product or client_id}")
+            except PlexPassRequired as exc:
+                return ActionResult("stop", play, violation_id, False, str(exc), plex_pass_missing=True)
+            except PlexNotFound:
+                return ActionResult("stop", play, violation_id, False, "the playback had already ended")
+            except PlexUnreachable as exc:
+                return ActionResult("stop", play, violation_id, False, str(exc), retry=True)
+            except PlexError as exc:
+                return ActionResult("stop", play, violation_id, False, str(exc), retry=True)
+
+        self.submit(lambda: self._post(run()))
+
+    def close(self, timeout: float = 5.0) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    @staticmethod
+    def _guard(func: Callable[[], Any]) -> None:
+        try:
+            func()
+        except Exception:  # a failing action must never take the engine down
+            log.exception("action failed")

@@ -1,0 +1,674 @@
+"""The engine thread: saver → parser → sessions → rules → actions, with the server as a second source.
+
+Everything mutable (parser and session state, enforcement memory, the database connection) is
+owned by one thread; other threads talk to it only through its queue (see control.py for the
+public side). The loop wakes every `poll_seconds` to read new log lines (a stat when nothing
+changed), so a play's first line reaches the rules within a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from plextray.config import AppConfig
+from plextray.control import Notifier
+from plextray.core.context import GrantTotals
+from plextray.core.localtime import parse_local
+from plextray.core.enforcement import ALERT, NOTIFY, STOP, EnforcementTracker, PlannedAction
+from plextray.core.model import (
+    Device,
+    EngineSnapshot,
+    EngineState,
+    LiveSession,
+    MediaInfo,
+    NowPlaying,
+    PlaybackEvent,
+    ServerInfo,
+    WatchSession,
+)
+from plextray.core.profiles import UNKNOWN_DEVICES_ID, Profiles
+from plextray.core.rules import Violation, evaluate
+from plextray.engine import messages as msg
+from plextray.engine.actions import ActionRunner, Alerter
+from plextray.engine.context import build_context
+from plextray.errors import PlexTrayError, ProfileError
+from plextray.paths import AppPaths
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 1.0  # re-check live plays (windows opening, quotas running out mid-play)
+LOG_SILENCE_FOR_DEBUG_HINT = 120.0  # server shows plays but the log has said nothing this long
+LIVE_SOURCE_QUIET = 30.0  # a play the server reports but the log has not mentioned this long
+STALE_SECONDS = 120.0  # older reports are history (catch-up), not plays to act on
+VIOLATION_SHOWN_FOR = 60.0  # the tray shows "violation" this long after one happened
+
+
+class Engine:
+    """Implements plextray.control.EngineControl."""
+
+    def __init__(
+        self,
+        *,
+        paths: AppPaths,
+        config: AppConfig,
+        profile_store: Any,
+        history: Any,
+        enforcement: Any,
+        media_cache: Any | None,
+        parser: Any,
+        folder: Any,
+        notifier: Notifier,
+        saver: Any | None = None,
+        client: Any | None = None,
+        alerter: Alerter | None = None,
+        tz: tzinfo | None = None,
+        wall_clock: Callable[[], datetime] = datetime.now,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.paths = paths
+        self.config = config
+        self._profiles_store = profile_store
+        self._history = history
+        self._enforcement = enforcement
+        self._media_cache = media_cache
+        self._parser = parser
+        self._folder = folder
+        self._saver = saver
+        self._client = client
+        self._tz = tz
+        self._now = wall_clock
+        self._mono = monotonic
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._runner = ActionRunner(self._queue.put, notifier=notifier, alerter=alerter, client=client)
+        self._tracker = EnforcementTracker(grace_seconds=self._profiles().settings.grace_seconds)
+        self._subscribers: list[Callable[[EngineSnapshot], None]] = []
+        self._sub_lock = threading.Lock()
+        self._snapshot = EngineSnapshot(EngineState.STARTING, people=self._people())
+        self._thread: threading.Thread | None = None
+        self._stopped = threading.Event()
+        # engine-thread state
+        self._paused = False
+        self._server: ServerInfo | None = None
+        self._server_error: str | None = None
+        self._logs_error: str | None = None
+        self._live: dict[str, LiveSession] = {}  # by machine id
+        self._sessions: dict[str, WatchSession] = {}  # live watch sessions by key
+        self._last_log_event: dict[str, float] = {}  # client id -> monotonic time of its last log event
+        self._last_any_log_event: float | None = None
+        self._stopped_at: dict[tuple[str, str], float] = {}
+        self._violation_ids: dict[tuple[tuple[str, str], str], int] = {}
+        self._media_pending: dict[str, set[str]] = {}
+        self._warned: set[tuple[str, str, int, str]] = set()
+        self._problems: dict[str, str] = {}
+        self._last_violation: str = ""
+        self._last_violation_at: float | None = None
+        self._poll_in_flight = False
+        self._next_server_poll = 0.0
+        self._next_tick = 0.0
+        self._next_log_read = 0.0
+        self._started_mono = monotonic()
+
+    # ---------------------------------------------------------------- control (any thread)
+
+    def start(self) -> "Engine":
+        self._thread = threading.Thread(target=self._run, name="plextray-engine", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._queue.put(msg.Stop())
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+        self._runner.close()
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def snapshot(self) -> EngineSnapshot:
+        return self._snapshot
+
+    def subscribe(self, callback: Callable[[EngineSnapshot], None]) -> Callable[[], None]:
+        with self._sub_lock:
+            self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with self._sub_lock:
+                if callback in self._subscribers:
+                    self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def pause(self) -> None:
+        self._queue.put(msg.Pause())
+
+    def resume(self) -> None:
+        self._queue.put(msg.Resume())
+
+    def grant(self, person: str, *, minutes: int = 0, lift_window_until: str | None = None) -> None:
+        self._queue.put(msg.Grant(person, minutes, lift_window_until))
+
+    def reload_profiles(self) -> None:
+        self._queue.put(msg.ReloadProfiles())
+
+    # ---------------------------------------------------------------- the loop (engine thread)
+
+    def _run(self) -> None:
+        log.info("engine started")
+        try:
+            self._request_server_info()
+            self._publish()
+            while not self._stopped.is_set():
+                timeout = max(0.0, min(self._next_log_read, self._next_tick) - self._mono())
+                try:
+                    message = self._queue.get(timeout=min(timeout, self.config.poll_seconds))
+                    self._handle(message)
+                    while True:  # drain what else is waiting before touching the logs again
+                        self._handle(self._queue.get_nowait())
+                except queue.Empty:
+                    pass
+                if self._stopped.is_set():
+                    break
+                now = self._mono()
+                if now >= self._next_log_read:
+                    self._next_log_read = now + self.config.poll_seconds
+                    self._read_logs()
+                if now >= self._next_tick:
+                    self._next_tick = now + TICK_SECONDS
+                    self._tick()
+        except Exception:
+            log.exception("engine crashed")
+            raise
+        finally:
+            self._shutdown()
+
+    def _shutdown(self) -> None:
+        if self._saver is not None:
+            try:
+                self._saver.close()
+            except Exception:
+                log.exception("closing the log saver failed")
+        log.info("engine stopped")
+
+    def _handle(self, message: Any) -> None:
+        if isinstance(message, msg.Stop):
+            self._stopped.set()
+        elif isinstance(message, msg.Pause):
+            self._paused = True
+            self._publish()
+        elif isinstance(message, msg.Resume):
+            self._paused = False
+            self._publish()
+            self._check_all()
+        elif isinstance(message, msg.Grant):
+            self._record_grant(message)
+        elif isinstance(message, msg.ReloadProfiles):
+            self._reload_profiles(force=True)
+        elif isinstance(message, msg.ServerInfoResult):
+            self._on_server_info(message)
+        elif isinstance(message, msg.LiveSessionsResult):
+            self._on_live_sessions(message)
+        elif isinstance(message, msg.MediaResult):
+            self._on_media(message)
+        elif isinstance(message, msg.ActionResult):
+            self._on_action_result(message)
+
+    # ---------------------------------------------------------------- log source
+
+    def _read_logs(self) -> None:
+        if self._saver is None:
+            return
+        try:
+            batch = self._saver.read_new()
+            self._saver.maybe_flush()
+        except PlexTrayError as exc:
+            self._set_logs_error(str(exc))
+            return
+        except OSError as exc:
+            self._set_logs_error(f"cannot read Plex's logs: {exc.strerror or exc}")
+            return
+        self._set_logs_error(None)
+        for gap in getattr(batch, "gaps", ()):
+            log.warning("log gap: %s", gap)
+        events: list[PlaybackEvent] = []
+        for line in batch.lines:
+            events.extend(self._parser.feed(line))
+        if events:
+            self._apply_events(events, from_log=True)
+
+    def _apply_events(self, events: list[PlaybackEvent], *, from_log: bool) -> None:
+        now = self._mono()
+        updated: dict[str, WatchSession] = {}
+        for event in events:
+            if from_log and event.client_id:
+                self._last_log_event[event.client_id] = now
+                self._last_any_log_event = now
+            for session in self._folder.feed(event):
+                updated[session.key] = session
+        retired = self._folder.retired()
+        for key in retired:
+            updated.pop(key, None)
+            self._hand_over(key, updated)
+        if not updated and not retired:
+            return
+        with self._history.transaction():
+            if retired:
+                self._history.delete_sessions(retired)
+            for session in updated.values():
+                self._history.upsert_device(_device_of(session))
+                self._history.upsert_session(session)
+        for session in updated.values():
+            if session.live:
+                self._sessions[session.key] = session
+            else:
+                self._sessions.pop(session.key, None)
+            play = (session.client_id, session.rating_key or "")
+            if from_log and session.state in ("playing", "buffering") and play in self._stopped_at:
+                del self._stopped_at[play]  # playing again after a confirmed stop: stop it again now
+                self._tracker.stop_failed(play)
+            self._check(session)
+        self._publish()
+
+    def _hand_over(self, old_key: str, updated: dict[str, WatchSession]) -> None:
+        """A stand-in session (first line of a report named no device) became a real one:
+        move what enforcement remembers from the stand-in play to the real play."""
+        old = self._sessions.pop(old_key, None)
+        if old is None:
+            return
+        heir = next(
+            (s for s in updated.values() if s.rating_key == old.rating_key and s.start == old.start), None
+        )
+        if heir is None:
+            return
+        old_play = (old.client_id, old.rating_key or "")
+        new_play = (heir.client_id, heir.rating_key or "")
+        self._tracker.rename(old_play, new_play)
+        for (play, rid), vid in list(self._violation_ids.items()):
+            if play == old_play:
+                self._violation_ids.setdefault((new_play, rid), vid)
+        if old_play in self._stopped_at:
+            self._stopped_at[new_play] = self._stopped_at.pop(old_play)
+
+    # ---------------------------------------------------------------- server source
+
+    def _request_server_info(self) -> None:
+        client = self._client
+        if client is None:
+            return
+
+        def run() -> None:
+            try:
+                self._queue.put(msg.ServerInfoResult(client.server_info()))
+            except PlexTrayError as exc:
+                self._queue.put(msg.ServerInfoResult(None, str(exc)))
+
+        self._runner.submit(run)
+
+    def _poll_server(self) -> None:
+        client = self._client
+        if client is None or self._poll_in_flight:
+            return
+        self._poll_in_flight = True
+
+        def run() -> None:
+            try:
+                self._queue.put(msg.LiveSessionsResult(tuple(client.sessions())))
+            except PlexTrayError as exc:
+                self._queue.put(msg.LiveSessionsResult(None, str(exc)))
+
+        self._runner.submit(run)
+
+    def _on_server_info(self, result: msg.ServerInfoResult) -> None:
+        if result.info is None:
+            self._set_server_error(result.error)
+            return
+        self._server = result.info
+        self._set_server_error(None)
+        self._publish()
+        if not result.info.plex_pass:
+            self._problem(
+                "plex_pass",
+                "Stopping playback needs Plex Pass on the server; plextray will notify and alert instead.",
+            )
+
+    def _on_live_sessions(self, result: msg.LiveSessionsResult) -> None:
+        self._poll_in_flight = False
+        if result.sessions is None:
+            self._set_server_error(result.error)
+            return
+        was_down = self._server_error is not None or self._server is None
+        self._set_server_error(None)
+        if was_down:
+            self._request_server_info()
+        self._live = {s.machine_id: s for s in result.sessions if s.machine_id}
+        now = self._mono()
+        synthetic: list[PlaybackEvent] = []
+        for live in result.sessions:
+            if not live.machine_id:
+                continue
+            heard = self._last_log_event.get(live.machine_id)
+            if heard is None or now - heard > LIVE_SOURCE_QUIET:
+                synthetic.append(self._event_from_live(live))
+        if synthetic:
+            self._apply_events(synthetic, from_log=False)
+        self._check_debug_logging(result.sessions)
+
+    def _event_from_live(self, live: LiveSession) -> PlaybackEvent:
+        return PlaybackEvent(
+            time=self._now().isoformat(timespec="milliseconds"),
+            state=live.state,
+            rating_key=live.rating_key,
+            position_ms=live.view_offset_ms,
+            duration_ms=None,
+            client_id=live.machine_id,
+            product=live.product,
+            platform=live.platform,
+            device=live.device,
+            ip=live.address,
+            account=live.account,
+            session=live.session_id,
+        )
+
+    def _check_debug_logging(self, sessions: tuple[LiveSession, ...]) -> None:
+        if self._saver is None or not any(s.state == "playing" for s in sessions):
+            return
+        since = self._last_any_log_event if self._last_any_log_event is not None else self._started_mono
+        if self._mono() - since > LOG_SILENCE_FOR_DEBUG_HINT:
+            self._problem(
+                "debug_logging",
+                "Plex is playing but its log shows no playback: turn on debug logging "
+                "(run `plextray debug-logging on`, or Plex Settings → General → Enable Plex Media Server debug logging).",
+            )
+
+    # ---------------------------------------------------------------- rules
+
+    def _tick(self) -> None:
+        now = self._mono()
+        if self._client is not None and now >= self._next_server_poll:
+            self._next_server_poll = now + self.config.sessions_poll_seconds
+            self._poll_server()
+        self._reload_profiles()
+        if self._tz is not None:
+            from plextray.core.localtime import to_utc
+
+            ended = self._folder.expire(to_utc(self._now(), self._tz))
+            if ended:
+                with self._history.transaction():
+                    for session in ended:
+                        self._history.upsert_session(session)
+                for session in ended:
+                    self._sessions.pop(session.key, None)
+                self._publish()
+        self._check_all()
+
+    def _check_all(self) -> None:
+        for session in list(self._sessions.values()):
+            self._check(session)
+
+    def _check(self, session: WatchSession) -> None:
+        if self._paused or not session.live or session.state == "stopped" or self._stale(session):
+            return
+        profiles = self._profiles()
+        account = session.account or self._live_account(session.client_id)
+        person = profiles.person_for(session.client_id, account)
+        media = self._media(session.rating_key, session.key)
+        grants = self._grants(person.name) if person else GrantTotals()
+        context = build_context(
+            now=self._now(),
+            session=replace(session, account=account),
+            person=person,
+            media=media,
+            history=self._history,
+            media_lookup=self._cached_media,
+            grants=grants,
+        )
+        evaluation = evaluate(person, context, unknown_devices=profiles.unknown_devices)
+        play = (session.client_id, session.rating_key or "")
+        playing = session.state in ("playing", "buffering") and play not in self._stopped_at
+        device_wide = [v for v in evaluation.violations if v.restriction_id == UNKNOWN_DEVICES_ID]
+        per_play = [v for v in evaluation.violations if v.restriction_id != UNKNOWN_DEVICES_ID]
+        self._act(play, session, per_play, playing, profiles)
+        if device_wide:
+            self._act((session.client_id, ""), session, device_wide, False, profiles)
+        for warning in evaluation.warnings:
+            key = (warning.person, warning.restriction_id, warning.level, context.now.date().isoformat())
+            if key not in self._warned:
+                self._warned.add(key)
+                self._runner.notify(play, None, "plextray", warning.message, kind="warn")
+
+    def _act(self, play: tuple[str, str], session: WatchSession, violations: list[Violation], playing: bool, profiles: Profiles) -> None:
+        decision = self._tracker.decide(play, violations, self._mono(), playing=playing)
+        for violation in decision.new_violations:
+            self._violation_ids[(play, violation.restriction_id)] = self._record_violation(session, violation)
+            self._last_violation = violation.reason
+            self._last_violation_at = self._mono()
+        no_stop = self._server is not None and not self._server.plex_pass
+        for action in decision.actions:
+            vid = self._violation_ids.get((play, action.restriction_id))
+            self._perform(action, vid, session, profiles, no_stop=no_stop)
+        if decision.new_violations:
+            self._publish()
+
+    def _perform(self, action: PlannedAction, vid: int | None, session: WatchSession, profiles: Profiles, *, no_stop: bool) -> None:
+        where = session.device or session.product or session.client_id
+        text = f"{action.reason} · on {where}"
+        if action.kind == NOTIFY:
+            self._runner.notify(action.play, vid, "plextray", text)
+        elif action.kind == ALERT:
+            self._runner.alert(action.play, vid, "plextray alert", text)
+        elif action.kind == "warn":
+            grace = profiles.settings.grace_seconds
+            self._runner.notify(action.play, vid, "plextray", f"{text} · stopping in {grace} s", kind="warn")
+        elif action.kind == STOP:
+            if no_stop:
+                self._record_action(vid, STOP, "skipped", "no Plex Pass: notified and alerted instead")
+                self._runner.notify(action.play, vid, "plextray", f"{text} · could not stop (no Plex Pass)")
+                self._runner.alert(action.play, vid, "plextray alert", f"{text} · could not stop (no Plex Pass)")
+                return
+            self._runner.stop(action.play, vid, profiles.settings.stop_message, ip=session.ip)
+
+    def _on_action_result(self, result: msg.ActionResult) -> None:
+        outcome = "ok" if result.ok else "failed"
+        self._record_action(result.violation_id, result.kind, outcome, result.detail)
+        if result.kind != STOP:
+            return
+        if result.ok:
+            self._stopped_at[result.play] = self._mono()
+            log.info("stopped %s: %s", result.play, result.detail)
+        elif result.plex_pass_missing:
+            self._server = replace(self._server, plex_pass=False) if self._server else None
+            self._problem("plex_pass", "Stopping playback needs Plex Pass on the server; plextray will notify and alert instead.")
+        elif result.retry:
+            log.warning("stop failed, will retry: %s", result.detail)
+            self._tracker.stop_failed(result.play)
+        self._publish()
+
+    # ---------------------------------------------------------------- helpers
+
+    def _stale(self, session: WatchSession) -> bool:
+        """A play last heard of long ago (old lines read on catch-up after a restart) is history,
+        not something to act on now."""
+        last = parse_local(session.end)
+        return (self._now() - last).total_seconds() > STALE_SECONDS
+
+    def _profiles(self) -> Profiles:
+        current = self._profiles_store.current
+        if current is None:
+            current = self._profiles_store.load()  # raises ProfileError: refuse to start with none
+        return current
+
+    def _people(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self._profiles().people)
+
+    def _reload_profiles(self, *, force: bool = False) -> None:
+        result = self._profiles_store.reload() if force else self._profiles_store.reload_if_changed()
+        if result is None:
+            return
+        if isinstance(result, ProfileError):
+            self._problem("profiles", f"profiles.json has a problem; still using the last good one: {result}")
+            return
+        self._problems.pop("profiles", None)
+        self._tracker.grace_seconds = result.settings.grace_seconds
+        log.info("profiles reloaded: %d people", len(result.people))
+        self._publish()
+        self._check_all()
+
+    def _media(self, rating_key: str | None, session_key: str) -> MediaInfo | None:
+        if not rating_key or self._media_cache is None:
+            return None
+        info = self._media_cache.peek(rating_key)
+        if info is not None:
+            return info
+        waiting = self._media_pending.get(rating_key)
+        if waiting is not None:
+            waiting.add(session_key)
+            return None
+        client = self._client
+        if client is None:
+            return None
+        self._media_pending[rating_key] = {session_key}
+
+        def run() -> None:
+            try:
+                self._queue.put(msg.MediaResult(rating_key, client.metadata(rating_key)))
+            except PlexTrayError as exc:
+                self._queue.put(msg.MediaResult(rating_key, None, str(exc)))
+
+        self._runner.submit(run)
+        return None
+
+    def _cached_media(self, rating_key: str) -> MediaInfo | None:
+        return self._media_cache.peek(rating_key) if self._media_cache is not None else None
+
+    def _on_media(self, result: msg.MediaResult) -> None:
+        waiting = self._media_pending.pop(result.rating_key, set())
+        if result.info is None:
+            log.warning("no metadata for item %s: %s", result.rating_key, result.error)
+            return
+        if self._media_cache is not None:
+            self._media_cache.put(result.info)
+        for key in waiting:
+            session = self._sessions.get(key)
+            if session is not None:
+                self._check(session)
+        self._publish()
+
+    def _live_account(self, client_id: str) -> str | None:
+        live = self._live.get(client_id)
+        return live.account if live else None
+
+    def _grants(self, person: str) -> GrantTotals:
+        return self._enforcement.grants_for(person, self._now().date())
+
+    def _record_grant(self, grant: msg.Grant) -> None:
+        now = self._now()
+        lift_until = None
+        if grant.lift_window_until:
+            hour, minute = (int(part) for part in grant.lift_window_until.split(":"))
+            lift_until = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+            if lift_until <= now:
+                lift_until += timedelta(days=1)
+        self._enforcement.add_grant(grant.person, now.date(), minutes=grant.minutes, lift_until=lift_until, created=now)
+        log.info("grant for %s: +%d min, windows lifted until %s", grant.person, grant.minutes, lift_until)
+        self._check_all()
+
+    def _record_violation(self, session: WatchSession, violation: Violation) -> int:
+        now = self._now()
+        return self._enforcement.record_violation(
+            violation,
+            time=now,
+            time_utc=time.time(),
+            client_id=session.client_id,
+            session_key=session.key,
+            rating_key=session.rating_key,
+        )
+
+    def _record_action(self, violation_id: int | None, action: str, outcome: str, detail: str) -> None:
+        if violation_id is None:
+            return
+        self._enforcement.record_action(violation_id, action, outcome, detail, time=self._now())
+
+    def _set_server_error(self, error: str | None) -> None:
+        if error != self._server_error:
+            if error:
+                log.warning("Plex server: %s", error)
+            else:
+                log.info("Plex server reachable")
+            self._server_error = error
+            self._publish()
+
+    def _set_logs_error(self, error: str | None) -> None:
+        if error != self._logs_error:
+            if error:
+                log.warning("logs: %s", error)
+            self._logs_error = error
+            self._publish()
+
+    def _problem(self, key: str, text: str) -> None:
+        """Say a lasting problem once (log + notification), and keep it in the snapshot."""
+        if self._problems.get(key) == text:
+            return
+        self._problems[key] = text
+        log.warning("%s", text)
+        self._runner.notify(("", ""), None, "plextray", text, kind="problem")
+        self._publish()
+
+    def _publish(self) -> None:
+        if self._paused:
+            state, detail = EngineState.PAUSED, "monitoring paused (logs are still saved)"
+        elif self._server_error or self._logs_error:
+            state = EngineState.UNREACHABLE
+            detail = self._logs_error or f"Plex server unreachable: {self._server_error}"
+        elif self._last_violation_at is not None and self._mono() - self._last_violation_at < VIOLATION_SHOWN_FOR:
+            state, detail = EngineState.VIOLATION, self._last_violation
+        else:
+            state, detail = EngineState.MONITORING, self._last_violation and f"last: {self._last_violation}"
+        profiles = self._profiles_store.current
+        now_playing = []
+        for session in sorted(self._sessions.values(), key=lambda s: s.start):
+            person = profiles.person_for(session.client_id, session.account) if profiles else None
+            media = self._cached_media(session.rating_key) if session.rating_key else None
+            title = media.display_title if media else f"item {session.rating_key}"
+            now_playing.append(NowPlaying(person.name if person else None, session.device or session.product, title, session.state))
+        snapshot = EngineSnapshot(
+            state=state,
+            detail=detail,
+            paused=self._paused,
+            now_playing=tuple(now_playing),
+            people=tuple(p.name for p in profiles.people) if profiles else (),
+            problems=tuple(self._problems.values()),
+        )
+        if snapshot == self._snapshot:
+            return
+        self._snapshot = snapshot
+        with self._sub_lock:
+            subscribers = list(self._subscribers)
+        for callback in subscribers:
+            try:
+                callback(snapshot)
+            except Exception:  # a broken listener must not break the engine
+                log.exception("snapshot subscriber failed")
+
+
+def _device_of(session: WatchSession) -> Device:
+    return Device(
+        client_id=session.client_id,
+        product=session.product,
+        platform=session.platform,
+        device=session.device,
+        ip=session.ip,
+        account=session.account,
+        first_seen=session.start,
+        last_seen=session.end,
+    )

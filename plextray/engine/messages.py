@@ -1,0 +1,66 @@
+"""What other threads post to the engine thread. Plain frozen records; the engine handles each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from plextray.core.model import LiveSession, MediaInfo, ServerInfo
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    person: str
+    minutes: int = 0
+    lift_window_until: str | None = None  # "HH:MM"
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadProfiles:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ServerInfoResult:
+    info: ServerInfo | None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSessionsResult:
+    sessions: tuple[LiveSession, ...] | None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MediaResult:
+    rating_key: str
+    info: MediaInfo | None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    """How an action went; the engine records it against its violation."""
+
+    kind: str  # stop | notify | alert | warn
+    play: tuple[str, str]
+    violation_id: int | None
+    ok: bool
+    detail: str
+    retry: bool = False  # a stop that failed because the server could not be reached
+    plex_pass_missing: bool = False

@@ -1,0 +1,47 @@
+"""Headless mode: the same engine with no GUI import, for NAS boxes, servers and systemd.
+
+Logs go to the app log and stderr; SIGTERM and Ctrl-C stop it cleanly (the saver flushes and
+commits before exit).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+from plextray.app import build_engine, setup_app_log
+from plextray.paths import AppPaths
+
+log = logging.getLogger(__name__)
+
+
+def run_headless(paths: AppPaths, *, log_dir: Path | None = None, stop_event: threading.Event | None = None) -> int:
+    from plextray.notify import DesktopNotifier
+
+    setup_app_log(paths)
+    built = build_engine(paths, notifier=DesktopNotifier(), log_dir=log_dir, require_logs=log_dir is not None)
+    stop = stop_event or threading.Event()
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        log.info("signal %d: stopping", signum)
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+    engine = built.engine
+    engine.start()
+    print("plextray: monitoring (headless). Stop with Ctrl-C or SIGTERM.", flush=True)
+    try:
+        while not stop.wait(0.5):
+            if not engine.running:
+                log.error("the engine stopped unexpectedly")
+                return 1
+    finally:
+        engine.stop()
+        built.close()
+        print("plextray: stopped.", flush=True)
+    return 0

@@ -1,0 +1,40 @@
+"""Starting the tray app: check for a desktop first, then wire the engine into plextray.ui.
+
+Kept apart from plextray.app so that the headless path never even parses a GUI import.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from plextray.app import build_engine, setup_app_log
+from plextray.paths import AppPaths
+
+log = logging.getLogger(__name__)
+
+
+def run_tray(paths: AppPaths, *, log_dir: Path | None = None) -> int:
+    from plextray.ui.display import display_available, no_display_message
+
+    ok, reason = display_available()
+    if not ok:
+        print(no_display_message(reason), file=sys.stderr)
+        return 2
+    from plextray.notify import DesktopNotifier
+    from plextray.reports.build import open_today
+    from plextray.ui.app import TrayApp
+
+    setup_app_log(paths)
+    notifier = DesktopNotifier()
+    built = build_engine(paths, notifier=notifier, log_dir=log_dir, require_logs=log_dir is not None)
+    engine = built.engine
+    engine.start()
+    app = TrayApp(engine, paths, open_report=lambda: open_today(paths), notifier=notifier)
+    try:
+        app.run()
+    finally:
+        engine.stop()
+        built.close()
+    return 0

@@ -1,0 +1,270 @@
+"""End to end: the emulator writes Plex's log lines and serves Plex's API; the real engine reads the
+lines, checks the rules and acts — stopping through the API, notifying, alerting, recording."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from support.household import FakeClock, RecordingAlerter, RecordingNotifier, emma_profiles, wait_for, write_profiles
+
+from plextray.app import build_engine
+from plextray.emulator.household import demo_household
+from plextray.emulator.server import PlexEmulator
+from plextray.paths import AppPaths
+
+TOKEN = "e2e-token-5f0c2a9d"
+MONDAY_4PM = datetime(2026, 11, 23, 16, 0, 0)
+R_MOVIE, G_MOVIE, PG13_MOVIE, TVMA_EPISODE, KIDS_EPISODE = "1002", "1001", "1003", "2101", "2201"
+
+RATING_PG = {"type": "rating", "max": "PG", "unrated": "block", "actions": ["notify", "alert", "stop"]}
+
+
+class World:
+    def __init__(self, tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch, *, plex_pass: bool = True):
+        self.clock = FakeClock(MONDAY_4PM)
+        self.logs = tmp_path / "Logs"
+        self.home = home
+        self.emulator = PlexEmulator(token=TOKEN, log_dir=self.logs, clock=self.clock, plex_pass=plex_pass).start()
+        self.ids = demo_household(self.emulator)
+        self.kid = self.ids["kid_tablet"]
+        self.notifier = RecordingNotifier()
+        self.alerter = RecordingAlerter()
+        self.built = None
+        monkeypatch.setenv("PLEX_URL", self.emulator.url)
+        monkeypatch.setenv("PLEX_TOKEN", TOKEN)
+
+    def start(self, restrictions: list[dict], **profile_options) -> None:
+        write_profiles(self.home, emma_profiles(restrictions, kid_device=self.kid, **profile_options))
+        self.built = build_engine(
+            AppPaths(self.home), notifier=self.notifier, alerter=self.alerter, log_dir=self.logs, wall_clock=self.clock
+        )
+        assert self.built.problems == []
+        self.engine.start()
+
+    @property
+    def engine(self):
+        return self.built.engine
+
+    def terminations(self) -> int:
+        return len(self.emulator.terminate_calls)
+
+    def db(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.home / "history.sqlite3")
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def violations(self) -> list[sqlite3.Row]:
+        with self.db() as conn:
+            return conn.execute("SELECT * FROM violations ORDER BY id").fetchall()
+
+    def actions(self) -> list[tuple[str, str]]:
+        with self.db() as conn:
+            return [(r["action"], r["outcome"]) for r in conn.execute("SELECT action, outcome FROM actions ORDER BY id")]
+
+    def close(self) -> None:
+        if self.built is not None:
+            self.engine.stop()
+            self.built.close()
+        self.emulator.stop()
+
+
+@pytest.fixture
+def world(tmp_path, plextray_home, monkeypatch):
+    w = World(tmp_path, plextray_home, monkeypatch)
+    yield w
+    w.close()
+
+
+def test_restricted_title_is_stopped_with_the_message_and_recorded(world):
+    world.start([RATING_PG])
+    world.emulator.play(world.kid, R_MOVIE)
+    call = wait_for(lambda: world.emulator.terminate_calls and world.emulator.terminate_calls[0])
+    assert call.reason == "Time's up! Ask a parent."
+    wait_for(lambda: ("stop", "ok") in world.actions())
+    (violation,) = world.violations()
+    assert violation["person"] == "Emma"
+    assert "R > PG" in violation["reason"]
+    assert violation["client_id"] == world.kid
+    wait_for(lambda: world.alerter.sent and any("R > PG" in text for text in world.notifier.texts()))
+    assert "Emma's iPad" in world.alerter.sent[0][1]
+
+
+def test_allowed_title_quick_switching_and_seeking_cause_nothing(world):
+    world.start([RATING_PG])
+    world.emulator.play(world.kid, G_MOVIE)
+    world.emulator.report(world.kid, position_ms=1_200_000)  # seek forward
+    world.emulator.report(world.kid, state="paused")
+    world.emulator.report(world.kid, state="playing", position_ms=60_000)  # seek back
+    world.emulator.play(world.kid, KIDS_EPISODE)  # switch title
+    world.emulator.play(world.ids["parent_tv"], R_MOVIE)  # a parent may
+    wait_for(lambda: len(world.engine.snapshot().now_playing) >= 2)
+    import time
+
+    time.sleep(1.5)  # a few engine ticks
+    assert world.terminations() == 0
+    assert world.violations() == []
+    assert world.notifier.shown == [] and world.alerter.sent == []
+
+
+def test_restarting_a_stopped_play_is_stopped_again_without_new_alert(world):
+    world.start([RATING_PG])
+    world.emulator.play(world.kid, R_MOVIE)
+    wait_for(lambda: world.terminations() == 1)
+    world.emulator.play(world.kid, R_MOVIE)
+    wait_for(lambda: world.terminations() == 2, timeout=15)
+    assert len(world.violations()) == 1
+    assert len(world.alerter.sent) == 1
+
+
+def test_server_down_at_the_violation_alert_goes_out_and_stop_is_retried(world):
+    world.start([{"type": "time", "days": "everyday", "from": "15:00", "to": "18:00", "actions": ["alert", "stop"]}])
+    wait_for(lambda: world.engine.snapshot().state.value == "monitoring")
+    world.emulator.set_fault("down")
+    world.emulator.play(world.kid, KIDS_EPISODE)
+    wait_for(lambda: world.alerter.sent)
+    wait_for(lambda: ("stop", "failed") in world.actions())
+    assert world.terminations() == 0
+    world.emulator.set_fault(None)
+    wait_for(lambda: world.terminations() == 1, timeout=20)
+    wait_for(lambda: ("stop", "ok") in world.actions())
+    assert len(world.alerter.sent) == 1
+
+
+def test_a_time_window_opening_mid_play_stops_it(world):
+    world.clock.set(datetime(2026, 11, 23, 20, 29, 57))  # Monday evening, before bedtime
+    world.start([{"type": "time", "days": "weeknights", "from": "20:30", "to": "07:00", "actions": ["notify", "stop"]}])
+    world.emulator.play(world.kid, KIDS_EPISODE)
+    wait_for(lambda: world.engine.snapshot().now_playing)
+    assert world.terminations() == 0
+    wait_for(lambda: world.terminations() == 1, timeout=10)  # the clock passes 20:30 while playing
+    assert "bedtime" in world.violations()[0]["reason"] or "20:30" in world.violations()[0]["reason"]
+
+
+def test_across_midnight_sunday_night_is_a_school_night_friday_night_is_not(world):
+    world.clock.set(datetime(2026, 11, 28, 0, 30))  # Saturday 00:30 = Friday night
+    world.start([{"type": "time", "days": "weeknights", "from": "20:30", "to": "07:00", "actions": ["stop"]}])
+    world.emulator.play(world.kid, KIDS_EPISODE)
+    wait_for(lambda: world.engine.snapshot().now_playing)
+    import time
+
+    time.sleep(1.5)
+    assert world.terminations() == 0
+    world.emulator.stop_play(world.kid)
+    world.clock.set(datetime(2026, 11, 30, 0, 30))  # Monday 00:30 = Sunday night
+    world.emulator.play(world.kid, KIDS_EPISODE)
+    wait_for(lambda: world.terminations() == 1)
+
+
+def test_quota_counts_history_warns_then_stops_and_a_grant_lifts_it(world):
+    world.start([{"type": "quota", "minutes": 120, "per": "day", "actions": ["notify", "stop"]}])
+    seed_watched(world, minutes=100)
+    world.emulator.play(world.kid, KIDS_EPISODE)
+    wait_for(lambda: any("20 minutes left today" in t for t in world.notifier.texts()))
+    assert world.terminations() == 0
+    world.emulator.stop_play(world.kid)
+    seed_watched(world, minutes=25, start="2026-11-23T13:00:00")
+    world.emulator.play(world.kid, KIDS_EPISODE)
+    wait_for(lambda: world.terminations() == 1)
+    world.engine.grant("Emma", minutes=30)
+    wait_for(lambda: grants(world) == [("Emma", 30)])
+    world.emulator.play(world.kid, G_MOVIE)
+    import time
+
+    time.sleep(1.5)
+    assert world.terminations() == 1
+
+
+def test_paused_monitoring_enforces_nothing_until_resumed(world):
+    world.start([RATING_PG])
+    world.engine.pause()
+    wait_for(lambda: world.engine.snapshot().paused)
+    world.emulator.play(world.kid, R_MOVIE)
+    wait_for(lambda: world.engine.snapshot().now_playing)
+    import time
+
+    time.sleep(1.2)
+    assert world.terminations() == 0
+    world.engine.resume()
+    wait_for(lambda: world.terminations() == 1)
+
+
+def test_profile_edit_while_running_is_picked_up(world):
+    world.start([])
+    world.emulator.play(world.kid, R_MOVIE)
+    wait_for(lambda: world.engine.snapshot().now_playing)
+    write_profiles(world.home, emma_profiles([RATING_PG], kid_device=world.kid))
+    wait_for(lambda: world.terminations() == 1)
+
+
+def test_broken_profile_edit_keeps_the_last_good_one(world):
+    world.start([RATING_PG])
+    (world.home / "profiles.json").write_text('{"version": 1, "people": [')
+    wait_for(lambda: any("profiles.json" in p for p in world.engine.snapshot().problems))
+    world.emulator.play(world.kid, R_MOVIE)
+    wait_for(lambda: world.terminations() == 1)
+    assert (world.home / "profiles.json").read_text() == '{"version": 1, "people": ['
+
+
+def test_unknown_device_is_reported_once(world):
+    world.start([], unknown_actions=["notify"])
+    world.emulator.play(world.ids["teen_phone"], G_MOVIE)
+    world.emulator.play(world.ids["teen_phone"], PG13_MOVIE)
+    wait_for(lambda: world.notifier.shown)
+    import time
+
+    time.sleep(1.2)
+    assert len([t for t in world.notifier.texts() if "linked to nobody" in t]) == 1
+    assert world.terminations() == 0
+
+
+def test_without_plex_pass_stop_falls_back_to_notify_and_alert(tmp_path, plextray_home, monkeypatch):
+    w = World(tmp_path, plextray_home, monkeypatch, plex_pass=False)
+    try:
+        w.start([{"type": "library", "block": ["Movies"], "actions": ["stop"]}])
+        wait_for(lambda: any("Plex Pass" in p for p in w.engine.snapshot().problems))
+        w.emulator.play(w.kid, G_MOVIE)
+        wait_for(lambda: any("could not stop" in t for t in w.notifier.texts()))
+        wait_for(lambda: w.alerter.sent)
+        assert w.terminations() == 0
+        assert ("stop", "skipped") in w.actions()
+    finally:
+        w.close()
+
+
+def seed_watched(world: World, *, minutes: int, start: str = "2026-11-23T09:00:00") -> None:
+    """A finished session earlier today on Emma's iPad, as an earlier import would have stored it."""
+    from plextray.core.localtime import to_utc
+    from plextray.core.model import Device, WatchSession
+    from plextray.localzone import local_zone
+    from plextray.store.db import connect
+    from plextray.store.history import HistoryStore
+
+    begin = datetime.fromisoformat(start)
+    end = begin + timedelta(minutes=minutes)
+    tz = local_zone()
+    conn = connect(world.home / "history.sqlite3")
+    store = HistoryStore(conn)
+    store.upsert_device(Device(world.kid, product="Plex for iOS", first_seen=start, last_seen=start))
+    store.upsert_session(
+        WatchSession(
+            key=f"{world.kid}@{G_MOVIE}@{start}",
+            client_id=world.kid,
+            rating_key=G_MOVIE,
+            start=start,
+            end=end.isoformat(),
+            start_utc=to_utc(begin, tz),
+            end_utc=to_utc(begin, tz) + minutes * 60,
+            watched_ms=minutes * 60_000,
+            state="stopped",
+            live=False,
+        )
+    )
+    conn.close()
+
+
+def grants(world: World) -> list[tuple[str, int]]:
+    with world.db() as conn:
+        return [(r["person"], r["minutes"]) for r in conn.execute("SELECT person, minutes FROM grants")]
