@@ -156,12 +156,16 @@ def test_next_report_of_a_known_connection_is_complete_at_once():
     assert event.device == "Living Room"
 
 
-def test_new_connection_same_user_and_item_continues_the_client():
+def test_new_connection_is_not_guessed_from_same_user_and_item():
+    """Two devices of one account may play the same item: only a line naming the client counts."""
     parser = PlaybackParser()
     feed_all(parser, MODERN)
     nxt = MODERN[0].replace("43890", "50000").replace("#8ec76", "#8ec99").replace("time=3039038", "time=3049038")
-    (_, event), = parser.feed_reports(nxt)
-    assert event.client_id == "clientid0001"
+    (number, event), = parser.feed_reports(nxt)
+    assert event.client_id is None and event.account == "masyllis"
+    stats = MODERN[4].replace("#8ec76", "#8ec99").replace("clientid0001", "clientid0002")
+    (again, update), = parser.feed_reports(stats)
+    assert again == number and update.client_id == "clientid0002"
 
 
 def test_two_clients_on_loopback_are_not_confused():

@@ -68,4 +68,7 @@ def test_realistic_log_parses_without_skips_and_reports_are_unique():
     assert parser.stats.events == len(numbers) > 0
     # each report is announced by its Request line and closed by its Completed line
     assert timeline_requests == 2 * len(numbers)
-    assert all(event.client_id and event.account for _, event in reports[-20:])
+    last = {}
+    for number, event in reports:
+        last[number] = event
+    assert all(event.client_id and event.account and event.device for event in last.values())

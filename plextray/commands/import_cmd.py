@@ -19,26 +19,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def _save_live_logs(log_dir: str | None, archive_dir, warn) -> None:
-    """Copy new lines of Plex's live logs into the archives (a missing log folder is a warning)."""
+def _save_live_logs(log_dir: str | None, archive_dir) -> str | None:
+    """Copy new lines of Plex's live logs into the archives. Returns why it could not, if so."""
     from pathlib import Path
 
-    from plextray.errors import LogDirError
+    from plextray.errors import PlexTrayError
 
     try:
         from plextray.logs.locate import find_log_dir
         from plextray.logs.saver import LogSaver
-    except ImportError as exc:  # the saver is not installed in this build
-        warn(f"cannot save the live logs ({exc})")
-        return
+    except ImportError as exc:  # the saver is not part of this build
+        return f"cannot save the live logs ({exc})"
     try:
         folder = find_log_dir(Path(log_dir) if log_dir else None)
-    except LogDirError as exc:
-        if log_dir:
-            raise
-        warn(str(exc))
-        return
-    LogSaver(folder, archive_dir).save_once()
+        LogSaver(folder, archive_dir).save_once()
+    except PlexTrayError as exc:
+        return f"the live logs were not saved: {exc}"
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,13 +58,15 @@ def run(args: argparse.Namespace) -> int:
         if missing:
             raise PlexTrayError(f"no such archive: {', '.join(missing)}")
     else:
-        _save_live_logs(args.log_dir, paths.archives, warn)
+        problem = _save_live_logs(args.log_dir, paths.archives)
         files = default_archives(paths.archives)
         if not files:
             raise PlexTrayError(
-                f"nothing to import: no archives in {paths.archives} and no live Plex logs saved "
-                "(use --log-dir DIR to point at Plex's Logs folder)"
+                f"nothing to import: no archives in {paths.archives}"
+                + (f", and {problem}" if problem else "")
             )
+        if problem:
+            warn(problem)  # the archives can still be imported
     conn = connect(paths.database)
     try:
         summary = Importer(conn).import_archives(files)

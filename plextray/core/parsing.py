@@ -17,16 +17,18 @@ the era (see ../shared/pms/log-lines.txt):
 (usually the Request line), so the engine can act at once. Later lines of the same report
 (tied by `[Req#id]`, else by thread id, else by ip:port + rating key + position + state within
 a minute) never create a second report. They enrich it; and when a later line supplies a
-`client_id` or an `account` the emitted event lacked, an *updated* event for the same report is
-emitted (so at most two updates per report, same `time`). `feed_reports` returns the report
-number with each event, so a consumer that wants exactly one event per report (the `events`
-command, the importer) keeps the last version per number.
+`client_id` the emitted event lacked (or names another client than the connection suggested),
+or an `account` it lacked, an *updated* event for the same report is emitted (same `time`;
+usually none or one per report). `feed_reports` returns the report number with each event, so
+a consumer that wants exactly one event per report (the `events` command) keeps the last
+version per number; the session folder recognises updates by themselves.
 
 Identity a line lacks is filled from earlier lines: the same connection (ip:port), the same
 session identifier (`Client [id]` = X-Plex-Session-Identifier in 1.x; the client id itself in
-0.9), the same (ip, account, item) as the previous report, and — for 2013 Plex/Web, whose
+0.9), what is known of that client (product, platform, device), and — for 2013 Plex/Web, whose
 timeline calls carried no identity — the transcode `start` with `session=` from the same IP,
-as the original tool did. IP alone is never used to name a client (127.0.0.1 is DLNA and web).
+as the original tool did. IP alone is never used to name a client (127.0.0.1 is DLNA and web),
+nor is "same user, same item": two devices of one account would be merged.
 
 Speed: lines without one of a few byte markers are not decoded at all (`feed_block` finds the
 markers in a whole block at C speed). Skips are counted in `stats`, nothing raises.
@@ -126,8 +128,8 @@ class _Report:
     account: str | None = None
     session: str | None = None
     ident: str | None = None  # `Client [..]` / X-Plex-Session-Identifier
-    emitted_client: bool = False
-    emitted_account: bool = False
+    emitted_client: str | None = None  # what the last emitted version said
+    emitted_account: str | None = None
     has_client_line: bool = False
 
 
@@ -222,7 +224,6 @@ class PlaybackParser:
         self._addr_client: _Bounded = _Bounded()
         self._ident_client: _Bounded = _Bounded()
         self._client_info: _Bounded = _Bounded()
-        self._continuation: _Bounded = _Bounded()
         self._account_names: _Bounded = _Bounded(256)
         self._web_by_ip: _Bounded = _Bounded(256)
         self._client_transcode: _Bounded = _Bounded()
@@ -609,8 +610,6 @@ class PlaybackParser:
             report.client_id = self._addr_client.get(report.addr)
         if report.client_id is None and report.ident is not None:
             report.client_id = self._ident_client.get(report.ident)
-        if report.client_id is None and report.ip is not None:
-            report.client_id = self._continuation.get((report.ip, report.account, report.rating_key))
         if report.client_id is None and report.product is None and report.device is None and report.ip:
             web = self._web_by_ip.get(report.ip)  # 2013 Plex/Web: no identity on its timeline calls
             if web is not None and report.sec - web.sec <= _WEB_LINK_SECONDS:
@@ -642,8 +641,6 @@ class PlaybackParser:
         if report.ident is not None:
             self._ident_client.put(report.ident, client)
             self._client_session.put(client, (report.ident, report.rating_key))
-        if report.ip is not None:
-            self._continuation.put((report.ip, report.account, report.rating_key), client)
         old = self._client_info.get(client) or (None, None, None, None)
         self._client_info.put(
             client,
@@ -656,21 +653,20 @@ class PlaybackParser:
         )
 
     def _enrich(self, report: _Report, *, client_id: str | None = None, account: str | None = None) -> None:
-        if client_id and report.client_id is None:
-            report.client_id = client_id
+        """Add what a later line of the report says; re-emit if the client or account changed."""
+        if client_id and report.client_id != client_id:
+            report.client_id = client_id  # a line naming the client outranks a connection guess
             self._fill_identity(report)
         if account and report.account is None:
             report.account = account
         self._learn(report)
-        if (report.client_id is not None and not report.emitted_client) or (
-            report.account is not None and not report.emitted_account
-        ):
+        if (report.client_id, report.account) != (report.emitted_client, report.emitted_account):
             self.stats.updates += 1
             self._emit(report)
 
     def _emit(self, report: _Report) -> None:
-        report.emitted_client = report.client_id is not None
-        report.emitted_account = report.account is not None
+        report.emitted_client = report.client_id
+        report.emitted_account = report.account
         self._out.append(
             (
                 report.no,

@@ -205,22 +205,22 @@ class SessionFolder:
         return dataclasses.replace(live.session)
 
     def _adopt(self, anon: str, event: PlaybackEvent, changed: list[WatchSession]) -> bool:
-        """Hand a stand-in session over to the client its report turned out to come from."""
+        """Hand a stand-in session over to the client its report turned out to come from.
+
+        Returns True when the event needs no further folding."""
         ident = (anon, event.rating_key)
         live = self._live.pop(ident, None)
         if live is None:
             return False
         if self._by_client.get(anon) == ident:
             del self._by_client[anon]
+        self._retired.append(live.session.key)
         client = event.client_id
         assert client is not None
-        self._retired.append(live.session.key)
-        own = self._live.get((client, event.rating_key))
-        if own is not None:
-            # the client already had this item going: the stand-in was one report of it
-            self._identify(own.session, event)
-            changed.append(dataclasses.replace(own.session))
-            return True
+        if live.session.start == event.time or (client, event.rating_key) in self._live:
+            # the stand-in holds nothing but this report, or the client already had this item
+            # going: drop the stand-in and fold the report as the named client's
+            return False
         current = self._by_client.get(client)
         if current is not None:
             changed.append(self._close(current))

@@ -13,6 +13,7 @@ session already holds, so feeding lines the live path already saw is harmless.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import sqlite3
@@ -32,7 +33,10 @@ from plextray.store.history import HistoryStore
 log = logging.getLogger(__name__)
 
 READ_SIZE = 1 << 20  # compressed bytes per read: big chunks keep the Python overhead small
-FLUSH_BYTES = 16 << 20  # commit sessions + watermark at least this often (uncompressed)
+FLUSH_BYTES = 16 << 20
+# On resuming, the parser re-reads this much before the watermark (its events are discarded) so
+# that a report cut by the previous run's end still finds its Request line and its client.
+WARM_UP_BYTES = 256 << 10  # commit sessions + watermark at least this often (uncompressed)
 
 
 def local_zone() -> tzinfo:
@@ -190,6 +194,7 @@ class Importer:
         pending: dict[str, WatchSession] = {}
         retired: list[str] = []
         seen = 0  # uncompressed bytes passed so far, including the skipped ones
+        before = b""  # the last bytes before the watermark, to re-learn the parser's context
         since_flush = 0
         lines_before, events_before = self.parser.stats.lines, self.parser.stats.events
         reader = ChunkReader(path, summary.problems)
@@ -197,10 +202,15 @@ class Importer:
             for chunk in reader:
                 if seen + len(chunk) <= mark:
                     seen += len(chunk)
+                    before = (before + chunk)[-WARM_UP_BYTES:]
                     continue
                 if seen < mark:
+                    before = (before + chunk[: mark - seen])[-WARM_UP_BYTES:]
                     chunk = chunk[mark - seen :]
                     seen = mark
+                if before:
+                    self._warm_up(before)
+                    before = b""
                 seen += len(chunk)
                 block = blocks.push(chunk)
                 if not block:
@@ -222,6 +232,14 @@ class Importer:
         summary.lines += self.parser.stats.lines - lines_before
         summary.events += self.parser.stats.events - events_before
         summary.sessions += len(pending)
+
+    def _warm_up(self, data: bytes) -> None:
+        start = data.find(b"\n") + 1 if len(data) >= WARM_UP_BYTES else 0
+        lines = data[start:]
+        if lines:
+            saved = dataclasses.replace(self.parser.stats)
+            self.parser.feed_block(lines)
+            self.parser.stats = saved
 
     # ----------------------------------------------------------------- live path
     def feed_lines(

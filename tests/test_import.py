@@ -1,0 +1,230 @@
+"""Importer and the import/events/history commands, on real gzip archives and a real SQLite file."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from plextray.core.model import EVENT_JSON_KEYS
+from plextray.history.importer import ChunkReader, Importer
+from plextray.store.db import connect
+from plextray.store.history import HistoryStore
+
+LONDON = ZoneInfo("Europe/London")
+ROOT = Path(__file__).resolve().parent.parent
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def stamp(when: datetime) -> str:
+    return f"{MONTHS[when.month - 1]} {when.day:02d}, {when.year} {when:%H:%M:%S}.{when.microsecond // 1000:03d}"
+
+
+def report(when: datetime, n: int, *, position: int, state: str = "playing", client: str = "clientA",
+           ident: str = "identA", ip: str = "192.168.1.42", account: str = "emma", rating_key: str = "59015",
+           duration: int = 4_800_000) -> list[str]:
+    """One 1.4x timeline report (shapes of ../shared/pms/log-lines.txt blocks A-C)."""
+    tid = "136529380186936"
+    req = f"{0x2000 + n:x}"
+    query = (f"/:/timeline?ratingKey={rating_key}&key=%2Flibrary%2Fmetadata%2F{rating_key}&state={state}"
+             f"&hasMDE=1&time={position}&duration={duration}")
+    ms = timedelta(milliseconds=1)
+    return [
+        f"{stamp(when)} [{tid}] DEBUG - Request: [{ip}:{40000 + n} (Subnet)] GET {query} (4 live) #{req} TLS GZIP Signed-in Token ({account})",
+        f"{stamp(when + 2 * ms)} [{tid}] DEBUG - [Req#{req}] Client [{ident}] reporting timeline state {state}, progress of {position}/{duration}ms for guid=, playbackTime={position}ms ratingKey={rating_key} url=, key=/library/metadata/{rating_key}, containerKey=, metadataId={rating_key}, source=",
+        f"{stamp(when + 5 * ms)} [{tid}] DEBUG - [Req#{req}] [Now] User is {account} (ID: 2)",
+        f"{stamp(when + 5 * ms)} [{tid}] DEBUG - [Req#{req}] [Now] Device is Android (Living Room).",
+        f"{stamp(when + 6 * ms)} [{tid}] DEBUG - [Req#{req}] Statistics: ({client}) Reporting active playback in state 0 of type 4 (scrobble: 0) for account 2",
+        f"{stamp(when + 9 * ms)} [{tid}] DEBUG - Completed: [{ip}:{40000 + n}] 200 GET {query} (4 live) #{req} TLS GZIP 9ms 412 bytes (pipelined: 1)",
+        f"{stamp(when + 20 * ms)} [{tid}] DEBUG - Request: [{ip}:{40000 + n} (Subnet)] GET /status/sessions (4 live) #{req}0 GZIP Signed-in Token (admin)",
+    ]
+
+
+def evening(start: datetime, minutes: int, *, first_n: int = 0, **kwargs) -> list[str]:
+    """A playback reported every 10 s for `minutes` minutes, then stopped."""
+    lines: list[str] = []
+    count = minutes * 6
+    for i in range(count + 1):
+        state = "stopped" if i == count else "playing"
+        lines += report(start + timedelta(seconds=10 * i), first_n + i, position=10_000 * i, state=state, **kwargs)
+    return lines
+
+
+def member(lines: list[str]) -> bytes:
+    return gzip.compress(("\n".join(lines) + "\n").encode())
+
+
+def import_into(db: Path, archives: list[Path], *, now: float = 4e9):
+    conn = connect(db)
+    try:
+        summary = Importer(conn, tz=LONDON).import_archives(archives, now_utc=now)
+        store = HistoryStore(conn)
+        sessions = store.sessions_between("2000", "3000")
+        return summary, sessions, store.get_watermark(f"archive:{archives[-1].name}") if archives else 0
+    finally:
+        conn.close()
+
+
+def test_import_then_rerun_imports_nothing_twice(tmp_path):
+    archive = tmp_path / "2026-03-28.log.gz"
+    archive.write_bytes(member(evening(datetime(2026, 3, 28, 23, 50), 20)))  # across midnight
+    summary, sessions, mark = import_into(tmp_path / "h.db", [archive])
+    assert summary.events == 20 * 6 + 1 and summary.problems == []
+    (session,) = sessions
+    assert session.key == "clientA@59015@2026-03-28T23:50:00.000"
+    assert (session.account, session.device, session.state, session.live) == ("emma", "Living Room", "stopped", False)
+    assert session.watched_ms == 20 * 60_000
+    assert mark == len(gzip.decompress(archive.read_bytes()))
+    again, sessions_again, _ = import_into(tmp_path / "h.db", [archive])
+    assert (again.bytes, again.events, again.sessions) == (0, 0, 0)
+    assert sessions_again == sessions
+
+
+def test_appended_members_resume_and_a_session_spans_runs(tmp_path):
+    lines = evening(datetime(2026, 3, 29, 0, 30), 60)  # the UK spring-forward night (01:00 -> 02:00)
+    lines = [line.replace("Mar 29, 2026 01:", "Mar 29, 2026 02:") for line in lines]  # wall clock skips 01:xx
+    half = len(lines) // 2
+    reference_archive = tmp_path / "ref" / "2026-03-29.log.gz"
+    reference_archive.parent.mkdir()
+    reference_archive.write_bytes(member(lines))
+    _, reference, _ = import_into(tmp_path / "ref.db", [reference_archive])
+
+    archive = tmp_path / "2026-03-29.log.gz"
+    archive.write_bytes(member(lines[:half]))
+    first, partial, _ = import_into(tmp_path / "h.db", [archive], now=0)  # `now` long ago: nothing expires
+    assert first.events > 0 and [s.live for s in partial] == [True]
+    with archive.open("ab") as handle:
+        handle.write(member(lines[half:]))
+    second, sessions, mark = import_into(tmp_path / "h.db", [archive])
+    assert second.bytes == len("\n".join(lines[half:]) + "\n")
+    assert sessions == reference
+    (session,) = sessions
+    assert session.watched_ms == 60 * 60_000  # the skipped hour is not counted
+    assert mark == len(gzip.decompress(archive.read_bytes()))
+
+
+def test_a_member_cut_short_is_read_but_not_passed_by_the_watermark(tmp_path):
+    good = member(evening(datetime(2026, 1, 10, 20, 0), 2))
+    later = member(evening(datetime(2026, 1, 10, 21, 0), 2, client="clientB", ident="identB", first_n=500))
+    archive = tmp_path / "2026-01-10.log.gz"
+    archive.write_bytes(good + later[: len(later) // 2])  # a crash in the middle of a commit
+    summary, _, mark = import_into(tmp_path / "h.db", [archive])
+    assert any("cut short" in problem for problem in summary.problems)
+    assert mark == len(gzip.decompress(good))
+    archive.write_bytes(good + later)  # the saver repaired and appended the member again
+    _, sessions, mark = import_into(tmp_path / "h.db", [archive])
+    assert mark == len(gzip.decompress(good + later))
+    assert sorted(s.client_id for s in sessions) == ["clientA", "clientB"]
+    assert all(not s.live for s in sessions)
+
+
+def test_corrupt_data_is_reported_not_raised(tmp_path):
+    archive = tmp_path / "x.log.gz"
+    data = bytearray(member(evening(datetime(2026, 1, 10, 20, 0), 5)))
+    data[len(data) // 2 : len(data) // 2 + 40] = b"\xff" * 40
+    archive.write_bytes(bytes(data))
+    problems: list[str] = []
+    chunks = list(ChunkReader(archive, problems))
+    assert problems and sum(map(len, chunks)) >= 0
+    summary, _, _ = import_into(tmp_path / "h.db", [archive])
+    assert summary.problems
+
+
+def test_live_path_then_archive_import_changes_nothing(tmp_path):
+    lines = evening(datetime(2026, 1, 10, 20, 0), 3)
+    conn = connect(tmp_path / "h.db")
+    importer = Importer(conn, tz=LONDON)
+    grown = []
+    for line in lines:
+        grown += importer.feed_lines([line.encode() + b"\n"])
+    assert grown and grown[0].live and grown[-1].state == "stopped"
+    store = HistoryStore(conn)
+    before = store.sessions_between("2000", "3000")
+    archive = tmp_path / "2026-01-10.log.gz"
+    archive.write_bytes(member(lines))
+    importer.import_archives([archive], now_utc=4e9)
+    assert store.sessions_between("2000", "3000") == before
+    conn.close()
+
+
+def test_default_archives_come_from_plextray_home(plextray_home):
+    archives = plextray_home / "archives"
+    archives.mkdir(parents=True)
+    (archives / "2026-01-10.log.gz").write_bytes(member(evening(datetime(2026, 1, 10, 20, 0), 1)))
+    conn = connect(plextray_home / "history.sqlite3")
+    summary = Importer(conn, tz=LONDON).import_archives(now_utc=4e9)
+    assert summary.archives == 1 and summary.sessions >= 1
+    conn.close()
+
+
+# ----------------------------------------------------------------------------- commands
+def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PLEXTRAY_HOME": str(home), "PYTHONPATH": str(ROOT), "TZ": "Europe/London"}
+    return subprocess.run([sys.executable, "-m", "plextray", *args], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=60)
+
+
+def test_events_command_json_keys_plain_and_gzip(tmp_path, plextray_home):
+    lines = evening(datetime(2026, 1, 10, 20, 0), 1)
+    plain = tmp_path / "Plex Media Server.log"
+    plain.write_text("\n".join(lines[:21]) + "\nbinary \x00 junk timeline\n", encoding="utf-8")
+    archive = tmp_path / "2026-01-10.log.gz"
+    archive.write_bytes(member(lines[21:]))
+    result = run_cli("events", str(plain), str(archive), "--json", home=plextray_home)
+    assert result.returncode == 0, result.stderr
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(objects) == 7  # one per report, never one per line
+    assert all(tuple(obj) == EVENT_JSON_KEYS for obj in objects)
+    assert objects[0]["client_id"] == "clientA" and objects[-1]["state"] == "stopped"
+    assert "1 binary" in result.stderr
+    text = run_cli("events", str(archive), home=plextray_home)
+    assert text.returncode == 0 and "emma on Living Room" in text.stdout
+
+
+def test_events_command_missing_file_is_a_clear_error(tmp_path, plextray_home):
+    result = run_cli("events", str(tmp_path / "nope.log"), home=plextray_home)
+    assert result.returncode == 1 and "plextray: no such file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_import_and_history_commands(tmp_path, plextray_home):
+    archives = plextray_home / "archives"
+    archives.mkdir(parents=True)
+    (archives / "2026-01-10.log.gz").write_bytes(
+        member(evening(datetime(2026, 1, 10, 20, 0), 3)
+               + evening(datetime(2026, 1, 11, 9, 0), 2, client="clientB", ident="identB", account="leo", first_n=900))
+    )
+    result = run_cli("import", "--log-dir", str(tmp_path / "no-plex-here"), home=plextray_home)
+    assert result.returncode == 0, result.stderr
+    assert "warning" in result.stderr  # no live logs: a warning, the archives were imported
+    assert "2 sessions" in result.stdout or "sessions written" in result.stdout
+    again = run_cli("import", "--log-dir", str(tmp_path / "no-plex-here"), home=plextray_home)
+    assert "imported 0 bytes" in again.stdout
+    listing = run_cli("history", home=plextray_home)
+    assert listing.returncode == 0
+    assert "emma on Living Room" in listing.stdout and "leo on Living Room" in listing.stdout
+    since = run_cli("history", "--since", "2026-01-11", "--json", home=plextray_home)
+    rows = [json.loads(line) for line in since.stdout.splitlines()]
+    assert [row["account"] for row in rows] == ["leo"]
+    assert rows[0]["watched_ms"] == 2 * 60_000
+    device = run_cli("history", "--device", "clientA", home=plextray_home)
+    assert "emma" in device.stdout and "leo" not in device.stdout
+    bad = run_cli("history", "--since", "yesterday-ish", home=plextray_home)
+    assert bad.returncode == 1 and "--since" in bad.stderr
+
+
+def test_import_without_archives_or_logs_is_an_error(tmp_path, plextray_home):
+    result = run_cli("import", "--log-dir", str(tmp_path / "none"), home=plextray_home)
+    assert result.returncode != 0 and "nothing to import" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["import", "events", "history"])
+def test_commands_are_registered(name, plextray_home):
+    result = run_cli(name, "--help", home=plextray_home)
+    assert result.returncode == 0 and name in result.stdout
