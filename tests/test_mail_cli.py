@@ -20,6 +20,8 @@ def restore_log_handlers():
     import logging
 
     root = logging.getLogger()
+    # handlers left by earlier tests' main() calls write to capture streams that are closed by now
+    root.handlers[:] = [h for h in root.handlers if not getattr(getattr(h, "stream", None), "closed", False)]
     before = list(root.handlers)
     yield
     root.handlers[:] = before

@@ -19,6 +19,17 @@ from plextray.reports import text as text_out
 NOW = datetime(2026, 3, 10, 23, 0)
 
 
+@pytest.fixture(autouse=True)
+def restore_log_handlers():
+    """cli.main adds a stderr handler per call; drop them so none outlives capsys' stream."""
+    import logging
+
+    root = logging.getLogger()
+    before = list(root.handlers)
+    yield
+    root.handlers[:] = before
+
+
 @pytest.fixture
 def household(plextray_home):
     return build_household(plextray_home)
