@@ -84,7 +84,7 @@ class ActionRunner:
     def alert(self, play: tuple[str, str], violation_id: int | None, title: str, message: str) -> None:
         def run() -> ActionResult:
             if self._alerter is None:
-                return ActionResult("alert", play, violation_id, False, "no alert destination configured")
+                return ActionResult("alert", play, violation_id, False, "no alert destination configured", outcome="skipped")
             self._alerter.send(title, message)  # queued with retries by the dispatcher; never blocks long
             return ActionResult("alert", play, violation_id, True, "queued for delivery")
 
@@ -95,7 +95,7 @@ class ActionRunner:
 
         def run() -> ActionResult:
             if self._client is None:
-                return ActionResult("stop", play, violation_id, False, "no Plex server connected")
+                return ActionResult("stop", play, violation_id, False, "no Plex server connected", outcome="skipped")
             try:
                 live = find_live_session(self._client.sessions(), client_id, rating_key or None, ip)
                 if live is None or not live.session_id:

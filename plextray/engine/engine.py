@@ -194,6 +194,10 @@ class Engine:
             self._shutdown()
 
     def _shutdown(self) -> None:
+        try:
+            self._read_logs()  # what Plex wrote up to now still goes into the history
+        except Exception:
+            log.exception("final read of the logs failed")
         if self._saver is not None:
             try:
                 self._saver.close()
@@ -479,7 +483,7 @@ class Engine:
             self._runner.stop(action.play, vid, profiles.settings.stop_message, ip=session.ip)
 
     def _on_action_result(self, result: msg.ActionResult) -> None:
-        outcome = "ok" if result.ok else "failed"
+        outcome = result.outcome or ("ok" if result.ok else "failed")
         self._record_action(result.violation_id, result.kind, outcome, result.detail)
         if result.kind != STOP:
             return

@@ -63,4 +63,5 @@ class ActionResult:
     ok: bool
     detail: str
     retry: bool = False  # a stop that failed because the server could not be reached
+    outcome: str | None = None  # overrides ok/failed, e.g. "skipped" when nothing is configured
     plex_pass_missing: bool = False
