@@ -125,16 +125,22 @@ def test_a_member_cut_short_is_read_but_not_passed_by_the_watermark(tmp_path):
     assert all(not s.live for s in sessions)
 
 
-def test_corrupt_data_is_reported_not_raised(tmp_path):
+def test_a_damaged_member_is_skipped_and_the_next_ones_imported(tmp_path):
+    first = member(evening(datetime(2026, 1, 10, 18, 0), 2))
+    damaged = bytearray(member(evening(datetime(2026, 1, 10, 19, 0), 2, client="clientX", ident="identX", first_n=300)))
+    damaged[len(damaged) // 2 : len(damaged) // 2 + 64] = b"\xff" * 64
+    last = member(evening(datetime(2026, 1, 10, 20, 0), 2, client="clientB", ident="identB", first_n=600))
     archive = tmp_path / "x.log.gz"
-    data = bytearray(member(evening(datetime(2026, 1, 10, 20, 0), 5)))
-    data[len(data) // 2 : len(data) // 2 + 40] = b"\xff" * 40
-    archive.write_bytes(bytes(data))
+    archive.write_bytes(first + bytes(damaged) + last)
     problems: list[str] = []
-    chunks = list(ChunkReader(archive, problems))
-    assert problems and sum(map(len, chunks)) >= 0
-    summary, _, _ = import_into(tmp_path / "h.db", [archive])
+    reader = ChunkReader(archive, problems)
+    data = b"".join(reader)
+    assert data.startswith(gzip.decompress(first)) and data.endswith(gzip.decompress(last))
+    assert len(problems) == 1 and "damaged gzip member" in problems[0]
+    summary, sessions, _ = import_into(tmp_path / "h.db", [archive])
     assert summary.problems
+    clients = {s.client_id for s in sessions}
+    assert {"clientA", "clientB"} <= clients
 
 
 def test_live_path_then_archive_import_changes_nothing(tmp_path):

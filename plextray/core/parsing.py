@@ -42,22 +42,28 @@ import re
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 from plextray.core.logline import MAX_LINE_BYTES, LineError, LogLine, parse_line, split_request_prefix
 from plextray.core.model import PLAYBACK_STATES, PlaybackEvent
 
+# A line is decoded only if it holds one of these (found with bytes.find, at C speed).
 MARKERS: tuple[bytes, ...] = (
     b"timeline",
-    b"[Now] ",
+    b"[Now] User is ",
+    b"[Now] Device is ",
     b"Statistics: (",
-    b"/transcode/",
+    b"universal/st",  # /video/:/transcode/universal/start… and …/stop (not …/session/ segments)
+    b"universal/decision",
+    b"segmented/start",
     b"Terminated session",
     b"/:/progress",
 )
-# Lines found by a marker but useless unless they also carry one of these (cheap second look).
-_NOW_KINDS = (b"[Now] User is ", b"[Now] Device is ")
-_TRANSCODE_KINDS = (b"/start", b"/decision", b"/stop")
+_QUERY_KEYS = frozenset((
+    "ratingKey", "key", "path", "state", "time", "duration", "session",
+    "X-Plex-Client-Identifier", "X-Plex-Product", "X-Plex-Platform", "X-Plex-Client-Platform",
+    "X-Plex-Device-Name", "X-Plex-Device", "X-Plex-Session-Identifier",
+))  # fmt: skip
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 _REQUEST = re.compile(
@@ -159,14 +165,14 @@ class _Bounded(OrderedDict[Any, Any]):
             self.popitem(last=False)
 
 
-def _worth_a_look(marker: bytes, block: bytes, pos: int, start: int, end: int) -> bool:
-    """Drop the frequent non-playback lines a marker also finds, before decoding them."""
-    if marker == b"[Now] ":
-        return block.startswith(_NOW_KINDS, pos)
-    if marker == b"/transcode/":
-        line = block[start:end]
-        return any(kind in line for kind in _TRANSCODE_KINDS)
-    return True
+def _query(text: str) -> dict[str, str]:
+    """The query parameters the parser uses (a full parse_qsl of every query is wasted time)."""
+    query: dict[str, str] = {}
+    for part in text.split("&"):
+        name, _, value = part.partition("=")
+        if name in _QUERY_KEYS:
+            query[name] = unquote_plus(value) if ("%" in value or "+" in value) else value
+    return query
 
 
 def _seconds(iso: str) -> int:
@@ -261,8 +267,7 @@ class PlaybackParser:
                 end = find(b"\n", pos)
                 if end < 0:
                     end = len(block)
-                if start not in spans and _worth_a_look(marker, block, pos, start, end):
-                    spans[start] = end
+                spans[start] = end
                 pos = find(marker, end)
         for start in sorted(spans):
             line = block[start : spans[start]]
@@ -287,8 +292,7 @@ class PlaybackParser:
             stats.skipped_binary += 1
             return
         for marker in MARKERS:
-            pos = line.find(marker)
-            if pos >= 0 and _worth_a_look(marker, line, pos, 0, len(line)):
+            if marker in line:
                 self._examine(line)
                 return
 
@@ -344,7 +348,7 @@ class PlaybackParser:
         kind = self._kind(path)
         if kind is None:
             return
-        query = dict(parse_qsl(query_text, keep_blank_values=True))
+        query = _query(query_text)
         headers = self._headers(dump) if dump else {}
         ident: dict[str, str] = {**query, **headers}
         req = _REQ_ID.search(head)
@@ -383,7 +387,7 @@ class PlaybackParser:
         reqid = req.group(1) if req else None
         if reqid is not None and isinstance(self._by_req.get(reqid), _Report):
             return  # the Request line already made this report
-        query = dict(parse_qsl(query_text, keep_blank_values=True))
+        query = _query(query_text)
         addr = match.group("addr")
         ip, _ = _split_addr(addr)
         report = self._report_from_query(line, query, addr, ip, reqid)

@@ -33,6 +33,7 @@ from plextray.store.history import HistoryStore
 log = logging.getLogger(__name__)
 
 READ_SIZE = 1 << 20  # compressed bytes per read: big chunks keep the Python overhead small
+OUT_SIZE = 2 << 20  # uncompressed bytes per chunk handed on: bounded memory whatever the ratio
 FLUSH_BYTES = 16 << 20
 # On resuming, the parser re-reads this much before the watermark (its events are discarded) so
 # that a report cut by the previous run's end still finds its Request line and its client.
@@ -109,23 +110,37 @@ class ChunkReader:
             handle.seek(0)
             inflater = zlib.decompressobj(31)
             member = 0  # uncompressed bytes of the member being read
+            member_start = 0  # its file offset
             fed = False
             while data := handle.read(READ_SIZE):
+                data_end = handle.tell()
                 while data:
                     fed = True
                     try:
-                        out = inflater.decompress(data)
+                        out = inflater.decompress(data, OUT_SIZE)
                     except zlib.error as exc:
-                        self.problems.append(f"{self.path.name}: corrupt gzip data ({exc}); the rest is skipped")
-                        return
+                        found = _next_member(handle, member_start + 1)
+                        self.problems.append(
+                            f"{self.path.name}: damaged gzip member at offset {member_start} ({exc}); "
+                            + ("skipped to the next one" if found is not None else "the rest is skipped")
+                        )
+                        if found is None:
+                            return
+                        handle.seek(found)
+                        member_start, member, data = found, 0, b""
+                        inflater = zlib.decompressobj(31)
+                        fed = False
+                        break
                     member += len(out)
                     if out:
                         yield out
                     if not inflater.eof:
-                        break
+                        data = inflater.unconsumed_tail
+                        continue
                     self.complete += member
                     member = 0
                     data = inflater.unused_data
+                    member_start = data_end - len(data)
                     inflater = zlib.decompressobj(31)
                     fed = False
                     if data and not data.startswith(b"\x1f\x8b"):
@@ -135,6 +150,20 @@ class ChunkReader:
             if fed and not inflater.eof:
                 self.cut_short = True
                 self.problems.append(f"{self.path.name}: its last gzip member is cut short")
+
+
+def _next_member(handle, start: int) -> int | None:
+    """File offset of the next gzip member header at or after `start`, or None."""
+    handle.seek(start)
+    offset, carry = start, b""
+    while block := handle.read(READ_SIZE):
+        data = carry + block
+        index = data.find(b"\x1f\x8b\x08")
+        if index >= 0:
+            return offset - len(carry) + index
+        carry = data[-2:]
+        offset += len(block)
+    return None
 
 
 def decompressed_chunks(path: Path, problems: list[str] | None = None) -> Iterator[bytes]:
@@ -192,6 +221,7 @@ class Importer:
         mark = self.store.get_watermark(source)
         blocks = LineBlocks()
         pending: dict[str, WatchSession] = {}
+        written: set[str] = set()
         retired: list[str] = []
         seen = 0  # uncompressed bytes passed so far, including the skipped ones
         before = b""  # the last bytes before the watermark, to re-learn the parser's context
@@ -219,10 +249,12 @@ class Importer:
                 since_flush += len(block)
                 if since_flush >= FLUSH_BYTES:
                     safe = max(mark, min(mark + blocks.consumed, reader.complete))
+                    written.update(pending)
                     self._persist(pending, retired, source, safe)
                     pending, retired, since_flush = {}, [], 0
         except OSError as exc:
             summary.problems.append(f"{path.name}: {exc}")
+        written.update(pending)
         end = mark + blocks.consumed
         if reader.cut_short:
             end = max(mark, min(end, reader.complete))
@@ -231,7 +263,7 @@ class Importer:
         summary.bytes += blocks.consumed
         summary.lines += self.parser.stats.lines - lines_before
         summary.events += self.parser.stats.events - events_before
-        summary.sessions += len(pending)
+        summary.sessions += len(written)
 
     def _warm_up(self, data: bytes) -> None:
         start = data.find(b"\n") + 1 if len(data) >= WARM_UP_BYTES else 0
@@ -252,6 +284,16 @@ class Importer:
         retired: list[str] = []
         for line in lines:
             self._fold(self.parser.feed_reports(line), pending, retired)
+        self._persist(pending, retired, source, position)
+        return list(pending.values())
+
+    def feed_block(
+        self, block: bytes, *, source: str | None = None, position: int | None = None
+    ) -> list[WatchSession]:
+        """Like feed_lines for a block of whole lines (plextray.core.logline.LineBlocks): faster."""
+        pending: dict[str, WatchSession] = {}
+        retired: list[str] = []
+        self._fold(self.parser.feed_block(block), pending, retired)
         self._persist(pending, retired, source, position)
         return list(pending.values())
 
