@@ -70,8 +70,8 @@ def measure_latency(plays: int) -> list[float]:
         paths = AppPaths(home).ensure()
         paths.profiles.write_text(json.dumps(profiles(kid)))
         os.environ["PLEX_URL"], os.environ["PLEX_TOKEN"] = emulator.url, TOKEN
-        built = build_engine(paths, notifier=NullNotifier(), log_dir=logs)
-        engine = built.engine.start()
+        built = build_engine(paths, notifier=NullNotifier(), log_dir=logs, with_mail=False)
+        engine = built.start()
         time.sleep(1.0)  # first server poll done
         latencies = []
         try:

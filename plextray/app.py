@@ -21,11 +21,19 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Built:
-    """The engine and what must be closed with it."""
+    """The engine, the background jobs that go with it, and what must be closed after it."""
 
     engine: Any
     problems: list[str] = field(default_factory=list)
     closers: list[Any] = field(default_factory=list)
+    jobs: list[Any] = field(default_factory=list)  # started with the engine, stopped before closing
+
+    def start(self) -> Any:
+        self.engine.start()
+        for job in self.jobs:
+            job.start()
+            self.closers.append(job.stop)
+        return self.engine
 
     def close(self) -> None:
         for closer in reversed(self.closers):
@@ -81,9 +89,10 @@ def build_engine(
     client: Any = None,
     alerter: Any = None,
     wall_clock: Any = None,
+    with_mail: bool = True,
 ) -> Built:
-    """Wire the engine. Missing logs or server are problems the engine reports, not crashes —
-    unless `require_logs` (an explicit --log-dir that does not work)."""
+    """Wire the engine (and the daily e-mail scheduler). Missing logs or server are problems the
+    engine reports, not crashes — unless `require_logs` (an explicit --log-dir that does not work)."""
     from plextray.core.parsing import PlaybackParser
     from plextray.core.sessions import SessionFolder
     from plextray.engine.engine import Engine
@@ -147,6 +156,10 @@ def build_engine(
         **({"wall_clock": wall_clock} if wall_clock is not None else {}),
     )
     built.engine = engine
+    if with_mail:
+        from plextray.mail.service import MailScheduler
+
+        built.jobs.append(MailScheduler(paths, lambda: load_config(paths.config)))
     for problem in built.problems:
         log.warning("%s", problem)
     return built

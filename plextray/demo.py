@@ -86,7 +86,7 @@ class Demo:
 
         client = PlexClient(self.emulator.url, DEMO_TOKEN)
         config = AppConfig(server_url=self.emulator.url, log_dir=str(self.logs))
-        return build_engine(self.paths, notifier=notifier, config=config, log_dir=self.logs, client=client)
+        return build_engine(self.paths, notifier=notifier, config=config, log_dir=self.logs, client=client, with_mail=False)
 
     def scenario(self, wait: Callable[[Callable[[], bool], float], bool]) -> bool:
         """The evening; returns True when Emma's R-rated play was stopped."""
@@ -152,7 +152,7 @@ def run_terminal(home: Path | None = None, out: TextIO = sys.stdout, *, desktop_
         demo.start_server()
         notifier = TerminalNotifier(out, desktop_notifier)
         built = demo.build(notifier)
-        engine = built.engine.start()
+        engine = built.start()
         try:
             stopped = demo.scenario(_wait)
             _wait(lambda: bool(notifier.shown), 5.0)
@@ -178,7 +178,7 @@ def run_tray(home: Path | None = None) -> int:
         demo.start_server()
         notifier = DesktopNotifier()
         built = demo.build(TerminalNotifier(sys.stdout, notifier))
-        engine = built.engine.start()
+        engine = built.start()
         app = TrayApp(engine, demo.paths, open_report=lambda: open_today(demo.paths), notifier=notifier)
         threading.Thread(target=demo.scenario, args=(_wait,), name="plextray-demo", daemon=True).start()
         demo.say("The tray icon is up: right-click it for today's report and settings; Quit ends the demo.")

@@ -32,8 +32,7 @@ def run_headless(paths: AppPaths, *, log_dir: Path | None = None, stop_event: th
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
-    engine = built.engine
-    engine.start()
+    engine = built.start()
     print("plextray: monitoring (headless). Stop with Ctrl-C or SIGTERM.", flush=True)
     try:
         while not stop.wait(0.5):

@@ -29,8 +29,7 @@ def run_tray(paths: AppPaths, *, log_dir: Path | None = None) -> int:
     setup_app_log(paths)
     notifier = DesktopNotifier()
     built = build_engine(paths, notifier=notifier, log_dir=log_dir, require_logs=log_dir is not None)
-    engine = built.engine
-    engine.start()
+    engine = built.start()
     app = TrayApp(engine, paths, open_report=lambda: open_today(paths), notifier=notifier)
     try:
         app.run()

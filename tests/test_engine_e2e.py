@@ -42,7 +42,7 @@ class World:
             AppPaths(self.home), notifier=self.notifier, alerter=self.alerter, log_dir=self.logs, wall_clock=self.clock
         )
         assert self.built.problems == []
-        self.engine.start()
+        self.built.start()
 
     @property
     def engine(self):

@@ -134,6 +134,13 @@ class ProfileStore:
                 return None
             return self.reload()
 
+    def adopt(self, profiles: Profiles) -> None:
+        """Run on profiles that came from elsewhere — the `.bak` copy when the file itself is
+        broken at start-up — until the file changes again."""
+        with self._lock:
+            self._current = profiles
+            self._signature = self._stat()
+
     def validate(self, doc: Any) -> list[ProfileIssue]:
         return validate_doc(doc)
 
