@@ -31,7 +31,8 @@ class EngineControl(Protocol):
     def resume(self) -> None: ...
 
     def grant(self, person: str, *, minutes: int = 0, lift_window_until: str | None = None) -> None:
-        """Extra minutes for today, or lift time windows until HH:MM (None: not lifted)."""
+        """Extra minutes for today, and/or lift time windows until "HH:MM" or "tonight" (until the
+        night's windows end); None: not lifted."""
         ...
 
     def reload_profiles(self) -> None: ...

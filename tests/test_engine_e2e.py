@@ -268,3 +268,22 @@ def seed_watched(world: World, *, minutes: int, start: str = "2026-11-23T09:00:0
 def grants(world: World) -> list[tuple[str, int]]:
     with world.db() as conn:
         return [(r["person"], r["minutes"]) for r in conn.execute("SELECT person, minutes FROM grants")]
+
+
+def test_no_bedtime_tonight_from_the_tray_lifts_the_window(world):
+    world.clock.set(datetime(2026, 11, 23, 21, 0))  # Monday night, inside bedtime
+    world.start([{"type": "time", "days": "weeknights", "from": "20:30", "to": "07:00", "actions": ["stop"]}])
+    world.engine.grant("emma", lift_window_until="tonight")
+    wait_for(lambda: lifts(world))
+    assert lifts(world) == ["2026-11-24T07:00:00"]
+    world.emulator.play(world.kid, KIDS_EPISODE)
+    wait_for(lambda: world.engine.snapshot().now_playing)
+    import time
+
+    time.sleep(1.5)
+    assert world.terminations() == 0
+
+
+def lifts(world: World) -> list[str]:
+    with world.db() as conn:
+        return [r["lift_until"] for r in conn.execute("SELECT lift_until FROM grants WHERE lift_until IS NOT NULL")]

@@ -34,7 +34,7 @@ from plextray.core.model import (
     WatchSession,
 )
 from plextray.core.profiles import UNKNOWN_DEVICES_ID, Profiles
-from plextray.core.rules import Violation, evaluate
+from plextray.core.rules import Violation, evaluate, tonight_end
 from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner, Alerter
 from plextray.engine.context import build_context
@@ -576,15 +576,23 @@ class Engine:
         return self._enforcement.grants_for(person, self._now().date())
 
     def _record_grant(self, grant: msg.Grant) -> None:
+        """Extra minutes for today and/or time windows lifted until HH:MM ("tonight": until the
+        night's windows end, as `plextray grant --no-bedtime-tonight` does)."""
         now = self._now()
+        person = self._profiles().person_named(grant.person)
+        if person is None:
+            log.warning("grant for unknown person %r ignored", grant.person)
+            return
         lift_until = None
-        if grant.lift_window_until:
+        if grant.lift_window_until == "tonight":
+            lift_until = tonight_end(person, now)
+        elif grant.lift_window_until:
             hour, minute = (int(part) for part in grant.lift_window_until.split(":"))
             lift_until = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
             if lift_until <= now:
                 lift_until += timedelta(days=1)
-        self._enforcement.add_grant(grant.person, now.date(), minutes=grant.minutes, lift_until=lift_until, created=now)
-        log.info("grant for %s: +%d min, windows lifted until %s", grant.person, grant.minutes, lift_until)
+        self._enforcement.add_grant(person.name, now.date(), minutes=grant.minutes, lift_until=lift_until, created=now)
+        log.info("grant for %s: +%d min, windows lifted until %s", person.name, grant.minutes, lift_until)
         self._check_all()
 
     def _record_violation(self, session: WatchSession, violation: Violation) -> int:
