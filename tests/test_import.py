@@ -234,3 +234,24 @@ def test_import_without_archives_or_logs_is_an_error(tmp_path, plextray_home):
 def test_commands_are_registered(name, plextray_home):
     result = run_cli(name, "--help", home=plextray_home)
     assert result.returncode == 0 and name in result.stdout
+
+
+def test_import_saves_the_live_plex_logs_first(tmp_path, plextray_home):
+    """A real Plex log folder written the way PMS does (rotation included) is saved, then imported."""
+    logwriter = pytest.importorskip("plextray.emulator.logwriter")
+    pytest.importorskip("plextray.logs.saver")
+    plex_logs = tmp_path / "Logs"
+    writer = logwriter.PlexLogWriter(plex_logs)
+    writer.restart(datetime(2026, 1, 10, 19, 59))
+    writer.write_raw(("\n".join(evening(datetime(2026, 1, 10, 20, 0), 2)) + "\n").encode())
+    result = run_cli("import", "--log-dir", str(plex_logs), home=plextray_home)
+    assert result.returncode == 0, result.stderr
+    assert "warning" not in result.stderr
+    writer.restart(datetime(2026, 1, 10, 21, 59))  # PMS restarts: .log -> .1.log, a fresh .log
+    writer.write_raw(("\n".join(evening(datetime(2026, 1, 10, 22, 0), 1, client="clientB", ident="identB",
+                                        account="leo", first_n=800)) + "\n").encode())
+    writer.close()
+    again = run_cli("import", "--log-dir", str(plex_logs), home=plextray_home)
+    assert again.returncode == 0, again.stderr
+    rows = [json.loads(line) for line in run_cli("history", "--json", home=plextray_home).stdout.splitlines()]
+    assert [(row["client_id"], row["watched_ms"]) for row in rows] == [("clientA", 120_000), ("clientB", 60_000)]

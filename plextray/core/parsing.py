@@ -90,7 +90,7 @@ _TOKEN_USER = re.compile(r"Token \(([^)]*)\)")
 _OLD_STATUS = re.compile(r" bytes (-?\d{3})\b")
 _METADATA = re.compile(r"/library/metadata/([^/?&\s]+)")
 
-_CONTEXT_SECONDS = 5  # follow-ups of a request are logged within milliseconds
+_CONTEXT_SECONDS = 2  # follow-ups of a request are logged within milliseconds
 _MATCH_SECONDS = 60  # a Completed line can come many seconds after its Request
 _WEB_LINK_SECONDS = 6 * 3600  # a 2013 web transcode session ties timelines from its IP this long
 _MAP_SIZE = 4096

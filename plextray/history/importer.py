@@ -15,19 +15,19 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import sqlite3
 import time
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from pathlib import Path
 
 from plextray.core.logline import LineBlocks
 from plextray.core.model import PlaybackEvent, WatchSession
 from plextray.core.parsing import PlaybackParser
 from plextray.core.sessions import SessionFolder
+from plextray.localzone import local_zone
 from plextray.store.history import HistoryStore
 
 log = logging.getLogger(__name__)
@@ -38,39 +38,6 @@ FLUSH_BYTES = 16 << 20
 # On resuming, the parser re-reads this much before the watermark (its events are discarded) so
 # that a report cut by the previous run's end still finds its Request line and its client.
 WARM_UP_BYTES = 256 << 10  # commit sessions + watermark at least this often (uncompressed)
-
-
-def local_zone() -> tzinfo:
-    """The machine's zone with its DST rules (a fixed offset would break on the change day)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    name = os.environ.get("TZ", "").lstrip(":")
-    candidates = [name] if name else []
-    try:
-        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
-    except OSError:
-        pass
-    try:
-        target = os.readlink("/etc/localtime")
-        if "zoneinfo/" in target:
-            candidates.append(target.split("zoneinfo/", 1)[1])
-    except OSError:
-        pass
-    for candidate in candidates:
-        if not candidate:
-            continue
-        try:
-            return ZoneInfo(candidate)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            continue
-    try:
-        with open("/etc/localtime", "rb") as handle:
-            return ZoneInfo.from_file(handle, key="localtime")
-    except (OSError, ValueError):
-        pass
-    zone = datetime.now().astimezone().tzinfo
-    assert zone is not None
-    return zone
 
 
 @dataclass(slots=True)
