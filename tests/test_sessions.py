@@ -177,3 +177,19 @@ def test_an_update_with_more_identity_does_not_double_count():
     fold(folder, [ev("2026-01-10T20:00:00.000", account=None), ev("2026-01-10T20:01:00.000", position=60_000, account=None)])
     (session,) = folder.feed(ev("2026-01-10T20:01:00.000", position=60_000, account="emma"))
     assert session.account == "emma" and session.watched_ms == 60_000
+
+
+def test_local_clock_resolves_the_repeated_hour_monotonically():
+    from plextray.core.localtime import LocalClock, is_ambiguous, parse_local
+
+    clock = LocalClock(LONDON)
+    assert is_ambiguous(parse_local("2026-10-25T01:30:00"), LONDON)
+    first = clock.resolve("2026-10-25T01:30:00")  # BST (UTC+1)
+    late = clock.resolve("2026-10-25T01:59:00")
+    again = clock.resolve("2026-10-25T01:00:00")  # the clocks went back: GMT now
+    assert late - first == 29 * 60 and again - late == 60
+    assert clock.resolve("2026-10-25T01:30:00") - first == 3600
+    # the spring gap: 01:xx does not exist on 2026-03-29 (Plex never writes it), yet it resolves
+    spring = LocalClock(LONDON)
+    before, gap, after = (spring.resolve(t) for t in ("2026-03-29T00:59:00", "2026-03-29T01:30:00", "2026-03-29T02:01:00"))
+    assert after - before == 120 and isinstance(gap, float)

@@ -55,10 +55,14 @@ MARKERS: tuple[bytes, ...] = (
     b"Statistics: (",
     b"universal/st",  # /video/:/transcode/universal/start… and …/stop (not …/session/ segments)
     b"universal/decision",
-    b"segmented/start",
+    b"segmented/start",  # 0.9.x iOS HLS
     b"Terminated session",
-    b"/:/progress",
+    b"/:/progress",  # 0.9.x Plex Media Center
 )
+# Every scan of a block costs a pass over it: 1.x blocks (".mmm" times) skip the markers that
+# only matter to 0.9.x correlation (the web-by-IP link, /:/progress).
+MODERN_MARKERS: tuple[bytes, ...] = MARKERS[:6]
+_OLD_STAMP = re.compile(rb", \d{4} \d\d:\d\d:\d\d(?::\d{3})? \[")
 _QUERY_KEYS = frozenset((
     "ratingKey", "key", "path", "state", "time", "duration", "session",
     "X-Plex-Client-Identifier", "X-Plex-Product", "X-Plex-Platform", "X-Plex-Client-Platform",
@@ -260,7 +264,8 @@ class PlaybackParser:
             stats.skipped_binary += sum(1 for line in block.split(b"\n") if b"\x00" in line)
         spans: dict[int, int] = {}
         find, rfind = block.find, block.rfind
-        for marker in MARKERS:
+        markers = MARKERS if _OLD_STAMP.search(block, 0, 1 << 16) else MODERN_MARKERS
+        for marker in markers:
             pos = find(marker)
             while pos >= 0:
                 start = rfind(b"\n", 0, pos) + 1
@@ -506,7 +511,8 @@ class PlaybackParser:
             platform=ident.get("X-Plex-Platform") or ident.get("X-Plex-Client-Platform"),
             device=ident.get("X-Plex-Device-Name"),
         )
-        self._web_by_ip.put(ip, transcode)
+        if not line.modern:  # 2013 web playback only: never tie a 1.x client to an IP
+            self._web_by_ip.put(ip, transcode)
         if client:
             self._client_transcode.put(client, transcode)
             self._addr_client.put(addr, client)
