@@ -139,15 +139,18 @@ def build_engine(
     conn = connect(paths.database)
     built.closers.append(conn.close)
     tz = local_zone()
+    history = HistoryStore(conn)
+    folder = SessionFolder(tz)
+    folder.restore(history.live_sessions())  # plays that were going on when plextray last stopped
     engine = Engine(
         paths=paths,
         config=config,
         profile_store=profiles,
-        history=HistoryStore(conn),
+        history=history,
         enforcement=EnforcementStore(conn),
         media_cache=MediaCache(conn, client.metadata) if client is not None else None,
         parser=PlaybackParser(),
-        folder=SessionFolder(tz),
+        folder=folder,
         notifier=notifier,
         saver=saver,
         client=client,
