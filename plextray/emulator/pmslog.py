@@ -80,7 +80,10 @@ class EmulatorLog:
 
     def startup(self) -> None:
         """PMS starting: its log is rotated and begins with the banner."""
-        self.writer.restart(self.now())
+        with self._lock:
+            now = self.now()
+            self.writer.restart(now)
+            self._high = max(self._high or now, now + timedelta(milliseconds=1))
 
     def request(
         self, *, ip: str, port: int, method: str, target: str, status: int, account: str | None,

@@ -40,7 +40,7 @@ class Reply:
     content_type: str = XML
     log_request: bool = True  # timeline requests log their own lines
     log_middle: Callable[[datetime, str], list[Line]] | None = None
-    after: Callable[[], None] | None = None  # runs once the answer is sent and logged
+    after: Callable[[], None] | None = None  # runs once the request is logged, before the answer is sent
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -80,9 +80,8 @@ def handle(emu: "PlexEmulator", h: Any, method: str) -> None:
         reply = error(400, "Bad Request")
     if emu.fault == "malformed" and reply.content_type == XML and reply.body:
         reply.body = _break(reply.body)
-    if not _send(h, reply, method):
-        return
     if emu.log and reply.log_request:
+        # logged before the answer goes out, so a caller that got its answer finds the lines written
         ip, port = h.client_address[:2]
         emu.log.request(
             ip=ip, port=port, method=method, target=h.path, status=reply.status,
@@ -93,6 +92,7 @@ def handle(emu: "PlexEmulator", h: Any, method: str) -> None:
         )
     if reply.after:
         reply.after()
+    _send(h, reply, method)
 
 
 def _answer(emu: "PlexEmulator", h: Any, method: str, path: str, params: Params, authed: bool) -> Reply:

@@ -19,6 +19,7 @@ Scripted use (tests, `plextray demo`, benchmarks):
 from __future__ import annotations
 
 import socket
+from collections import deque
 import threading
 import time
 from dataclasses import dataclass
@@ -61,6 +62,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # headers and body go out in two writes; without NODELAY the client's delayed ACK adds ~40 ms
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.emulator._track(self.connection, add=True)
 
     def finish(self) -> None:
@@ -105,7 +108,8 @@ class PlexEmulator:
         self._port = port
         self.household = Household()
         self.terminate_calls: list[TerminateCall] = []
-        self.requests: list[tuple[str, str]] = []  # (method, path without query) of every request answered
+        # (method, path without query) of the latest requests received; bounded for long demo runs
+        self.requests: deque[tuple[str, str]] = deque(maxlen=100_000)
         self.fault: str | None = None
         self.fault_seconds = 0.0
         self.log = EmulatorLog(log_dir, prefs=self.prefs, clock=clock, max_bytes=log_max_bytes) if log_dir else None
