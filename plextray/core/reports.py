@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from plextray.core.model import MediaInfo
 
@@ -205,11 +206,25 @@ class PeriodReport:
     def total(self, name: str) -> float:
         return sum(m for m in self.minutes(name) if m)
 
+    def top_titles(self, name: str, count: int = 5) -> list[tuple[str, float, int]]:
+        """(title, minutes, plays) most watched by one person over the period."""
+        minutes: dict[str, float] = defaultdict(float)
+        plays: dict[str, int] = defaultdict(int)
+        for day in self.days:
+            person = day.person(name)
+            for entry in person.entries if person else ():
+                minutes[entry.title] += entry.minutes
+                plays[entry.title] += 0 if entry.began_before else 1  # a split play counts once
+        ranked = sorted(minutes, key=lambda t: (-minutes[t], t))[:count]
+        return [(t, round(minutes[t], 2), plays[t]) for t in ranked]
+
 
 # ---------------------------------------------------------------- helpers
 
 
+@lru_cache(maxsize=1 << 17)
 def parse_local(value: str) -> datetime:
+    """ISO local time → naive datetime (cached: a month's report parses each time several times)."""
     return datetime.fromisoformat(value)
 
 
@@ -258,6 +273,25 @@ def person_of(session: SessionRow, people: Sequence[PersonLink]) -> PersonLink |
     return owner_of(session.client_id, session.account, people)
 
 
+class _Owners:
+    """owner_of as two dict look-ups (same rule: the first person listing the device, else the account)."""
+
+    def __init__(self, people: Sequence[PersonLink]) -> None:
+        self.by_device: dict[str, PersonLink] = {}
+        self.by_account: dict[str, PersonLink] = {}
+        for person in people:
+            for device in person.devices:
+                self.by_device.setdefault(device, person)
+            for account in person.accounts:
+                self.by_account.setdefault(account, person)
+
+    def __call__(self, session: SessionRow) -> PersonLink | None:
+        found = self.by_device.get(session.client_id)
+        if found is None and session.account:
+            found = self.by_account.get(session.account)
+        return found
+
+
 def title_of(rating_key: str | None, media: Mapping[str, MediaInfo]) -> tuple[str, str]:
     """(display title, kind); an uncached key shows as "item <key>" (reports never ask the server)."""
     if rating_key is None:
@@ -304,12 +338,16 @@ def build_day_report(
     stopped = _stopped_sessions(violation_list)
     entries: dict[str, list[TitleEntry]] = defaultdict(list)
     unlinked: dict[str, list[tuple[SessionRow, float]]] = defaultdict(list)
+    owners = _Owners(people)
+    titles: dict[str | None, tuple[str, str]] = {}
     for s in sessions:
         start, end = parse_local(s.start), parse_local(s.end)
         if start >= hi or (end < lo) or (end == lo and start < lo):
             continue
         minutes = share_in(s, lo, hi)
-        title, kind = title_of(s.rating_key, media)
+        if s.rating_key not in titles:
+            titles[s.rating_key] = title_of(s.rating_key, media)
+        title, kind = titles[s.rating_key]
         duration = s.duration_ms or (media[s.rating_key].duration_ms if s.rating_key in media else None)
         percent = min(100.0, 100.0 * s.max_position_ms / duration) if duration else None
         entry = TitleEntry(
@@ -327,7 +365,7 @@ def build_day_report(
             began_before=start < lo,
             goes_on_after=end >= hi,
         )
-        owner = person_of(s, people)
+        owner = owners(s)
         if owner is None:
             entries[UNLINKED].append(entry)
             unlinked[s.client_id].append((s, minutes))

@@ -192,12 +192,13 @@ def bars_svg(report: PeriodReport, palette: dict[str, str]) -> str:
     return "".join(parts)
 
 
-def _legend(names: list[str] | tuple[str, ...], palette: dict[str, str]) -> str:
+def _legend(names: list[str] | tuple[str, ...], palette: dict[str, str], *, stops: bool = True) -> str:
     items = "".join(
         f'<span><i class="swatch" style="background:{palette[n]}"></i>{_e(n)}</span>' for n in names
     )
-    return f'<div class="legend">{items}<span><i class="swatch" style="background:{STOP_COLOUR};border-radius:50%">' \
-        "</i>stopped by plextray</span></div>"
+    if stops:
+        items += f'<span><i class="swatch" style="background:{STOP_COLOUR};border-radius:50%"></i>stopped by plextray</span>'
+    return f'<div class="legend">{items}</div>'
 
 
 def _person_card(person: PersonDay, colour: str) -> str:
@@ -296,9 +297,22 @@ def render_period(report: PeriodReport) -> str:
         f'<p class="sub">Minutes watched per person per day'
         + (f" · history begins {_e(report.history_start)}" if report.history_start else " · no recorded plays yet")
         + "</p>",
-        f'<section class="card">{bars_svg(report, palette)}{_legend(report.names, palette)}</section>',
+        f'<section class="card">{bars_svg(report, palette)}{_legend(report.names, palette, stops=False)}</section>',
         f'<section class="card"><h2>Totals</h2><table><tbody>{rows}</tbody></table></section>',
     ]
+    for name in report.names:
+        top = report.top_titles(name)
+        if not top:
+            continue
+        items_top = "".join(
+            f"<tr><td>{_e(t)}</td><td class=\"num\">{n} play{'s' if n != 1 else ''}</td>"
+            f'<td class="num">{_e(fmt_minutes(m))}</td></tr>'
+            for t, m, n in top
+        )
+        parts.append(
+            f'<section class="card"><h2><i class="swatch" style="background:{palette[name]}"></i>{_e(name)}: '
+            f"most watched</h2><table><tbody>{items_top}</tbody></table></section>"
+        )
     if items:
         parts.append(f'<section class="card"><h2>Restrictions broken</h2><ul class="violations">{items}</ul></section>')
     return _page(title, "\n".join(parts))

@@ -115,6 +115,12 @@ def render_period(report: PeriodReport) -> str:
     lines.append("-" * len(header))
     lines.append(f"{'total':<12}" + "".join(f"{fmt_minutes(report.total(n)):>16}" for n in names))
     lines.append("")
+    for name in names:
+        top = report.top_titles(name)
+        if top:
+            lines.append(f"{name} — most watched:")
+            lines += [f"  {fmt_minutes(m):>11}  {_shorten(t, 60)} ({n} play{'s' if n != 1 else ''})" for t, m, n in top]
+            lines.append("")
     broken = [(d.day, p.name, v) for d in report.days for p in d.people for v in p.violations]
     if broken:
         lines.append("Restrictions broken:")
