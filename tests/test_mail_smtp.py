@@ -186,3 +186,47 @@ def test_run_due_sends_digest_and_yesterdays_logs_once_across_restarts(plextray_
     # a restart a minute later: the state file says it is done
     assert run_due(paths, config, datetime(2026, 3, 10, 21, 6), mailer=mailer_for(email)) == []
     assert len(server.messages) == 2
+
+
+def test_scheduler_thread_sends_the_due_digest_once_and_stops(plextray_home, memory_keyring, servers):
+    import time
+    from datetime import timedelta
+
+    from plextray.mail.service import MailScheduler
+
+    build_household(plextray_home)
+    server = servers("none")
+    now = datetime.now()
+    if now.hour == 0 and now.minute == 0:
+        pytest.skip("the slot one minute ago would be yesterday's")
+    slot = now - timedelta(minutes=1)
+    email = settings_for(server.port, digest_time=slot.strftime("%H:%M"))
+    set_password(email, GOOD)
+    config = AppConfig(email=email)
+    scheduler = MailScheduler(AppPaths.default(), lambda: config, interval=0.05,
+                              make=lambda paths, settings: mailer_for(settings)).start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.messages and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)  # several more scheduler rounds: still one mail
+    finally:
+        scheduler.stop()
+    expected = now.date() if slot.hour >= 12 else now.date() - timedelta(days=1)
+    assert len(server.messages) == 1
+    assert server.messages[0]["Subject"].startswith(f"plextray · {expected.strftime('%A %-d %B %Y')}")
+    assert schedule.load_state(plextray_home).digest_last_sent == expected
+
+
+def test_email_now_for_the_tray(memory_keyring, servers):
+    from plextray.config import save_config
+    from plextray.mail.service import email_now
+
+    data = write_archive(DAY)
+    server = servers("none")
+    email = settings_for(server.port)
+    set_password(email, GOOD)
+    save_config(AppPaths.default().config, AppConfig(email=email))
+    said = email_now(AppPaths.default(), "logs", date.fromisoformat(DAY))
+    assert said == f"The logs of {DAY} were e-mailed to mum@example.org, dad@example.org."
+    assert list(server.messages[0].iter_attachments())[0].get_content() == data

@@ -89,13 +89,34 @@ def run_due(paths: AppPaths, config: AppConfig, now: datetime, *, mailer: Mailer
     return done
 
 
+def email_now(paths: AppPaths, what: str, day: date | None = None, *, now: datetime | None = None) -> str:
+    """The tray's "E-mail today's logs" / "E-mail today's report": blocking, so call it off the UI thread.
+
+    Returns a sentence for a notification; raises PlexTrayError (DeliveryError, ArchiveError, ConfigError)
+    with a sentence too.
+    """
+    from plextray.config import load_config
+
+    moment = now or datetime.now()
+    day = day or moment.date()
+    mailer = make_mailer(paths, load_config(paths.config).email)
+    if what == "logs":
+        send_logs(paths, mailer, day, now=moment)
+        return f"The logs of {day} were e-mailed to {', '.join(mailer.sender.settings.recipients)}."
+    if what == "digest":
+        send_digest(paths, mailer, day, now=moment)
+        return f"The report of {day} was e-mailed to {', '.join(mailer.sender.settings.recipients)}."
+    raise ValueError(f"unknown e-mail {what!r}")
+
+
 class MailScheduler:
     """A daemon thread that runs `run_due` every `interval` seconds (config re-read each time)."""
 
-    def __init__(self, paths: AppPaths, load_config, *, interval: float = 60.0) -> None:
+    def __init__(self, paths: AppPaths, load_config, *, interval: float = 60.0, make=None) -> None:
         self.paths = paths
         self._load_config = load_config
         self.interval = interval
+        self._make = make  # (paths, EmailSettings) -> Mailer; tests pass one with a trusted TLS context
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="plextray-mail", daemon=True)
 
@@ -110,7 +131,9 @@ class MailScheduler:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                for line in run_due(self.paths, self._load_config(), datetime.now()):
+                config = self._load_config()
+                mailer = self._make(self.paths, config.email) if (self._make and config.email.configured) else None
+                for line in run_due(self.paths, config, datetime.now(), mailer=mailer):
                     log.info("mail: %s", line)
             except PlexTrayError as exc:
                 log.warning("mail: %s", exc)
