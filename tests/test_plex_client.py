@@ -18,7 +18,7 @@ from plextray.errors import (
     PlexUnreachable,
 )
 from plextray.plex.client import PlexClient
-from support.emulator_fixtures import TOKEN, emulator, plex_client  # noqa: F401
+from support.emulator_fixtures import emulator, plex_client  # noqa: F401
 
 
 def test_server_info(plex_client, emulator):

@@ -255,7 +255,7 @@ class PlexClient:
             elems.extend(page)
             total = _int(data.attrib.get("totalSize")) or _int(data.attrib.get("size")) or len(page)
             start += PAGE_SIZE
-            if not page or start >= total or len(page) < PAGE_SIZE:
+            if not page or start >= total or len(page) != PAGE_SIZE:  # done, or paging ignored
                 return elems
 
     def _map_session(self, srv: Any, elem: Element) -> LiveSession | None:
