@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import pytest
@@ -14,6 +15,14 @@ pytestmark = pytest.mark.gui
 
 EMMA_IPAD = "C5B092C3-B261-4344-A09F-A6939E10A468"
 TV = "xk4kbse0xxadzpvi"
+
+
+@pytest.fixture(autouse=True)
+def collect_tk_garbage_on_the_main_thread():
+    """Free each test's Tk objects here: a Tcl interpreter freed by another thread's GC aborts."""
+    gc.collect()
+    yield
+    gc.collect()
 
 
 class FakeTokenStore:

@@ -6,6 +6,7 @@ like pystray's loop thread; the Tk main loop is pumped with `pump()` until the e
 
 from __future__ import annotations
 
+import gc
 import threading
 from pathlib import Path
 
@@ -15,6 +16,17 @@ from conftest import pump
 from plextray.core.model import EngineSnapshot, EngineState, NowPlaying
 
 pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_behind():
+    """Every test ends with the tray thread joined; Tk garbage is collected on the main thread
+    (a Tcl interpreter freed from another thread aborts the process)."""
+    gc.collect()
+    yield
+    gc.collect()
+    leftover = [t.name for t in threading.enumerate() if t.name.startswith("plextray")]
+    assert leftover == [], f"threads left running: {leftover}"
 
 
 class FakeEngine:
@@ -185,6 +197,13 @@ def test_settings_window_opens_once(app):
     click(app, "Settings…")
     pump(app.root, lambda: False, timeout=0.2)
     assert app.settings is first
+    # Saving from the window makes the engine reload the profiles it just wrote.
+    first.people.name_entry.insert(0, "Mia")
+    first.people.add_button.invoke()
+    first.save_button.invoke()
+    assert first.status.cget("text").startswith("Saved"), first.status.cget("text")
+    assert ("reload_profiles",) in app.test_engine.calls
+    assert '"Mia"' in app.paths.profiles.read_text()
 
 
 def test_icon_and_tooltip_follow_the_engine(app):

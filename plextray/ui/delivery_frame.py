@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 ERROR_COLOUR = "#b3261e"
 OK_COLOUR = "#1b5e20"
-PAD = {"padx": 6, "pady": 3}
+PAD: dict[str, Any] = {"padx": 6, "pady": 3}
 SECURITY = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 _ADDRESS = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+$")
@@ -242,7 +242,7 @@ class DeliveryFrame(ttk.Frame):
         self.config_value = config
         window = self.winfo_toplevel()
         if isinstance(getattr(window, "app_config", None), AppConfig):
-            window.app_config = config  # so the settings window's own Save does not write stale values
+            setattr(window, "app_config", config)  # so the settings window's own Save does not write stale values
         self._say(self.status, True, "Saved.")
         return True
 

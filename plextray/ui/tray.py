@@ -20,6 +20,7 @@ from typing import Any
 from plextray.control import EngineControl
 from plextray.core.model import EngineSnapshot, EngineState
 from plextray.ui.dispatch import Dispatcher
+from plextray.ui.xorg_wake import call_awake, poke
 
 log = logging.getLogger(__name__)
 
@@ -155,9 +156,11 @@ class Tray:
 
     def apply_snapshot(self, snapshot: EngineSnapshot) -> None:
         old, self.snapshot = self.snapshot, snapshot
+        image, title = self._icon_image(snapshot.state), tooltip_text(snapshot)
         if snapshot.state is not old.state:
-            self.icon.icon = self._icon_image(snapshot.state)
-        self.icon.title = tooltip_text(snapshot)
+            call_awake(self.icon, lambda: setattr(self.icon, "icon", image))
+        if title != self.icon.title:
+            call_awake(self.icon, lambda: setattr(self.icon, "title", title))
         self.refresh_menu()
 
     def refresh_menu(self) -> None:
@@ -173,7 +176,7 @@ class Tray:
     # ---- lifecycle -----------------------------------------------------------------------
 
     def _setup(self, icon: Any) -> None:
-        icon.visible = True
+        call_awake(icon, lambda: setattr(icon, "visible", True))
         self._ready.set()
 
     def start(self) -> None:
@@ -195,11 +198,15 @@ class Tray:
             while self._thread.is_alive() and not self._ready.wait(0.05) and time.monotonic() < deadline:
                 pass
         try:
-            self.icon.stop()
+            call_awake(self.icon, self.icon.stop)
         except Exception:
             log.exception("stopping the tray icon failed")
         if self._thread is not None:
-            self._thread.join(timeout)
+            deadline = time.monotonic() + timeout
+            while self._thread.is_alive() and time.monotonic() < deadline:
+                self._thread.join(0.05)
+                if self._thread.is_alive() and type(self.icon).__module__ == "pystray._xorg":
+                    poke(self.icon)  # the destroy may sit unsent in the queue too (see xorg_wake)
             if self._thread.is_alive():
                 log.warning("tray thread did not stop within %.0f s", timeout)
             else:
