@@ -14,209 +14,26 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from plextray.core.model import MediaInfo
-
-UNLINKED = "Linked to nobody"
-_FAILED_OUTCOMES = ("fail", "error", "skip", "unsupported", "denied")
-
-
-@dataclass(frozen=True, slots=True)
-class SessionRow:
-    """One row of the sessions table, as the report needs it."""
-
-    key: str
-    client_id: str
-    rating_key: str | None
-    account: str | None
-    start: str  # ISO local
-    end: str
-    watched_ms: int
-    max_position_ms: int
-    duration_ms: int | None
-    state: str
-    live: bool
-    device: str | None = None
-    product: str | None = None
-    platform: str | None = None
-    plex_session: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ActionRow:
-    time: str
-    action: str  # notify | alert | stop | ...
-    outcome: str  # ok | failed | ...
-    detail: str = ""
-
-    @property
-    def succeeded(self) -> bool:
-        return not self.outcome.lower().startswith(_FAILED_OUTCOMES)
-
-
-@dataclass(frozen=True, slots=True)
-class ViolationRow:
-    id: int
-    time: str
-    person: str | None
-    client_id: str | None
-    session_key: str | None
-    rating_key: str | None
-    restriction: str
-    reason: str
-    actions: tuple[ActionRow, ...] = ()
-
-    @property
-    def stopped(self) -> bool:
-        return any(a.action == "stop" and a.succeeded for a in self.actions)
-
-
-@dataclass(frozen=True, slots=True)
-class QuotaRule:
-    per: str  # day | week | month
-    minutes: int | None = None
-    titles: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PersonLink:
-    """Who a person is for the report: their devices, accounts and quotas (from profiles.json)."""
-
-    name: str
-    devices: frozenset[str] = frozenset()
-    accounts: frozenset[str] = frozenset()
-    quotas: tuple[QuotaRule, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class TitleEntry:
-    title: str  # "Bluey S02E05 · Dance Mode" or "Frozen"
-    kind: str  # movie | episode | track | unknown
-    rating_key: str | None
-    device: str
-    client_id: str
-    start: str  # ISO local, real (not clipped)
-    end: str
-    minutes: float  # watched minutes inside the reported day
-    percent: float | None  # how far into the item (max position / duration)
-    stopped: bool  # plextray stopped it
-    live: bool  # still playing when the report was made
-    began_before: bool = False  # started the day before (split)
-    goes_on_after: bool = False  # continues into the next day (split)
-
-
-@dataclass(frozen=True, slots=True)
-class ActionTaken:
-    action: str
-    outcome: str
-    detail: str
-    time: str
-
-
-@dataclass(frozen=True, slots=True)
-class ViolationEntry:
-    time: str
-    restriction: str
-    reason: str
-    title: str | None
-    device: str | None
-    actions: tuple[ActionTaken, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class QuotaUse:
-    per: str  # day | week | month
-    unit: str  # minutes | titles
-    period_start: str  # ISO date
-    period_end: str  # ISO date (inclusive)
-    used: float
-    limit: int
-    extra: int = 0  # granted minutes (day quotas only)
-
-    @property
-    def allowed(self) -> int:
-        return self.limit + self.extra
-
-    @property
-    def percent(self) -> float:
-        return 100.0 * self.used / self.allowed if self.allowed else 100.0
-
-    @property
-    def remaining(self) -> float:
-        return max(0.0, self.allowed - self.used)
-
-
-@dataclass(frozen=True, slots=True)
-class PersonDay:
-    name: str
-    entries: tuple[TitleEntry, ...]
-    total_minutes: float
-    violations: tuple[ViolationEntry, ...]
-    quotas: tuple[QuotaUse, ...] = ()
-    linked: bool = True  # False for the "Linked to nobody" group
-
-
-@dataclass(frozen=True, slots=True)
-class UnlinkedDevice:
-    client_id: str
-    name: str
-    product: str | None
-    platform: str | None
-    account: str | None
-    minutes: float
-
-
-@dataclass(frozen=True, slots=True)
-class DayReport:
-    day: str  # ISO date
-    covered: bool  # False: the history begins after this day; nothing is known
-    history_start: str | None  # ISO date of the first recorded play
-    people: tuple[PersonDay, ...]
-    unlinked: tuple[UnlinkedDevice, ...]
-    generated: str = ""  # ISO local time the report was made
-
-    def person(self, name: str) -> PersonDay | None:
-        return next((p for p in self.people if p.name == name), None)
-
-
-@dataclass(frozen=True, slots=True)
-class PeriodReport:
-    kind: str  # week | month
-    start: str  # ISO date
-    end: str  # ISO date, inclusive
-    days: tuple[DayReport, ...]
-    names: tuple[str, ...]  # people (and UNLINKED when any) in display order
-    history_start: str | None = None
-    generated: str = ""
-
-    def minutes(self, name: str) -> tuple[float | None, ...]:
-        """Minutes per day for one person; None on days the history does not cover."""
-        out: list[float | None] = []
-        for day in self.days:
-            if not day.covered:
-                out.append(None)
-                continue
-            person = day.person(name)
-            out.append(person.total_minutes if person else 0.0)
-        return tuple(out)
-
-    def total(self, name: str) -> float:
-        return sum(m for m in self.minutes(name) if m)
-
-    def top_titles(self, name: str, count: int = 5) -> list[tuple[str, float, int]]:
-        """(title, minutes, plays) most watched by one person over the period."""
-        minutes: dict[str, float] = defaultdict(float)
-        plays: dict[str, int] = defaultdict(int)
-        for day in self.days:
-            person = day.person(name)
-            for entry in person.entries if person else ():
-                minutes[entry.title] += entry.minutes
-                plays[entry.title] += 0 if entry.began_before else 1  # a split play counts once
-        ranked = sorted(minutes, key=lambda t: (-minutes[t], t))[:count]
-        return [(t, round(minutes[t], 2), plays[t]) for t in ranked]
+from plextray.core.report_model import (  # noqa: F401  (re-exported: the report's public types)
+    UNLINKED,
+    ActionRow,
+    ActionTaken,
+    DayReport,
+    PeriodReport,
+    PersonDay,
+    PersonLink,
+    QuotaRule,
+    QuotaUse,
+    SessionRow,
+    TitleEntry,
+    UnlinkedDevice,
+    ViolationEntry,
+    ViolationRow,
+)
 
 
 # ---------------------------------------------------------------- helpers
@@ -348,7 +165,8 @@ def build_day_report(
         if s.rating_key not in titles:
             titles[s.rating_key] = title_of(s.rating_key, media)
         title, kind = titles[s.rating_key]
-        duration = s.duration_ms or (media[s.rating_key].duration_ms if s.rating_key in media else None)
+        info = media.get(s.rating_key) if s.rating_key else None
+        duration = s.duration_ms or (info.duration_ms if info else None)
         percent = min(100.0, 100.0 * s.max_position_ms / duration) if duration else None
         entry = TitleEntry(
             title=title,

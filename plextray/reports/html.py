@@ -177,7 +177,7 @@ def bars_svg(report: PeriodReport, palette: dict[str, str]) -> str:
                 f'width="{bar_w:.1f}" height="{plot_h}" fill="url(#nohist)"/></g>'
             )
             continue
-        base = top + plot_h
+        base = float(top + plot_h)
         for name in names:
             minutes = series[name][i] or 0
             if minutes <= 0:

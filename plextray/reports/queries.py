@@ -160,8 +160,9 @@ def quota_usage(
         folded = quota_usage_from(((r[0], r[1], r[2], r[3] or 0.0) for r in rows), people)
         for person in people:
             minutes, titles = folded.get(person.name, (0.0, set()))
-            if per == "day" and day_report is not None and day_report.person(person.name):
-                minutes = day_report.person(person.name).total_minutes  # split at midnight, like the report
+            shown = day_report.person(person.name) if (per == "day" and day_report is not None) else None
+            if shown is not None:
+                minutes = shown.total_minutes  # split at midnight, like the report
             out[(person.name, per, "minutes")] = minutes
             out[(person.name, per, "titles")] = float(len(titles))
     return out

@@ -124,9 +124,9 @@ def render_period(report: PeriodReport) -> str:
     broken = [(d.day, p.name, v) for d in report.days for p in d.people for v in p.violations]
     if broken:
         lines.append("Restrictions broken:")
-        for day, name, v in broken:
+        for when, name, v in broken:
             done = ", ".join(f"{a.action} {a.outcome}" for a in v.actions) or "nothing done"
-            lines.append(f"  {day} {_clock(v.time)}  {name}: {v.reason} → {done}")
+            lines.append(f"  {when} {_clock(v.time)}  {name}: {v.reason} → {done}")
         lines.append("")
     if report.history_start:
         lines.append(f"History begins {report.history_start}.")
