@@ -26,9 +26,12 @@ def build_report(
     from plextray.store.db import connect
 
     people = queries.load_people(paths.profiles)
-    if person is not None and person not in {p.name for p in people}:
-        known = ", ".join(p.name for p in people) or "nobody is set up in profiles.json"
-        raise ConfigError(f"no person named {person!r} (known: {known})")
+    if person is not None:
+        match = next((p.name for p in people if p.name.casefold() == person.strip().casefold()), None)
+        if match is None:
+            known = ", ".join(p.name for p in people) or "nobody is set up in profiles.json"
+            raise ConfigError(f"no person named {person!r} (known: {known})")
+        person = match
     generated = (now or datetime.now()).isoformat(timespec="seconds")
     conn = connect(paths.database)
     try:
