@@ -288,3 +288,19 @@ def test_test_connection_against_a_real_http_server(root, paths):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_alerts_tab_and_server_save_keep_each_others_settings(root, paths):
+    """The Alerts tab (plextray.ui.delivery_frame) is part of the window; saving the server tab keeps its URLs."""
+    from plextray.config import AppConfig, load_config, save_config
+
+    save_config(paths.config, AppConfig(alert_urls=("ntfy://ntfy.sh/plextray-test",)))
+    window = open_window(root, paths)
+    assert window.delivery is not None
+    assert [window.notebook.tab(t, "text") for t in window.notebook.tabs()] == ["Server", "People", "Devices", "Restrictions", "Alerts"]
+    window.server.url_entry.delete(0, "end")
+    window.server.url_entry.insert(0, "http://10.0.0.5:32400")
+    assert window.save() is True
+    config = load_config(paths.config)
+    assert config.server_url == "http://10.0.0.5:32400"
+    assert config.alert_urls == ("ntfy://ntfy.sh/plextray-test",)

@@ -114,10 +114,12 @@ class SettingsWindow(tk.Toplevel):
         try:
             if self.profiles_editable:
                 self.store.save_raw(self.doc)
-            config = dataclasses.replace(self.app_config, server_url=values["url"], log_dir=self.server.log_dir_setting())
-            if config != self.app_config:
+            # Re-read first: the Alerts tab saves the same file, and its settings must survive ours.
+            current = load_config(self.paths.config) if self.paths.config.exists() else self.app_config
+            config = dataclasses.replace(current, server_url=values["url"], log_dir=self.server.log_dir_setting())
+            if config != current or not self.paths.config.exists():
                 save_config(self.paths.config, config)
-                self.app_config = config
+            self.app_config = config
         except PlexTrayError as exc:  # ProfileError names the JSON path; nothing was written
             return self._report(False, f"Not saved: {exc}")
         except OSError as exc:
