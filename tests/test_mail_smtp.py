@@ -230,3 +230,19 @@ def test_email_now_for_the_tray(memory_keyring, servers):
     said = email_now(AppPaths.default(), "logs", date.fromisoformat(DAY))
     assert said == f"The logs of {DAY} were e-mailed to mum@example.org, dad@example.org."
     assert list(server.messages[0].iter_attachments())[0].get_content() == data
+
+
+def test_logs_mail_cuts_a_growing_archive_at_the_committed_size(memory_keyring, servers):
+    from plextray.logs.checkpoint import Checkpoint, save_checkpoint
+
+    data = write_archive(DAY)
+    archives = AppPaths.default().archives
+    save_checkpoint(archives, Checkpoint(archives={f"{DAY}.log.gz": len(data)}))
+    with open(archives / f"{DAY}.log.gz", "ab") as handle:
+        handle.write(gzip.compress(b"a member being written\n")[:15])  # the saver is mid-append
+    server = servers("none")
+    settings = settings_for(server.port)
+    set_password(settings, GOOD)
+    send_logs(AppPaths.default(), mailer_for(settings), date.fromisoformat(DAY), now=NOW)
+    attachment = list(server.messages[0].iter_attachments())[0].get_content()
+    assert attachment == data and gzip.decompress(attachment).count(b"\n") == 2000

@@ -60,18 +60,32 @@ def find_archive(archive_dir: Path, day: date) -> Path | None:
     return next((p for p in candidates if p.name == wanted), None)
 
 
+def committed_bytes(archive_dir: Path, path: Path, max_bytes: int = MAX_ATTACHMENT_BYTES) -> bytes:
+    """The archive up to the saver's committed size: today's file may be growing, and a half-written
+    gzip member at its end would make the attachment look corrupt. (Checkpoint read first, then the file.)"""
+    committed = None
+    try:
+        from plextray.logs.checkpoint import load_checkpoint
+
+        checkpoint = load_checkpoint(archive_dir)
+        committed = checkpoint.archives.get(path.name) if checkpoint else None
+    except Exception:  # no saver checkpoint (or another build): the file as it is
+        committed = None
+    size = path.stat().st_size if committed is None else min(committed, path.stat().st_size)
+    if size > max_bytes:
+        raise DeliveryError(f"{path.name} is {size / 1e6:.1f} MB, too big to e-mail (limit {max_bytes / 1e6:.0f} MB)")
+    with open(path, "rb") as handle:
+        return handle.read(size)
+
+
 def logs_message(settings: EmailSettings, archive_dir: Path, day: date, *, now: datetime,
                  max_bytes: int = MAX_ATTACHMENT_BYTES) -> EmailMessage:
     """"Logs by e-mail": the day's archive attached byte for byte (application/gzip)."""
     path = find_archive(archive_dir, day)
     if path is None:
         raise ArchiveError(f"no log archive for {day.isoformat()} in {archive_dir}")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise DeliveryError(
-            f"{path.name} is {size / 1e6:.1f} MB, too big to e-mail (limit {max_bytes / 1e6:.0f} MB)"
-        )
-    data = path.read_bytes()
+    data = committed_bytes(archive_dir, path, max_bytes)
+    size = len(data)
     message = _base(settings, f"plextray · Plex logs of {day.isoformat()}", now)
     message.set_content(
         f"Plex Media Server's log lines of {day.isoformat()}, saved by plextray on {socket.gethostname()}, "
