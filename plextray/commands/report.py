@@ -42,7 +42,9 @@ def run(args: argparse.Namespace) -> int:
     kind = "week" if args.week else "month" if args.month else "day"
     paths = AppPaths.default()
     report = build_report(paths, day, kind=kind, person=args.person, now=datetime.now())
-    fmt = "html" if args.open and args.format == "text" else args.format
+    if args.open and args.format == "json":
+        raise ConfigError("--open shows the HTML report; it cannot be combined with --format json")
+    fmt = "html" if args.open else args.format
     if fmt == "html":
         target = write_html(paths, report, Path(args.output) if args.output else None)
         print(target)
