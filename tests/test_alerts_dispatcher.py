@@ -169,3 +169,16 @@ def test_cli_alert_test(endpoint, capsys):
     assert ep.delivered[0]["title"] == "plextray test alert"
     assert main(["alert", "test"]) == 2
     assert "no alert URLs are set" in capsys.readouterr().err
+
+
+def test_token_in_the_url_path_never_reaches_the_log(endpoint, caplog):
+    token = "a1B2c3D4e5F6g7H8tok"
+    ep = endpoint(fail_first=100)
+    caplog.set_level(logging.DEBUG)
+    alerts = AlertDispatcher([ep.url(path=f"/hook/{token}")], max_attempts=2, base_delay=0.05)
+    alerts.send("t", "b")
+    assert alerts.wait_idle(10)
+    alerts.close(1)
+    assert ep.requests[0][1] == f"/hook/{token}"  # the real URL was used
+    assert "failed after 2 attempts" in caplog.text and token not in caplog.text
+    assert token not in repr(alerts.results)
