@@ -94,17 +94,37 @@ class EmulatorLog:
         `[Req#id] …` lines PMS logs while handling it."""
         when = self.now()
         req_id = self.next_req_id()
-        zipped = " GZIP" if gzip else ""
-        who = f" Signed-in Token ({account})" if account else ""
         inner = middle(when, req_id) if middle else []
         self.emit([
-            (when, "DEBUG", f"Request: [{ip}:{port} ({traffic.network_tag(ip)})] {method} {target} ({live} live) "
-                            f"#{req_id}{zipped}{who}"),
+            self._request_line(when, req_id, ip=ip, port=port, method=method, target=target, account=account,
+                               live=live, gzip=gzip),
             *inner,
             (when + timedelta(milliseconds=elapsed_ms), "DEBUG",
-             f"Completed: [{ip}:{port}] {status} {method} {target} ({live} live) #{req_id}{zipped} "
+             f"Completed: [{ip}:{port}] {status} {method} {target} ({live} live) #{req_id}{' GZIP' if gzip else ''} "
              f"{elapsed_ms}ms {size} bytes (pipelined: 1)"),
         ])
+
+    def long_request_started(self, *, ip: str, port: int, method: str, target: str, account: str | None,
+                             live: int, gzip: bool) -> str:
+        """The `Request:` line of a request that stays open (a WebSocket); returns its id."""
+        req_id = self.next_req_id()
+        self.emit([self._request_line(self.now(), req_id, ip=ip, port=port, method=method, target=target,
+                                      account=account, live=live, gzip=gzip)])
+        return req_id
+
+    def long_request_closed(self, req_id: str, *, ip: str, port: int, method: str, target: str, live: int,
+                            gzip: bool, elapsed_ms: int, size: int) -> None:
+        """`Completed after connection close: … -3 GET …` (notes B4, real 1.43 line)."""
+        self.emit([(self.now(), "DEBUG",
+                    f"Completed after connection close: [{ip}:{port}] -3 {method} {target} ({live} live) "
+                    f"#{req_id}{' GZIP' if gzip else ''} {elapsed_ms}ms {size} bytes")])
+
+    @staticmethod
+    def _request_line(when: datetime, req_id: str, *, ip: str, port: int, method: str, target: str,
+                      account: str | None, live: int, gzip: bool) -> tuple[datetime, str, str]:
+        who = f" Signed-in Token ({account})" if account else ""
+        return (when, "DEBUG", f"Request: [{ip}:{port} ({traffic.network_tag(ip)})] {method} {target} ({live} live) "
+                               f"#{req_id}{' GZIP' if gzip else ''}{who}")
 
     def timeline(
         self, *, device: Device, play: Play, account: Account, item_type: str, duration_ms: int,

@@ -41,6 +41,7 @@ class Reply:
     log_request: bool = True  # timeline requests log their own lines
     log_middle: Callable[[datetime, str], list[Line]] | None = None
     after: Callable[[], None] | None = None  # runs once the request is logged, before the answer is sent
+    answered: bool = False  # the route wrote its own answer (a WebSocket)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -78,6 +79,8 @@ def handle(emu: "PlexEmulator", h: Any, method: str) -> None:
     except (ValueError, KeyError) as exc:  # a request the emulator cannot make sense of
         log.debug("emulator: bad request %s %s: %s", method, path, exc)
         reply = error(400, "Bad Request")
+    if reply.answered:
+        return
     if emu.fault == "malformed" and reply.content_type == XML and reply.body:
         reply.body = _break(reply.body)
     if emu.log and reply.log_request:
@@ -293,6 +296,26 @@ def _timeline(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str])
     return reply
 
 
+def _websocket(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) -> Reply:
+    """The notification WebSocket; PMS logs it as a request that completes when the socket closes."""
+    from plextray.emulator import notifications
+
+    ip, port = h.client_address[:2]
+    gzip = "gzip" in (h.headers.get("Accept-Encoding") or "")
+    started = time.monotonic()
+    req_id = None
+    if emu.log:
+        req_id = emu.log.long_request_started(ip=ip, port=port, method="GET", target=h.path,
+                                              account=emu.household.owner, live=max(1, emu.live_connections()),
+                                              gzip=gzip)
+    notifications.serve(emu.notifications, h, emu._stopping)
+    if emu.log and req_id:
+        emu.log.long_request_closed(req_id, ip=ip, port=port, method="GET", target=h.path,
+                                    live=max(1, emu.live_connections()), gzip=gzip,
+                                    elapsed_ms=int((time.monotonic() - started) * 1000), size=0)
+    return Reply(101, answered=True, log_request=False)
+
+
 ROUTES: tuple[tuple[tuple[str, ...], re.Pattern[str], bool, Callable[..., Reply]], ...] = (
     (("GET",), re.compile(r"/identity"), False, _identity),
     (("GET",), re.compile(r"/"), True, _root),
@@ -305,4 +328,5 @@ ROUTES: tuple[tuple[tuple[str, ...], re.Pattern[str], bool, Callable[..., Reply]
     (("GET",), re.compile(r"/clients"), True, _clients),
     (("GET", "PUT"), re.compile(r"/:/prefs"), True, _prefs),
     (("GET", "POST"), re.compile(r"/:/timeline"), True, _timeline),
+    (("GET",), re.compile(r"/:/websockets/notifications"), True, _websocket),
 )

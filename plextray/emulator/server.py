@@ -31,6 +31,7 @@ from typing import Callable
 from plextray.core.model import MediaInfo
 from plextray.emulator import routes
 from plextray.emulator.household import Device, Household, Play
+from plextray.emulator.notifications import NotificationHub
 from plextray.emulator.pmslog import EmulatorLog
 
 FAULTS = ("down", "restarting", "unauthorized", "server_error", "slow", "malformed", "no_plex_pass")
@@ -107,6 +108,7 @@ class PlexEmulator:
         self.host = host
         self._port = port
         self.household = Household()
+        self.notifications = NotificationHub()  # /:/websockets/notifications listeners
         self.terminate_calls: list[TerminateCall] = []
         # (method, path without query) of the latest requests received; bounded for long demo runs
         self.requests: deque[tuple[str, str]] = deque(maxlen=100_000)
@@ -277,6 +279,9 @@ class PlexEmulator:
 
     def _log_timeline(self, play: Play, state: str, position_ms: int, *, ip: str | None = None,
                       port: int | None = None) -> None:
+        """A timeline report happened: tell the WebSocket listeners and write PMS's log lines."""
+        self.notifications.playing(session_key=play.session_key, client_id=play.machine_id,
+                                   rating_key=play.rating_key, view_offset=position_ms, state=state)
         if not self.log:
             return
         device, account = self._who(play)
