@@ -276,3 +276,46 @@ def test_nothing_listening():
     with PlexClient(f"http://127.0.0.1:{port}", "t0ken-value", timeout=2) as client:
         with pytest.raises(PlexUnreachable, match="connection refused"):
             client.sessions()
+
+
+def test_untrusted_tls_certificate_says_what_to_do(tmp_path):
+    """PMS answers https://IP:32400 with a certificate for *.plex.direct: requests refuses it."""
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    key, cert = self_signed_plex_direct_cert(tmp_path)
+    httpd = HTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        with PlexClient(f"https://127.0.0.1:{httpd.server_address[1]}", "t0ken-value", timeout=3) as client:
+            with pytest.raises(PlexUnreachable, match="TLS certificate is not trusted"):
+                client.server_info()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def self_signed_plex_direct_cert(folder):
+    """A self-signed *.plex.direct certificate (cryptography comes with keyring's SecretStorage)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    private = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "*.0123456789abcdef.plex.direct")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(private.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now)
+                   .not_valid_after(now + datetime.timedelta(days=1)).sign(private, hashes.SHA256()))
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    key.write_bytes(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return key, cert

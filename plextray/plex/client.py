@@ -438,6 +438,9 @@ def _int(value: Any) -> int | None:
 
 def _connection_reason(exc: Exception) -> str:
     text = str(exc).lower()
+    if "certificate" in text or "ssl" in type(exc).__name__.lower():
+        return ("its TLS certificate is not trusted: use the server's http:// address on your network, "
+                "or its https://….plex.direct:32400 address")
     for needle, reason in (
         ("refused", "connection refused"),
         ("reset", "connection reset"),
