@@ -319,3 +319,35 @@ def self_signed_plex_direct_cert(folder):
                                           serialization.NoEncryption()))
     cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     return key, cert
+
+
+def test_plain_401_on_terminate_is_judged_by_the_servers_features():
+    """A PMS without Plex Pass may answer terminate with a bare 401: its root (no session_kick) decides."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from plextray.emulator import responses
+
+    root_body = responses.document(responses.root(name="Free", machine_id="m1", owner="o", plex_pass=False,
+                                                  active_video=0))
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            status, body = (200, root_body) if self.path == "/" else (401, b"<html><body>Unauthorized</body></html>")
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        with PlexClient(f"http://127.0.0.1:{httpd.server_address[1]}", "t0ken-value", timeout=3) as client:
+            with pytest.raises(PlexPassRequired):
+                client.stop("some-session", "bye")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
