@@ -116,6 +116,8 @@ def test_identity():
 # -- live sessions -------------------------------------------------------------------------------
 PLEX_WEB_FIREFOX = dict(machine_id="k5y3j33nmvjvd0uhvnd9zi2x", product="Plex Web", platform="Firefox",
                         device_name="Firefox", address="127.0.0.1", account="APlexUser", device="Windows")
+SHIELD = dict(machine_id="1234567890123456-com-plexapp-android", product="Plex for Android (TV)",
+              platform="Android", device_name="SHIELD Android TV", address="1.2.3.11", account="User 1")
 SESSION_CASES = {
     "plexopedia-video": (("plexopedia", "status_sessions_video_transcode.xml"), [(1, "APlexUser")],
                          MediaInfo("286254", "tos-1720x720-cfg01", "movie", library="Other videos", library_id="14",
@@ -132,9 +134,13 @@ SESSION_CASES = {
     "home-assistant": (("ha-core-plex-fixtures", "session_base.xml"), [(1, "User 1")],
                        MediaInfo("1", "Movie 1", "movie", library="Movies", library_id="1", content_rating="R",
                                  duration_ms=9_000_000, year=2000),
-                       dict(machine_id="1234567890123456-com-plexapp-android", product="Plex for Android (TV)",
-                            platform="Android", device_name="SHIELD Android TV", address="1.2.3.11",
-                            account="User 1"), "playing"),
+                       SHIELD, "playing"),
+    "home-assistant-preroll": (("ha-core-plex-fixtures", "session_transient.xml"), [(1, "User 1")],
+                               MediaInfo("203214", "fancy_preroll", "clip", library_id="-2", duration_ms=6000),
+                               SHIELD, "playing"),
+    "home-assistant-unknown-item": (("ha-core-plex-fixtures", "session_unknown.xml"), [(1, "User 1")],
+                                    MediaInfo("9876543210", "some_unknown_item", "clip", library_id="-3",
+                                              duration_ms=99999), SHIELD, "playing"),
 }
 
 
