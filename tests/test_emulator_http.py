@@ -225,3 +225,11 @@ def test_items_are_filed_into_libraries():
     assert (show.library, show.library_id) == ("TV Shows", "2")
     assert kids.library == "Kids TV" and kids.library_id not in ("1", "2")
     assert [s.title for s in emu.household.sections()] == ["Movies", "TV Shows", "Kids TV"]
+
+
+def test_transcoded_play_has_a_transcode_session(emulator):
+    emulator.play(emulator.devices["parent_web"], "1003", transcode=True)
+    [video] = parse(get(emulator, "/status/sessions"))
+    assert [child.tag for child in video] == ["Media", "User", "Player", "Session", "TranscodeSession"]
+    assert video.find("Media/Part").attrib["decision"] == "transcode"
+    assert video.find("TranscodeSession").attrib["key"].startswith("/transcode/sessions/")

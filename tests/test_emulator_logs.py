@@ -110,3 +110,15 @@ def test_request_lines_name_the_owner(emulator):
         client.sessions()
     assert any(m.startswith("Request: [127.0.0.1:") and "GET /status/sessions" in m and "Signed-in Token (Alex)" in m
                for m in messages(emulator))
+
+
+def test_a_transcoded_play_logs_the_transcoder(emulator):
+    web = emulator.devices["parent_web"]
+    emulator.play(web, "1003", transcode=True)
+    play = emulator.live_session(web)
+    emulator.stop_play(web)
+    text = "\n".join(messages(emulator))
+    assert f"Found session GUID of {play.session_ident} in session start." in text
+    assert f"Started session successfully: {play.session_ident}" in text
+    assert f"Stopping transcode session {play.transcode_key}" in text
+    assert "with reason Client stopped playback." in text

@@ -75,6 +75,7 @@ class Play:
     state: str
     position_ms: int
     started_utc: float
+    transcode_key: str | None = None  # the transcoder session when the server transcodes
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +185,8 @@ class Household:
             return list(self._devices.values())
 
     # -- playback -----------------------------------------------------------------------
-    def start_play(self, machine_id: str, rating_key: str, *, position_ms: int, state: str, now_utc: float) -> Play:
+    def start_play(self, machine_id: str, rating_key: str, *, position_ms: int, state: str, now_utc: float,
+                   transcode: bool = False) -> Play:
         with self._lock:
             device = self._devices.get(machine_id)
             if device is None:
@@ -201,6 +203,7 @@ class Household:
                 state=state,
                 position_ms=position_ms,
                 started_utc=now_utc,
+                transcode_key=self._random_id() if transcode else None,
             )
             self._plays[machine_id] = play
             return play

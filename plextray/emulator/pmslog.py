@@ -141,11 +141,24 @@ class EmulatorLog:
         ))
 
     def playback_start(self, *, device: Device, play: Play, account: Account) -> None:
-        """The app's decision request before it starts playing (direct play)."""
+        """The app's decision request before it plays; for a transcode, the transcoder starting too."""
+        transcode = play.transcode_key is not None
         self.emit(traffic.transcode_decision_lines(
             self.now(), ip=device.address, port=device.client_port, account=account.name,
             rating_key=play.rating_key, media_id=int(play.session_key) + 350000,
-            session=play.session_ident, req_id=self.next_req_id(), direct_play=True,
+            session=play.session_ident, req_id=self.next_req_id(), direct_play=not transcode,
+        ))
+        if transcode:
+            self.emit(traffic.transcode_start_lines(
+                self.now(), ip=device.address, port=device.client_port, account=account.name,
+                rating_key=play.rating_key, session=play.session_ident, req_id=self.next_req_id(),
+            ))
+
+    def transcode_stopped(self, *, play: Play) -> None:
+        """The transcoder job killed after the app stopped (Killing job … Terminated session …)."""
+        self.emit(traffic.transcode_stop_lines(
+            self.now(), req_id=self.next_req_id(), session=play.session_ident,
+            transcode_uuid=play.transcode_key or "", reason="Client stopped playback.",
         ))
 
     def terminated(self, *, play: Play, reason: str, req_id: str | None = None) -> None:

@@ -149,20 +149,20 @@ def item_element(item: MediaInfo, section: Section | None, *, play: Play | None 
         attrs["sessionKey"] = play.session_key
         attrs["viewOffset"] = str(play.position_ms)
     elem = Element(_tag(item), dict(sorted(attrs.items())))  # PMS lists item attributes alphabetically
-    elem.append(_media(item, live=play is not None))
+    elem.append(_media(item, live=play is not None, transcode=bool(play and play.transcode_key)))
     for label in item.labels:
         label_id = str(_num(label, "label", 1000, 99999))
         SubElement(elem, "Label", {"filter": f"label={label_id}", "id": label_id, "tag": label})
     return elem
 
 
-def _media(item: MediaInfo, *, live: bool) -> Element:
+def _media(item: MediaInfo, *, live: bool, transcode: bool = False) -> Element:
     key = item.rating_key
     media_id, part_id = str(_num(key, "media", 1000, 999_999)), str(_num(key, "part", 1000, 999_999))
     duration = str(item.duration_ms or 0)
     selected = {"selected": "1"} if live else {}
-    decision = {"decision": "directplay", "selected": "1"} if live else {}
-    location = {"location": "direct"} if live else {}
+    decision = {"decision": "transcode" if transcode else "directplay", "selected": "1"} if live else {}
+    location = {"location": "segments-av" if transcode else "direct"} if live else {}
     if item.type == "track":
         media = Element("Media", {"audioChannels": "2", "audioCodec": "flac", "bitrate": "920", "container": "flac",
                                   "duration": duration, "id": media_id, **selected})
@@ -212,6 +212,17 @@ def session_element(item: MediaInfo, section: Section | None, play: Play, device
         "local": "1", "relayed": "0", "secure": "1", "userID": str(account.id),
     })
     SubElement(elem, "Session", {"id": play.session_id, "bandwidth": "6500", "location": "lan"})
+    if play.transcode_key:  # plexopedia capture: after Session
+        duration = str(item.duration_ms or 0)
+        SubElement(elem, "TranscodeSession", {
+            "key": f"/transcode/sessions/{play.transcode_key}", "throttled": "0", "complete": "0",
+            "progress": "5.3000001907348633", "size": "-22", "speed": "6.9000000953674316", "error": "0",
+            "duration": duration, "remaining": "93", "context": "streaming", "sourceVideoCodec": "hevc",
+            "sourceAudioCodec": "ac3", "videoDecision": "transcode", "audioDecision": "transcode",
+            "protocol": "dash", "container": "mp4", "videoCodec": "h264", "audioCodec": "aac", "audioChannels": "2",
+            "transcodeHwRequested": "1", "timeStamp": f"{play.started_utc:.7f}", "maxOffsetAvailable": "39.0",
+            "minOffsetAvailable": "0",
+        })
     return elem
 
 

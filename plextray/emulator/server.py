@@ -232,11 +232,15 @@ class PlexEmulator:
         return self.household.play_for(machine_id)
 
     # -- scripted playback ---------------------------------------------------------------
-    def play(self, machine_id: str, rating_key: str, *, position_ms: int = 0, state: str = "playing") -> str:
-        """A device starts playing: a live session appears and PMS's lines are logged. Returns its session id."""
+    def play(self, machine_id: str, rating_key: str, *, position_ms: int = 0, state: str = "playing",
+             transcode: bool = False) -> str:
+        """A device starts playing: a live session appears and PMS's lines are logged. Returns its session id.
+
+        `transcode=True`: the server transcodes (TranscodeSession in /status/sessions, transcoder lines
+        in the log); otherwise a direct play, the common case on a home network."""
         self.stop_play(machine_id)  # one playback per app at a time
         play = self.household.start_play(machine_id, rating_key, position_ms=position_ms, state=state,
-                                         now_utc=time.time())
+                                         now_utc=time.time(), transcode=transcode)
         if self.log:
             device, account = self._who(play)
             self.log.playback_start(device=device, play=play, account=account)
@@ -254,6 +258,8 @@ class PlexEmulator:
         play = self.household.end_play(machine_id, now_utc=time.time())
         if play is not None:
             self._log_timeline(play, "stopped", play.position_ms, ip=ip, port=port)
+            if self.log and play.transcode_key:
+                self.log.transcode_stopped(play=play)
 
     def end_by_terminate(self, session_id: str) -> Play | None:
         """PMS ending a stream on terminate (the HTTP route logs the lines around it)."""
