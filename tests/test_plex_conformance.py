@@ -248,3 +248,15 @@ def test_clients(parts):
 
     assert load_emulated(configure, lambda c: c.clients()) == [player]
     assert populated(player) == {"client_id", "product", "device", "ip"}
+
+
+@pytest.mark.parametrize("old, new", [(b"<Track ", b"<Game "), (b'type="track"', b'type="audiobook"'),
+                                      (b"<Track ", b"<Video ")])
+def test_session_of_a_kind_plexapi_does_not_know_is_read_from_the_xml(old, new):
+    body = real("plexopedia", "status_sessions_track_directplay.xml")
+    odd = body.replace(old, new, 1)
+    if old == b"<Track ":
+        odd = odd.replace(b"</Track>", b"</" + new[1:-1] + b">")
+    [expected] = load_real({"/status/sessions": body}, lambda c: c.sessions())
+    [session] = load_real({"/status/sessions": odd}, lambda c: c.sessions())
+    assert dataclasses.replace(session, media_type=None) == dataclasses.replace(expected, media_type=None)

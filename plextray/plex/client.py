@@ -112,16 +112,12 @@ class PlexClient:
         )
 
     def sessions(self) -> list[LiveSession]:
-        """Live playbacks (`/status/sessions`); one odd item is skipped, never the whole list."""
+        """Live playbacks (`/status/sessions`); an item plexapi cannot build is read from its XML,
+        so one odd item never costs the whole list."""
 
         def fetch() -> list[LiveSession]:
             srv = self._server_obj()
-            result = []
-            for elem in self._list("/status/sessions"):
-                session = self._map_session(srv, elem)
-                if session is not None:
-                    result.append(session)
-            return result
+            return [self._map_session(srv, elem) for elem in self._list("/status/sessions")]
 
         return self._call("live sessions", fetch)
 
@@ -258,34 +254,36 @@ class PlexClient:
             if not page or start >= total or len(page) != PAGE_SIZE:  # done, or paging ignored
                 return elems
 
-    def _map_session(self, srv: Any, elem: Element) -> LiveSession | None:
-        """plexapi builds the item; a missing <User> (plexapi would raise) becomes an empty one."""
+    def _map_session(self, srv: Any, elem: Element) -> LiveSession:
+        """plexapi builds the item; a missing <User> (plexapi would raise) becomes an empty one, and
+        an item plexapi cannot make a session of is read straight from its XML."""
         if elem.find("User") is None:
             elem.append(Element("User"))
         try:
             item = srv._buildItem(elem, initpath="/status/sessions")
-        except Exception as exc:  # an item type plexapi does not know: read the XML directly
-            log.debug("reading a %s session item directly (%s)", elem.tag, type(exc).__name__)
+            if not isinstance(item, self._plexapi.base.PlexSession):
+                raise TypeError(f"plexapi built a {type(item).__name__}")
+            item._autoReload = False
+            player, session = item.player, item.session
+            return LiveSession(
+                session_id=session.id if session is not None else None,
+                session_key=elem.attrib.get("sessionKey"),
+                rating_key=elem.attrib.get("ratingKey"),
+                account=item._username,
+                account_id=elem.find("User").attrib.get("id"),  # type: ignore[union-attr]
+                machine_id=player.machineIdentifier if player is not None else None,
+                product=player.product if player is not None else None,
+                platform=player.platform if player is not None else None,
+                device=player.title if player is not None else None,
+                address=player.address if player is not None else None,
+                state=(player.state if player is not None else None) or "playing",
+                view_offset_ms=getattr(item, "viewOffset", None),
+                title=getattr(item, "title", None),
+                media_type=getattr(item, "type", None) or elem.attrib.get("type"),
+            )
+        except Exception as exc:  # an item type plexapi does not know as a session
+            log.debug("reading a %s session item from its XML (%s)", elem.tag, type(exc).__name__)
             return _session_from_xml(elem)
-        item._autoReload = False
-        player, session = item.player, item.session
-        user_id = elem.find("User").attrib.get("id")  # type: ignore[union-attr]
-        return LiveSession(
-            session_id=session.id if session is not None else None,
-            session_key=elem.attrib.get("sessionKey"),
-            rating_key=elem.attrib.get("ratingKey"),
-            account=item._username,
-            account_id=user_id,
-            machine_id=player.machineIdentifier if player is not None else None,
-            product=player.product if player is not None else None,
-            platform=player.platform if player is not None else None,
-            device=player.title if player is not None else None,
-            address=player.address if player is not None else None,
-            state=(player.state if player is not None else None) or "playing",
-            view_offset_ms=getattr(item, "viewOffset", None),
-            title=getattr(item, "title", None),
-            media_type=getattr(item, "type", None) or elem.attrib.get("type"),
-        )
 
     def _log_debug_setting(self) -> tuple[Any, Any]:
         from plexapi.settings import Settings
