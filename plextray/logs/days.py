@@ -77,6 +77,12 @@ def first_timestamp(chunk: bytes, *, look_ahead: int = 64) -> str | None:
     return None
 
 
+def first_day(chunk: bytes) -> str | None:
+    """The day of the first timestamped line among the chunk's first lines."""
+    text = first_timestamp(chunk)
+    return _day_of_prefix(text[:_PREFIX_LEN].encode()) if text else None
+
+
 def split_by_day(chunk: bytes, carry_day: str) -> tuple[list[tuple[str, bytes]], str]:
     """Cut a chunk of complete lines into (day, bytes) runs, in order.
 

@@ -37,7 +37,7 @@ from pathlib import Path
 from plextray.errors import ArchiveError, DiskFullError
 from plextray.logs import archive as archives
 from plextray.logs.checkpoint import Checkpoint, checkpoint_path, fsync_dir, load_checkpoint, save_checkpoint
-from plextray.logs.days import split_by_day
+from plextray.logs.days import first_day, split_by_day
 from plextray.logs.lock import ArchiveLock
 from plextray.logs.source import Gap, PlexLogSource
 
@@ -207,7 +207,8 @@ class LogSaver:
         return data, gaps
 
     def _stage(self, data: bytes) -> None:
-        carry = self._day or self._source.fallback_day()
+        # A headless line with nothing before it joins the first dated line after it.
+        carry = self._day or first_day(data) or self._source.fallback_day()
         runs, self._day = split_by_day(data, carry)
         for day, part in runs:
             writer = self._staged.get(day)

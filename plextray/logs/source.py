@@ -133,7 +133,9 @@ class PlexLogSource:
     def position(self) -> tuple[FileIdentity | None, int, tuple[FileIdentity, ...]]:
         """(file being read, offset of its first unread byte, files read to their end) for a checkpoint."""
         cur = self._cur
-        if cur is None:
+        if cur is None or cur.pos == 0:
+            # Nothing read from it yet: "the file after the last one finished" says the same thing
+            # without an empty-head identity, which a reused inode number would match.
             return None, 0, tuple(self._seen)
         return cur.identity(), cur.pos, tuple(self._seen)
 
@@ -185,8 +187,10 @@ class PlexLogSource:
         pieces: list[bytes] = []
         self._pieces = pieces
         budget = max_bytes
+        transitions = 0
         try:
-            while budget > 0:
+            while budget > 0 and transitions < 4 * _KEEP_SEEN:  # (a safety bound, never reached normally)
+                transitions += 1
                 cur = self._cur
                 if cur is None:
                     cur = self._open_next()
@@ -217,8 +221,8 @@ class PlexLogSource:
                     lines, tail, eof = cur.read_lines(budget)
                     cur.pos += len(lines)
                     if eof and tail:
-                        log.warning("%s ended with an unfinished line (%d bytes); saved with a newline added",
-                                    cur.path.name, len(tail))
+                        log.warning("a rotated Plex log (was %s) ended with an unfinished line (%d bytes); "
+                                    "saved with a newline added", cur.path.name, len(tail))
                         cur.pos += len(tail)
                         lines += tail + b"\n"
                     if lines:
@@ -284,23 +288,29 @@ class PlexLogSource:
         chain = self._chain()
         last = self._last_known_index(chain)
         candidates = chain[last + 1:] if last is not None else chain
+        if report and last is None and self._seen and any(n > 0 for n, _p, _st in candidates):
+            self._gap(files_missed=None, reason="Plex rotated its log more than 5 times since plextray last read it")
+        # An empty rotated file has no line and never will: skip it (it is never recorded as
+        # read either — an empty file's identity is its inode alone, which may be reused).
+        candidates = [c for c in candidates if c[0] == 0 or c[2].st_size > 0]
         if not candidates:
             return None
-        if report and last is None and self._seen and candidates[0][0] > 0:
-            self._gap(files_missed=None, reason="Plex rotated its log more than 5 times since plextray last read it")
         _n, path, st = candidates[0]
         self._cur = _OpenFile(path, st, 0)
         return self._cur
 
     def _finish(self, cur: _OpenFile) -> None:
         cur.release()
-        self._seen.append(cur.identity())
+        if cur.pos > 0:  # an empty file holds no line; its identity (inode only) could be reused
+            self._seen.append(cur.identity())
         self._cur = None
 
     def _lost(self, cur: _OpenFile) -> None:
-        """The file vanished before we could open it again (Windows, or between runs)."""
+        """The file vanished (or cannot be opened) before we finished it (Windows, or between runs)."""
         self._gap(files_missed=0, reason=f"{cur.path.name} was deleted before plextray finished reading it")
-        self._finish(cur)
+        cur.release()
+        self._seen.append(cur.identity())  # even if empty-headed: never pick it again
+        self._cur = None
 
     def _truncated(self, cur: _OpenFile, live: os.stat_result) -> None:
         unread = max(cur.size_seen - cur.pos, 0)
