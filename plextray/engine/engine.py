@@ -14,30 +14,27 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from plextray.config import AppConfig
 from plextray.control import Notifier
-from plextray.core.context import GrantTotals
-from plextray.core.localtime import parse_local
-from plextray.core.enforcement import ALERT, NOTIFY, STOP, EnforcementTracker, PlannedAction
+from plextray.core.enforcement import STOP
 from plextray.core.model import (
     Device,
     EngineSnapshot,
     EngineState,
     LiveSession,
     MediaInfo,
-    NowPlaying,
     PlaybackEvent,
     ServerInfo,
     WatchSession,
 )
-from plextray.core.profiles import UNKNOWN_DEVICES_ID, Profiles
-from plextray.core.rules import Violation, evaluate, tonight_end
+from plextray.core.profiles import Profiles
 from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner, Alerter
-from plextray.engine.context import build_context
+from plextray.engine.enforcer import Enforcer, Lookups
+from plextray.engine.status import build_snapshot
 from plextray.errors import PlexTrayError, ProfileError
 from plextray.paths import AppPaths
 
@@ -46,8 +43,6 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0  # re-check live plays (windows opening, quotas running out mid-play)
 LOG_SILENCE_FOR_DEBUG_HINT = 120.0  # server shows plays but the log has said nothing this long
 LIVE_SOURCE_QUIET = 30.0  # a play the server reports but the log has not mentioned this long
-STALE_SECONDS = 120.0  # older reports are history (catch-up), not plays to act on
-VIOLATION_SHOWN_FOR = 60.0  # the tray shows "violation" this long after one happened
 
 
 class Engine:
@@ -87,7 +82,21 @@ class Engine:
         self._mono = monotonic
         self._queue: queue.Queue[Any] = queue.Queue()
         self._runner = ActionRunner(self._queue.put, notifier=notifier, alerter=alerter, client=client)
-        self._tracker = EnforcementTracker(grace_seconds=self._profiles().settings.grace_seconds)
+        self._enforcer = Enforcer(
+            history=history,
+            enforcement=enforcement,
+            runner=self._runner,
+            lookups=Lookups(
+                profiles=self._profiles,
+                media=self._media,
+                cached_media=self._cached_media,
+                live_account=self._live_account,
+                can_stop=lambda: self._server is None or self._server.plex_pass,
+            ),
+            wall_clock=wall_clock,
+            monotonic=monotonic,
+            grace_seconds=self._profiles().settings.grace_seconds,
+        )
         self._subscribers: list[Callable[[EngineSnapshot], None]] = []
         self._sub_lock = threading.Lock()
         self._snapshot = EngineSnapshot(EngineState.STARTING, people=self._people())
@@ -102,13 +111,8 @@ class Engine:
         self._sessions: dict[str, WatchSession] = {}  # live watch sessions by key
         self._last_log_event: dict[str, float] = {}  # client id -> monotonic time of its last log event
         self._last_any_log_event: float | None = None
-        self._stopped_at: dict[tuple[str, str], float] = {}
-        self._violation_ids: dict[tuple[tuple[str, str], str], int] = {}
         self._media_pending: dict[str, set[str]] = {}
-        self._warned: set[tuple[str, str, int, str]] = set()
         self._problems: dict[str, str] = {}
-        self._last_violation: str = ""
-        self._last_violation_at: float | None = None
         self._poll_in_flight = False
         self._next_server_poll = 0.0
         self._next_tick = 0.0
@@ -216,7 +220,8 @@ class Engine:
             self._publish()
             self._check_all()
         elif isinstance(message, msg.Grant):
-            self._record_grant(message)
+            if self._enforcer.grant(message):
+                self._check_all()
         elif isinstance(message, msg.ReloadProfiles):
             self._reload_profiles(force=True)
         elif isinstance(message, msg.ServerInfoResult):
@@ -277,32 +282,18 @@ class Engine:
                 self._sessions[session.key] = session
             else:
                 self._sessions.pop(session.key, None)
-            play = (session.client_id, session.rating_key or "")
-            if from_log and session.state in ("playing", "buffering") and play in self._stopped_at:
-                del self._stopped_at[play]  # playing again after a confirmed stop: stop it again now
-                self._tracker.stop_failed(play)
+            if from_log and session.state in ("playing", "buffering"):
+                self._enforcer.playing_again(session)
             self._check(session)
         self._publish()
 
     def _hand_over(self, old_key: str, updated: dict[str, WatchSession]) -> None:
-        """A stand-in session (first line of a report named no device) became a real one:
-        move what enforcement remembers from the stand-in play to the real play."""
         old = self._sessions.pop(old_key, None)
         if old is None:
             return
-        heir = next(
-            (s for s in updated.values() if s.rating_key == old.rating_key and s.start == old.start), None
-        )
-        if heir is None:
-            return
-        old_play = (old.client_id, old.rating_key or "")
-        new_play = (heir.client_id, heir.rating_key or "")
-        self._tracker.rename(old_play, new_play)
-        for (play, rid), vid in list(self._violation_ids.items()):
-            if play == old_play:
-                self._violation_ids.setdefault((new_play, rid), vid)
-        if old_play in self._stopped_at:
-            self._stopped_at[new_play] = self._stopped_at.pop(old_play)
+        heir = next((s for s in updated.values() if s.rating_key == old.rating_key and s.start == old.start), None)
+        if heir is not None:
+            self._enforcer.hand_over(old, heir)
 
     # ---------------------------------------------------------------- server source
 
@@ -421,90 +412,17 @@ class Engine:
             self._check(session)
 
     def _check(self, session: WatchSession) -> None:
-        if self._paused or not session.live or session.state == "stopped" or self._stale(session):
-            return
-        profiles = self._profiles()
-        account = session.account or self._live_account(session.client_id)
-        person = profiles.person_for(session.client_id, account)
-        media = self._media(session.rating_key, session.key)
-        grants = self._grants(person.name) if person else GrantTotals()
-        context = build_context(
-            now=self._now(),
-            session=replace(session, account=account),
-            person=person,
-            media=media,
-            history=self._history,
-            media_lookup=self._cached_media,
-            grants=grants,
-        )
-        evaluation = evaluate(person, context, unknown_devices=profiles.unknown_devices)
-        play = (session.client_id, session.rating_key or "")
-        playing = session.state in ("playing", "buffering") and play not in self._stopped_at
-        device_wide = [v for v in evaluation.violations if v.restriction_id == UNKNOWN_DEVICES_ID]
-        per_play = [v for v in evaluation.violations if v.restriction_id != UNKNOWN_DEVICES_ID]
-        self._act(play, session, per_play, playing, profiles)
-        if device_wide:
-            self._act((session.client_id, ""), session, device_wide, False, profiles)
-        for warning in evaluation.warnings:
-            key = (warning.person, warning.restriction_id, warning.level, context.now.date().isoformat())
-            if key not in self._warned:
-                self._warned.add(key)
-                self._runner.notify(play, None, "plextray", warning.message, kind="warn")
-
-    def _act(self, play: tuple[str, str], session: WatchSession, violations: list[Violation], playing: bool, profiles: Profiles) -> None:
-        decision = self._tracker.decide(play, violations, self._mono(), playing=playing)
-        for violation in decision.new_violations:
-            self._violation_ids[(play, violation.restriction_id)] = self._record_violation(session, violation)
-            self._last_violation = violation.reason
-            self._last_violation_at = self._mono()
-        no_stop = self._server is not None and not self._server.plex_pass
-        for action in decision.actions:
-            vid = self._violation_ids.get((play, action.restriction_id))
-            self._perform(action, vid, session, profiles, no_stop=no_stop)
-        if decision.new_violations:
+        if not self._paused and self._enforcer.check(session):
             self._publish()
 
-    def _perform(self, action: PlannedAction, vid: int | None, session: WatchSession, profiles: Profiles, *, no_stop: bool) -> None:
-        where = session.device or session.product or session.client_id
-        text = f"{action.reason} · on {where}"
-        if action.kind == NOTIFY:
-            self._runner.notify(action.play, vid, "plextray", text)
-        elif action.kind == ALERT:
-            self._runner.alert(action.play, vid, "plextray alert", text)
-        elif action.kind == "warn":
-            grace = profiles.settings.grace_seconds
-            self._runner.notify(action.play, vid, "plextray", f"{text} · stopping in {grace} s", kind="warn")
-        elif action.kind == STOP:
-            if no_stop:
-                self._record_action(vid, STOP, "skipped", "no Plex Pass: notified and alerted instead")
-                self._runner.notify(action.play, vid, "plextray", f"{text} · could not stop (no Plex Pass)")
-                self._runner.alert(action.play, vid, "plextray alert", f"{text} · could not stop (no Plex Pass)")
-                return
-            self._runner.stop(action.play, vid, profiles.settings.stop_message, ip=session.ip)
-
     def _on_action_result(self, result: msg.ActionResult) -> None:
-        outcome = result.outcome or ("ok" if result.ok else "failed")
-        self._record_action(result.violation_id, result.kind, outcome, result.detail)
-        if result.kind != STOP:
-            return
-        if result.ok:
-            self._stopped_at[result.play] = self._mono()
-            log.info("stopped %s: %s", result.play, result.detail)
-        elif result.plex_pass_missing:
+        self._enforcer.on_action_result(result)
+        if result.kind == STOP and result.plex_pass_missing:
             self._server = replace(self._server, plex_pass=False) if self._server else None
             self._problem("plex_pass", "Stopping playback needs Plex Pass on the server; plextray will notify and alert instead.")
-        elif result.retry:
-            log.warning("stop failed, will retry: %s", result.detail)
-            self._tracker.stop_failed(result.play)
         self._publish()
 
     # ---------------------------------------------------------------- helpers
-
-    def _stale(self, session: WatchSession) -> bool:
-        """A play last heard of long ago (old lines read on catch-up after a restart) is history,
-        not something to act on now."""
-        last = parse_local(session.end)
-        return (self._now() - last).total_seconds() > STALE_SECONDS
 
     def _profiles(self) -> Profiles:
         current = self._profiles_store.current
@@ -523,7 +441,7 @@ class Engine:
             self._problem("profiles", f"profiles.json has a problem; still using the last good one: {result}")
             return
         self._problems.pop("profiles", None)
-        self._tracker.grace_seconds = result.settings.grace_seconds
+        self._enforcer.tracker.grace_seconds = result.settings.grace_seconds
         log.info("profiles reloaded: %d people", len(result.people))
         self._publish()
         self._check_all()
@@ -572,45 +490,6 @@ class Engine:
         live = self._live.get(client_id)
         return live.account if live else None
 
-    def _grants(self, person: str) -> GrantTotals:
-        return self._enforcement.grants_for(person, self._now().date())
-
-    def _record_grant(self, grant: msg.Grant) -> None:
-        """Extra minutes for today and/or time windows lifted until HH:MM ("tonight": until the
-        night's windows end, as `plextray grant --no-bedtime-tonight` does)."""
-        now = self._now()
-        person = self._profiles().person_named(grant.person)
-        if person is None:
-            log.warning("grant for unknown person %r ignored", grant.person)
-            return
-        lift_until = None
-        if grant.lift_window_until == "tonight":
-            lift_until = tonight_end(person, now)
-        elif grant.lift_window_until:
-            hour, minute = (int(part) for part in grant.lift_window_until.split(":"))
-            lift_until = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
-            if lift_until <= now:
-                lift_until += timedelta(days=1)
-        self._enforcement.add_grant(person.name, now.date(), minutes=grant.minutes, lift_until=lift_until, created=now)
-        log.info("grant for %s: +%d min, windows lifted until %s", person.name, grant.minutes, lift_until)
-        self._check_all()
-
-    def _record_violation(self, session: WatchSession, violation: Violation) -> int:
-        now = self._now()
-        return self._enforcement.record_violation(
-            violation,
-            time=now,
-            time_utc=time.time(),
-            client_id=session.client_id,
-            session_key=session.key,
-            rating_key=session.rating_key,
-        )
-
-    def _record_action(self, violation_id: int | None, action: str, outcome: str, detail: str) -> None:
-        if violation_id is None:
-            return
-        self._enforcement.record_action(violation_id, action, outcome, detail, time=self._now())
-
     def _set_server_error(self, error: str | None) -> None:
         if error != self._server_error:
             if error:
@@ -637,28 +516,15 @@ class Engine:
         self._publish()
 
     def _publish(self) -> None:
-        if self._paused:
-            state, detail = EngineState.PAUSED, "monitoring paused (logs are still saved)"
-        elif self._server_error or self._logs_error:
-            state = EngineState.UNREACHABLE
-            detail = self._logs_error or f"Plex server unreachable: {self._server_error}"
-        elif self._last_violation_at is not None and self._mono() - self._last_violation_at < VIOLATION_SHOWN_FOR:
-            state, detail = EngineState.VIOLATION, self._last_violation
-        else:
-            state, detail = EngineState.MONITORING, self._last_violation and f"last: {self._last_violation}"
-        profiles = self._profiles_store.current
-        now_playing = []
-        for session in sorted(self._sessions.values(), key=lambda s: s.start):
-            person = profiles.person_for(session.client_id, session.account) if profiles else None
-            media = self._cached_media(session.rating_key) if session.rating_key else None
-            title = media.display_title if media else f"item {session.rating_key}"
-            now_playing.append(NowPlaying(person.name if person else None, session.device or session.product, title, session.state))
-        snapshot = EngineSnapshot(
-            state=state,
-            detail=detail,
+        snapshot = build_snapshot(
             paused=self._paused,
-            now_playing=tuple(now_playing),
-            people=tuple(p.name for p in profiles.people) if profiles else (),
+            server_error=self._server_error,
+            logs_error=self._logs_error,
+            last_violation=self._enforcer.last_violation,
+            violation_age=None if self._enforcer.last_violation_at is None else self._mono() - self._enforcer.last_violation_at,
+            sessions=list(self._sessions.values()),
+            profiles=self._profiles_store.current,
+            media=self._cached_media,
             problems=tuple(self._problems.values()),
         )
         if snapshot == self._snapshot:

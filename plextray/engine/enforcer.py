@@ -1,0 +1,198 @@
+"""Checking one live play against its person's rules, and doing and recording what they ask.
+
+Runs on the engine thread only. The rules (core.rules) say what is broken; the tracker
+(core.enforcement) decides what to do about it now without spam; this class fills the rules'
+context from the history, hands the actions to the ActionRunner's workers, and writes every
+violation and action outcome to the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from plextray.core.context import GrantTotals
+from plextray.core.enforcement import ALERT, NOTIFY, STOP, EnforcementTracker, PlannedAction
+from plextray.core.localtime import parse_local
+from plextray.core.model import MediaInfo, WatchSession
+from plextray.core.profiles import UNKNOWN_DEVICES_ID, Profiles
+from plextray.core.rules import Violation, evaluate, tonight_end
+from plextray.engine import messages as msg
+from plextray.engine.actions import ActionRunner
+from plextray.engine.context import build_context
+
+log = logging.getLogger(__name__)
+
+STALE_SECONDS = 120.0  # older reports are history (read on catch-up), not plays to act on
+PlayId = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Lookups:
+    """What the enforcer asks of the engine: profiles, metadata, the server's view."""
+
+    profiles: Callable[[], Profiles]
+    media: Callable[[str | None, str], MediaInfo | None]  # may start a fetch; None until known
+    cached_media: Callable[[str], MediaInfo | None]
+    live_account: Callable[[str], str | None]
+    can_stop: Callable[[], bool]  # False when the server is known to lack Plex Pass
+
+
+class Enforcer:
+    def __init__(
+        self,
+        *,
+        history: Any,
+        enforcement: Any,
+        runner: ActionRunner,
+        lookups: Lookups,
+        wall_clock: Callable[[], datetime],
+        monotonic: Callable[[], float],
+        grace_seconds: float = 0.0,
+    ) -> None:
+        self._history = history
+        self._store = enforcement
+        self._runner = runner
+        self._lookups = lookups
+        self._now = wall_clock
+        self._mono = monotonic
+        self.tracker = EnforcementTracker(grace_seconds=grace_seconds)
+        self._stopped_at: dict[PlayId, float] = {}
+        self._violation_ids: dict[tuple[PlayId, str], int] = {}
+        self._warned: set[tuple[str, str, int, str]] = set()
+        self.last_violation = ""
+        self.last_violation_at: float | None = None
+
+    # ---------------------------------------------------------------- checking
+
+    def check(self, session: WatchSession) -> bool:
+        """Check one live play now; True when a new violation was recorded."""
+        if not session.live or session.state == "stopped" or self._stale(session):
+            return False
+        profiles = self._lookups.profiles()
+        account = session.account or self._lookups.live_account(session.client_id)
+        person = profiles.person_for(session.client_id, account)
+        context = build_context(
+            now=self._now(),
+            session=replace(session, account=account),
+            person=person,
+            media=self._lookups.media(session.rating_key, session.key),
+            history=self._history,
+            media_lookup=self._lookups.cached_media,
+            grants=self._store.grants_for(person.name, self._now().date()) if person else GrantTotals(),
+        )
+        evaluation = evaluate(person, context, unknown_devices=profiles.unknown_devices)
+        play = (session.client_id, session.rating_key or "")
+        playing = session.state in ("playing", "buffering") and play not in self._stopped_at
+        device_wide = [v for v in evaluation.violations if v.restriction_id == UNKNOWN_DEVICES_ID]
+        per_play = [v for v in evaluation.violations if v.restriction_id != UNKNOWN_DEVICES_ID]
+        new = self._act(play, session, per_play, playing, profiles)
+        if device_wide:  # "linked to nobody" is said once per device, not once per title
+            new |= self._act((session.client_id, ""), session, device_wide, False, profiles)
+        for warning in evaluation.warnings:
+            key = (warning.person, warning.restriction_id, warning.level, context.now.date().isoformat())
+            if key not in self._warned:
+                self._warned.add(key)
+                self._runner.notify(play, None, "plextray", warning.message, kind="warn")
+        return new
+
+    def _act(self, play: PlayId, session: WatchSession, violations: list[Violation], playing: bool, profiles: Profiles) -> bool:
+        decision = self.tracker.decide(play, violations, self._mono(), playing=playing)
+        for violation in decision.new_violations:
+            self._violation_ids[(play, violation.restriction_id)] = self._record_violation(session, violation)
+            self.last_violation = violation.reason
+            self.last_violation_at = self._mono()
+        for action in decision.actions:
+            self._perform(action, self._violation_ids.get((play, action.restriction_id)), session, profiles)
+        return bool(decision.new_violations)
+
+    def _perform(self, action: PlannedAction, vid: int | None, session: WatchSession, profiles: Profiles) -> None:
+        text = f"{action.reason} · on {session.device or session.product or session.client_id}"
+        if action.kind == NOTIFY:
+            self._runner.notify(action.play, vid, "plextray", text)
+        elif action.kind == ALERT:
+            self._runner.alert(action.play, vid, "plextray alert", text)
+        elif action.kind == "warn":
+            grace = profiles.settings.grace_seconds
+            self._runner.notify(action.play, vid, "plextray", f"{text} · stopping in {grace} s", kind="warn")
+        elif action.kind == STOP:
+            if not self._lookups.can_stop():
+                self._record_action(vid, STOP, "skipped", "no Plex Pass: notified and alerted instead")
+                self._runner.notify(action.play, vid, "plextray", f"{text} · could not stop (no Plex Pass)")
+                self._runner.alert(action.play, vid, "plextray alert", f"{text} · could not stop (no Plex Pass)")
+                return
+            self._runner.stop(action.play, vid, profiles.settings.stop_message, ip=session.ip)
+
+    def _stale(self, session: WatchSession) -> bool:
+        """A play last heard of long ago (old lines read on catch-up after a restart) is history."""
+        return (self._now() - parse_local(session.end)).total_seconds() > STALE_SECONDS
+
+    # ---------------------------------------------------------------- what happened
+
+    def on_action_result(self, result: msg.ActionResult) -> None:
+        self._record_action(result.violation_id, result.kind, result.outcome or ("ok" if result.ok else "failed"), result.detail)
+        if result.kind != STOP:
+            return
+        if result.ok:
+            self._stopped_at[result.play] = self._mono()
+            log.info("stopped %s: %s", result.play, result.detail)
+        elif result.retry:
+            log.warning("stop failed, will retry: %s", result.detail)
+            self.tracker.stop_failed(result.play)
+
+    def playing_again(self, session: WatchSession) -> None:
+        """The log says a play we stopped is playing again: stop it again at once."""
+        play = (session.client_id, session.rating_key or "")
+        if play in self._stopped_at:
+            del self._stopped_at[play]
+            self.tracker.stop_failed(play)
+
+    def hand_over(self, old: WatchSession, heir: WatchSession) -> None:
+        """A stand-in session (the first line of a report named no device) turned out to be
+        `heir`: carry over what was done, so nothing is done twice."""
+        old_play = (old.client_id, old.rating_key or "")
+        new_play = (heir.client_id, heir.rating_key or "")
+        self.tracker.rename(old_play, new_play)
+        for (play, rid), vid in list(self._violation_ids.items()):
+            if play == old_play:
+                self._violation_ids.setdefault((new_play, rid), vid)
+        if old_play in self._stopped_at:
+            self._stopped_at[new_play] = self._stopped_at.pop(old_play)
+
+    def grant(self, grant: msg.Grant) -> bool:
+        """Extra minutes for today and/or time windows lifted until HH:MM ("tonight": until the
+        night's windows end, as `plextray grant --no-bedtime-tonight` does). False if unknown."""
+        now = self._now()
+        person = self._lookups.profiles().person_named(grant.person)
+        if person is None:
+            log.warning("grant for unknown person %r ignored", grant.person)
+            return False
+        lift_until = None
+        if grant.lift_window_until == "tonight":
+            lift_until = tonight_end(person, now)
+        elif grant.lift_window_until:
+            hour, minute = (int(part) for part in grant.lift_window_until.split(":"))
+            lift_until = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+            if lift_until <= now:
+                lift_until += timedelta(days=1)
+        self._store.add_grant(person.name, now.date(), minutes=grant.minutes, lift_until=lift_until, created=now)
+        log.info("grant for %s: +%d min, windows lifted until %s", person.name, grant.minutes, lift_until)
+        return True
+
+    def _record_violation(self, session: WatchSession, violation: Violation) -> int:
+        return self._store.record_violation(
+            violation,
+            time=self._now(),
+            time_utc=time.time(),
+            client_id=session.client_id,
+            session_key=session.key,
+            rating_key=session.rating_key,
+        )
+
+    def _record_action(self, violation_id: int | None, action: str, outcome: str, detail: str) -> None:
+        if violation_id is not None:
+            self._store.record_action(violation_id, action, outcome, detail, time=self._now())
