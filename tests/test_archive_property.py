@@ -97,7 +97,8 @@ def run_schedule(ops, seed: int, cut: bool) -> None:
         # Plex's first line is dated (the banner). A headless line with no line at all before it
         # goes to its file's modification day, which would not sort with the rest.
         plex.write_lines(1)
-        saver = LogSaver(logs, arch, flush_bytes=rng.choice([200, 5000, 1 << 20]))
+        saver = LogSaver(logs, arch, flush_bytes=rng.choice([200, 5000, 1 << 20]),
+                         read_bytes=rng.choice([150, 1000, 1 << 20]))
         rest = b""  # the unwritten end of a partial line
         rotations_read = rotations_committed = 0
         delivered: list[bytes] = []
@@ -172,7 +173,8 @@ def run_schedule(ops, seed: int, cut: bool) -> None:
                 _crash(saver, arg)
                 if cut:
                     _power_cut(arch, rng)
-                saver = LogSaver(logs, arch, flush_bytes=rng.choice([200, 5000, 1 << 20]))
+                saver = LogSaver(logs, arch, flush_bytes=rng.choice([200, 5000, 1 << 20]),
+                         read_bytes=rng.choice([150, 1000, 1 << 20]))
                 gaps.extend(saver.gaps)
                 delivered = []  # a new process: what the dead one handed out is handed out again
             # one saver never hands a line out twice nor out of order

@@ -53,6 +53,21 @@ def test_archives_open_with_real_zcat_and_are_owner_only(dirs):
     assert stat.S_IMODE(arch.stat().st_mode) == 0o700
 
 
+def test_reads_cut_short_by_the_read_budget_go_on_next_time(dirs):
+    logs, arch = dirs
+    plex = RecordingWriter(logs, max_bytes=5000)
+    plex.write_lines(100)  # rotated files and a live file, all larger than one read
+    got: list[bytes] = []
+    with LogSaver(logs, arch, read_bytes=700, flush_bytes=900) as saver:
+        for _ in range(200):
+            got += saver.read_new().lines
+            saver.maybe_flush()
+        assert b"".join(got) == plex.expected
+        plex.write_lines(40)
+        assert saver.save_once().lines == 40
+    assert archived(arch) == plex.expected
+
+
 def test_partial_line_waits_for_its_newline(dirs):
     logs, arch = dirs
     plex = RecordingWriter(logs)

@@ -205,8 +205,9 @@ class PlexLogSource:
                     if live.st_size < cur.pos or not cur.head_intact():
                         self._truncated(cur, live)
                         continue
-                    cur.size_seen = live.st_size
                     lines, _tail, eof = cur.read_lines(budget)
+                    # "seen" only once read to the end; a read cut short by the budget goes on next time
+                    cur.size_seen = live.st_size if eof else -1
                     cur.pos += len(lines)
                     if lines:
                         self._take(lines)
