@@ -56,20 +56,18 @@ def list_archives(archive_dir: Path) -> list[Path]:
 class MemberWriter:
     """Compresses one gzip member incrementally (level 6): feed raw bytes, `finish()` for the member."""
 
-    __slots__ = ("_compressor", "_out", "raw_bytes", "lines")
+    __slots__ = ("_compressor", "_out", "raw_bytes")
 
     def __init__(self) -> None:
-        self._compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, 31, 9)
+        self._compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, 31)  # gzip wrapper, zlib's default memLevel
         self._out: list[bytes] = []
         self.raw_bytes = 0
-        self.lines = 0
 
-    def add(self, data: bytes, lines: int) -> None:
+    def add(self, data: bytes) -> None:
         out = self._compressor.compress(data)
         if out:
             self._out.append(out)
         self.raw_bytes += len(data)
-        self.lines += lines
 
     def finish(self) -> bytes:
         self._out.append(self._compressor.flush())
@@ -80,7 +78,7 @@ class MemberWriter:
 
 def compress_member(data: bytes) -> bytes:
     writer = MemberWriter()
-    writer.add(data, data.count(b"\n"))
+    writer.add(data)
     return writer.finish()
 
 

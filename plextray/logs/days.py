@@ -83,14 +83,15 @@ def first_day(chunk: bytes) -> str | None:
     return _day_of_prefix(text[:_PREFIX_LEN].encode()) if text else None
 
 
-def split_by_day(chunk: bytes, carry_day: str) -> tuple[list[tuple[str, bytes]], str]:
+def split_by_day(chunk: bytes, carry_day: str, *, lines: int | None = None) -> tuple[list[tuple[str, bytes]], str]:
     """Cut a chunk of complete lines into (day, bytes) runs, in order.
 
-    `carry_day` is the day of the line before the chunk (for a leading continuation line).
+    `carry_day` is the day of the line before the chunk (for a leading continuation line);
+    `lines`, when the caller already counted the chunk's newlines, saves counting them again.
     Returns the runs and the day of the chunk's last line (the next chunk's carry).
     """
     runs: list[tuple[str, list[bytes]]] = []
-    last = _split(chunk, carry_day, runs)
+    last = _split(chunk, carry_day, runs, lines)
     return [(day, parts[0] if len(parts) == 1 else b"".join(parts)) for day, parts in runs], last
 
 
@@ -101,12 +102,12 @@ def _add(runs: list[tuple[str, list[bytes]]], day: str, data: bytes) -> None:
         runs.append((day, [data]))
 
 
-def _split(chunk: bytes, carry: str, runs: list[tuple[str, list[bytes]]]) -> str:
+def _split(chunk: bytes, carry: str, runs: list[tuple[str, list[bytes]]], lines: int | None = None) -> str:
     if not chunk:
         return carry
     prefix = chunk[:_PREFIX_LEN]
     day = line_day(chunk[:40])
-    if day is not None and chunk.count(b"\n" + prefix) == chunk.count(b"\n") - 1:
+    if day is not None and chunk.count(b"\n" + prefix) == (chunk.count(b"\n") if lines is None else lines) - 1:
         _add(runs, day, chunk)
         return day
     if len(chunk) > _LINEWISE_BELOW:

@@ -92,7 +92,7 @@ class LogSaver:
         *,
         flush_bytes: int = 4 << 20,
         flush_seconds: float = 60.0,
-        read_bytes: int = 8 << 20,
+        read_bytes: int = 2 << 20,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.log_dir = Path(log_dir)
@@ -209,13 +209,13 @@ class LogSaver:
     def _stage(self, data: bytes) -> None:
         # A headless line with nothing before it joins the first dated line after it.
         carry = self._day or first_day(data) or self._source.fallback_day()
-        runs, self._day = split_by_day(data, carry)
+        count = data.count(b"\n")
+        runs, self._day = split_by_day(data, carry, lines=count)
         for day, part in runs:
             writer = self._staged.get(day)
             if writer is None:
                 writer = self._staged[day] = archives.MemberWriter()
-            writer.add(part, part.count(b"\n"))
-        count = data.count(b"\n")
+            writer.add(part)
         self._staged_bytes += len(data)
         self._staged_lines += count
         self._read_lines += count
