@@ -35,7 +35,9 @@ def test_save_once_archives_every_complete_line_byte_identical(dirs):
     assert archived(arch) == plex.expected
     assert summary.lines == len(plex.lines) and summary.bytes == len(plex.expected)
     assert summary.gaps == () and summary.archives == ("2026-02-06.log.gz",)
+    assert summary.files == 1
     assert "saved %d line(s)" % len(plex.lines) in summary.describe()
+    assert "from 1 Plex log file(s)" in summary.describe()
 
 
 def test_archives_open_with_real_zcat_and_are_owner_only(dirs):
@@ -66,6 +68,44 @@ def test_reads_cut_short_by_the_read_budget_go_on_next_time(dirs):
         plex.write_lines(40)
         assert saver.save_once().lines == 40
     assert archived(arch) == plex.expected
+
+
+def test_idle_read_costs_one_stat_and_no_read(dirs, monkeypatch):
+    import plextray.logs.source as source
+
+    logs, arch = dirs
+    plex = RecordingWriter(logs)
+    plex.write_lines(10)
+    plex.write(b"Feb 06, 2026 21:30:00.000 [1] DEBUG - unfinished")
+    with LogSaver(logs, arch) as saver:
+        assert len(saver.read_new().lines) == 10
+        stats, reads = [], []
+        real_stat, real_read = source.os.stat, source._OpenFile.read_lines
+        monkeypatch.setattr(source, "_stat", lambda path: stats.append(path) or real_stat(path))
+        monkeypatch.setattr(source._OpenFile, "read_lines", lambda self, n: reads.append(n) or real_read(self, n))
+        for _ in range(50):
+            assert saver.read_new().lines == []
+        assert len(stats) == 50 and reads == []
+        plex.write(b" now\n")
+        assert saver.read_new().lines == [plex.lines[-1]]
+        assert len(reads) == 1
+
+
+def test_damaged_checkpoint_and_unusable_archive_folder_are_clear_errors(dirs, tmp_path):
+    from plextray.errors import ArchiveError
+
+    logs, arch = dirs
+    RecordingWriter(logs).write_lines(3)
+    with LogSaver(logs, arch) as saver:
+        saver.save_once()
+    (arch / ".plextray-checkpoint.json").write_text("{not json")
+    with pytest.raises(ArchiveError, match="damaged.*Move it aside"):
+        LogSaver(logs, arch)
+    LogSaver(logs, tmp_path / "other").close()  # the lock was released: nothing leaks
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(ArchiveError, match="could not open the archive folder"):
+        LogSaver(logs, blocker / "archives")
 
 
 def test_partial_line_waits_for_its_newline(dirs):
@@ -123,7 +163,7 @@ def test_catch_up_from_rotated_files_after_downtime(dirs):
     assert (logs / "Plex Media Server.5.log").exists()  # the file we stopped in, 5 rotations ago
     with LogSaver(logs, arch) as saver:
         summary = saver.save_once()
-    assert summary.gaps == ()
+    assert summary.gaps == () and summary.files == 6
     assert archived(arch) == plex.expected
 
 

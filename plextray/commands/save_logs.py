@@ -33,6 +33,7 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    import logging
     import sys
     from dataclasses import replace
     from datetime import date
@@ -42,6 +43,9 @@ def run(args: argparse.Namespace) -> int:
     from plextray.logs.saver import LogSaver
     from plextray.paths import AppPaths
 
+    if not getattr(args, "verbose", 0):
+        # gaps and archive problems are printed below, once; the log would say them twice
+        logging.getLogger("plextray.logs").setLevel(logging.ERROR)
     log_dir = find_log_dir(Path(args.log_dir) if args.log_dir else None)
     paths = AppPaths.default().ensure()
     with LogSaver(log_dir, paths.archives) as saver:

@@ -26,8 +26,10 @@ One saver per archive folder (lock.py). The idle cost of read_new() is one stat(
 from __future__ import annotations
 
 import errno
+import functools
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -70,16 +72,28 @@ class SaveSummary:
     gaps: tuple[Gap, ...]
     problems: tuple[str, ...] = ()
     pruned: tuple[str, ...] = field(default=())
+    files: int = 0  # Plex log files that gave lines
 
     def describe(self) -> str:
+        source = f" from {self.files} Plex log file(s)" if self.files else ""
         where = f" into {len(self.archives)} archive(s) ({', '.join(self.archives)})" if self.archives else ""
         gaps = f"{len(self.gaps)} gap(s) reported" if self.gaps else "no gaps"
-        text = f"saved {self.lines} line(s), {self.bytes} bytes{where}; {gaps}"
+        text = f"saved {self.lines} line(s), {self.bytes} bytes{source}{where}; {gaps}"
         if self.problems:
             text += f"; {len(self.problems)} archive problem(s)"
         if self.pruned:
             text += f"; pruned {len(self.pruned)} old archive(s)"
         return text
+
+
+def _locked(method):
+    """Run a public method under the saver's mutex."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._mutex:
+            return method(self, *args, **kwargs)
+
+    return wrapper
 
 
 class LogSaver:
@@ -103,29 +117,35 @@ class LogSaver:
         self._clock = clock
         self.gaps: list[Gap] = []
         self.problems: list[str] = []
-        self.archive_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            self.archive_dir.chmod(0o700)
-        except OSError:
-            pass
-        self._lock = ArchiveLock(self.archive_dir).acquire()
-        try:
-            self._checkpoint = self._recover(load_checkpoint(self.archive_dir))
-            self._source = PlexLogSource(self.log_dir, self._checkpoint)
-        except BaseException:
-            self._lock.release()
-            raise
-        self._committed: dict[str, int] = dict(self._checkpoint.archives)
+        self._mutex = threading.RLock()  # the engine may read and flush from different threads
+        self._committed: dict[str, int] = {}
         self._verified: set[str] = set()
-        self._day = self._checkpoint.last_day
         self._staged: dict[str, archives.MemberWriter] = {}
         self._staged_bytes = 0
         self._staged_lines = 0
         self._staged_since: float | None = None
         self._read_lines = 0  # lines read since the committed position
         self._delivered = 0  # of those, how many read_new() already handed out
-        for name in self._checkpoint.touched:
-            self._verify(name)
+        self._lock = ArchiveLock(self.archive_dir)
+        try:
+            self.archive_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                self.archive_dir.chmod(0o700)
+            except OSError:
+                pass
+            self._lock.acquire()
+            self._checkpoint = self._recover(load_checkpoint(self.archive_dir))
+            self._committed = dict(self._checkpoint.archives)
+            self._day = self._checkpoint.last_day
+            for name in self._checkpoint.touched:
+                self._verify(name)
+            self._source = PlexLogSource(self.log_dir, self._checkpoint)
+        except OSError as exc:
+            self._lock.release()
+            raise _translate(exc, self.archive_dir, "open the archive folder") from None
+        except BaseException:
+            self._lock.release()
+            raise
 
     # -- start-up ------------------------------------------------------------------------
     def _recover(self, checkpoint: Checkpoint | None) -> Checkpoint:
@@ -189,6 +209,7 @@ class LogSaver:
         self.problems.append(message)
 
     # -- reading -------------------------------------------------------------------------
+    @_locked
     def read_new(self) -> ReadBatch:
         """New complete lines since the last call (stat only when nothing changed)."""
         data, gaps = self._read(self.read_bytes)
@@ -223,6 +244,7 @@ class LogSaver:
             self._staged_since = self._clock()
 
     # -- committing ----------------------------------------------------------------------
+    @_locked
     def maybe_flush(self) -> FlushResult | None:
         """Flush when `flush_bytes` are staged or the oldest staged line waited `flush_seconds`."""
         if self._staged_bytes >= self.flush_bytes or (
@@ -231,6 +253,7 @@ class LogSaver:
             return self.flush()
         return None
 
+    @_locked
     def flush(self) -> FlushResult:
         """Commit everything staged (see module docstring). Raises DiskFullError / ArchiveError."""
         current, offset, seen = self._source.position()
@@ -259,13 +282,7 @@ class LogSaver:
         except OSError as exc:
             self._roll_back(written)
             self._rewind()
-            if exc.errno in _FULL:
-                raise DiskFullError(
-                    f"no space left to save Plex's logs in {self.archive_dir} ({exc.strerror}). Saving stopped with "
-                    "nothing lost: the lines stay in Plex's log files and are saved once space is freed "
-                    "(if Plex rotates them away first, the gap is reported)."
-                ) from None
-            raise ArchiveError(f"could not save Plex's logs in {self.archive_dir}: {exc.strerror or exc}") from None
+            raise _translate(exc, self.archive_dir, "save Plex's logs") from None
         result = FlushResult(self._staged_lines, self._staged_bytes, tuple(written))
         self._checkpoint = checkpoint
         self._committed = sizes
@@ -299,9 +316,11 @@ class LogSaver:
         self._staged_since = None
 
     # -- one-shot ------------------------------------------------------------------------
+    @_locked
     def save_once(self) -> SaveSummary:
         """Read everything available and commit it (the `save-logs` command)."""
         gaps_before, problems_before = len(self.gaps), len(self.problems)
+        self._source.files_read.clear()
         lines = size = 0
         touched: list[str] = []
         while True:
@@ -313,8 +332,9 @@ class LogSaver:
             if not data:
                 break
         return SaveSummary(lines, size, tuple(sorted(touched)), tuple(self.gaps[gaps_before:]),
-                           tuple(self.problems[problems_before:]))
+                           tuple(self.problems[problems_before:]), files=len(self._source.files_read))
 
+    @_locked
     def prune(self, keep_days: int, today: date) -> list[Path]:
         """Delete archives older than `keep_days` days, under the lock, and forget them."""
         removed = archives.prune_archives(self.archive_dir, keep_days, today)
@@ -323,6 +343,7 @@ class LogSaver:
         return removed
 
     # -- lifetime ------------------------------------------------------------------------
+    @_locked
     def close(self) -> None:
         """Commit what is staged, then let go of the files and the lock."""
         try:
@@ -337,6 +358,17 @@ class LogSaver:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _translate(exc: OSError, folder: Path, doing: str) -> ArchiveError:
+    if exc.errno in _FULL:
+        return DiskFullError(
+            f"no space left to save Plex's logs in {folder} ({exc.strerror}). Saving stopped with "
+            "nothing lost: the lines stay in Plex's log files and are saved once space is freed "
+            "(if Plex rotates them away first, the gap is reported)."
+        )
+    where = f" ({exc.filename})" if exc.filename else ""
+    return ArchiveError(f"could not {doing} in {folder}: {exc.strerror or exc}{where}")
 
 
 def _append_durably(path: Path, data: bytes) -> int:

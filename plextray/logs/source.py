@@ -126,6 +126,7 @@ class PlexLogSource:
         self._seen: deque[FileIdentity] = deque(maxlen=_KEEP_SEEN)
         self._pending_gaps: list[tuple[Gap, int]] = []
         self._pieces: list[bytes] = []
+        self.files_read: set[tuple[int, int]] = set()  # files that gave lines (for summaries)
         self.last_time: str | None = None
         self.reset(checkpoint)
 
@@ -210,7 +211,7 @@ class PlexLogSource:
                     cur.size_seen = live.st_size if eof else -1
                     cur.pos += len(lines)
                     if lines:
-                        self._take(lines)
+                        self._take(cur, lines)
                         budget -= len(lines)
                     if eof or not lines:
                         break
@@ -227,7 +228,7 @@ class PlexLogSource:
                         cur.pos += len(tail)
                         lines += tail + b"\n"
                     if lines:
-                        self._take(lines)
+                        self._take(cur, lines)
                         budget -= len(lines)
                     if eof:
                         self._finish(cur)
@@ -244,8 +245,9 @@ class PlexLogSource:
         self._pieces = []
         return b"".join(pieces), gaps
 
-    def _take(self, lines: bytes) -> None:
+    def _take(self, cur: _OpenFile, lines: bytes) -> None:
         self._pieces.append(lines)
+        self.files_read.add((cur.dev, cur.ino))
         self.last_time = last_timestamp(lines) or self.last_time
 
     def close(self) -> None:
