@@ -9,6 +9,8 @@ and joins their threads: nothing is left running.
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -79,12 +81,31 @@ class TrayApp:
         return self.root
 
     def run(self) -> None:
-        """Start and block in Tk's main loop (main thread) until Quit."""
+        """Start and block in Tk's main loop (main thread) until Quit, SIGTERM or Ctrl-C."""
         self.start()
+        previous = self._install_signal_handlers()
         try:
             self.root.mainloop()
         finally:
             self.quit()
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def _install_signal_handlers(self) -> dict[int, Any]:
+        """SIGTERM/SIGINT quit cleanly. Tk would swallow a KeyboardInterrupt raised inside a callback,
+        so the handler only posts Quit; the dispatcher's tick guarantees Python runs to see it."""
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+        previous: dict[int, Any] = {}
+        for name in ("SIGTERM", "SIGINT"):
+            signum = getattr(signal, name, None)
+            if signum is None:
+                continue
+            try:
+                previous[signum] = signal.signal(signum, lambda *_: self.dispatcher.post(self.quit))
+            except (ValueError, OSError):
+                pass
+        return previous
 
     def quit(self) -> None:
         """Stop the engine, the icon and Tk; join their threads. Safe to call twice."""
