@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -30,17 +31,27 @@ VERSION = 1
 
 @dataclass(frozen=True, slots=True)
 class FileIdentity:
-    """Which physical file: inode + device, and a hash of its first `head_len` bytes."""
+    """Which physical file: inode + device, and a hash of its first `head_len` bytes.
+
+    A file finished while still empty has no bytes to hash; it is pinned by its modification
+    time instead (`mtime_ns`; a rotated file is never written again, and a new file that reuses
+    the inode number was created later). `mtime_ns` is 0 for files known by their head.
+    """
 
     dev: int
     ino: int
     head_len: int
     head_sha: str
+    mtime_ns: int = 0
 
     @classmethod
     def of(cls, dev: int, ino: int, head: bytes) -> "FileIdentity":
         head = head[:HEAD_BYTES]
         return cls(dev, ino, len(head), hashlib.sha256(head).hexdigest())
+
+    @classmethod
+    def of_empty(cls, st: os.stat_result) -> "FileIdentity":
+        return cls(st.st_dev, st.st_ino, 0, hashlib.sha256(b"").hexdigest(), st.st_mtime_ns or 1)
 
     def same_inode(self, st: os.stat_result) -> bool:
         return st.st_dev == self.dev and st.st_ino == self.ino
@@ -51,6 +62,8 @@ class FileIdentity:
             st = st or os.stat(path)
             if not self.same_inode(st) or st.st_size < self.head_len:
                 return False
+            if self.mtime_ns:
+                return st.st_size == 0 and st.st_mtime_ns == self.mtime_ns
             if self.head_len == 0:
                 return True
             with open(path, "rb") as handle:
@@ -60,11 +73,15 @@ class FileIdentity:
         return hashlib.sha256(head).hexdigest() == self.head_sha
 
     def to_json(self) -> dict:
-        return {"dev": self.dev, "ino": self.ino, "head_len": self.head_len, "head_sha": self.head_sha}
+        data = {"dev": self.dev, "ino": self.ino, "head_len": self.head_len, "head_sha": self.head_sha}
+        if self.mtime_ns:
+            data["mtime_ns"] = self.mtime_ns
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> "FileIdentity":
-        return cls(int(data["dev"]), int(data["ino"]), int(data["head_len"]), str(data["head_sha"]))
+        return cls(int(data["dev"]), int(data["ino"]), int(data["head_len"]), str(data["head_sha"]),
+                   int(data.get("mtime_ns", 0)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +175,19 @@ def write_atomic(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
-    fsync_dir(folder)
+    try:
+        fsync_dir(folder)
+    except OSError as exc:  # the new file is in place; only its durability is delayed
+        logging.getLogger(__name__).warning("could not fsync %s: %s", folder, exc)
+
+
+def remove_stale_temps(archive_dir: Path) -> None:
+    """Temp files of a checkpoint write that a crash interrupted (the old checkpoint stands)."""
+    for temp in Path(archive_dir).glob(CHECKPOINT_NAME + ".*.tmp"):
+        try:
+            temp.unlink()
+        except OSError:
+            pass
 
 
 def save_checkpoint(archive_dir: Path, checkpoint: Checkpoint) -> None:

@@ -38,7 +38,9 @@ from pathlib import Path
 
 from plextray.errors import ArchiveError, DiskFullError
 from plextray.logs import archive as archives
-from plextray.logs.checkpoint import Checkpoint, checkpoint_path, fsync_dir, load_checkpoint, save_checkpoint
+from plextray.logs.checkpoint import (
+    Checkpoint, checkpoint_path, fsync_dir, load_checkpoint, remove_stale_temps, save_checkpoint,
+)
 from plextray.logs.days import first_day, split_by_day
 from plextray.logs.lock import ArchiveLock
 from plextray.logs.source import Gap, PlexLogSource
@@ -150,6 +152,7 @@ class LogSaver:
     # -- start-up ------------------------------------------------------------------------
     def _recover(self, checkpoint: Checkpoint | None) -> Checkpoint:
         """Cut archives back to their committed size; a first run writes an empty checkpoint."""
+        remove_stale_temps(self.archive_dir)
         on_disk = {path.name: path for path in archives.list_archives(self.archive_dir)}
         if checkpoint is None:
             if on_disk:

@@ -135,8 +135,9 @@ class PlexLogSource:
         """(file being read, offset of its first unread byte, files read to their end) for a checkpoint."""
         cur = self._cur
         if cur is None or cur.pos == 0:
-            # Nothing read from it yet: "the file after the last one finished" says the same thing
-            # without an empty-head identity, which a reused inode number would match.
+            # Nothing read from it yet, and it may still grow: "the file after the last one
+            # finished" says the same thing without an empty-head identity that a reused inode
+            # number would match.
             return None, 0, tuple(self._seen)
         return cur.identity(), cur.pos, tuple(self._seen)
 
@@ -293,9 +294,9 @@ class PlexLogSource:
         candidates = chain[last + 1:] if last is not None else chain
         if report and last is None and self._seen and any(n > 0 for n, _p, _st in candidates):
             self._gap(files_missed=None, reason="Plex rotated its log more than 5 times since plextray last read it")
-        # An empty rotated file has no line and never will: skip it (it is never recorded as
-        # read either — an empty file's identity is its inode alone, which may be reused).
-        candidates = [c for c in candidates if c[0] == 0 or c[2].st_size > 0]
+        # An empty rotated file has no line and never will: skip it, remembering it as read.
+        while candidates and candidates[0][0] > 0 and candidates[0][2].st_size == 0:
+            self._seen.append(FileIdentity.of_empty(candidates.pop(0)[2]))
         if not candidates:
             return None
         _n, path, st = candidates[0]
@@ -303,9 +304,14 @@ class PlexLogSource:
         return self._cur
 
     def _finish(self, cur: _OpenFile) -> None:
-        cur.release()
-        if cur.pos > 0:  # an empty file holds no line; its identity (inode only) could be reused
+        if cur.pos > 0:
             self._seen.append(cur.identity())
+        else:  # empty: known by inode + modification time (see FileIdentity)
+            try:
+                self._seen.append(FileIdentity.of_empty(os.fstat(cur.handle.fileno())))
+            except (OSError, AttributeError):
+                pass
+        cur.release()
         self._cur = None
 
     def _lost(self, cur: _OpenFile) -> None:
