@@ -37,7 +37,6 @@ class Lookups:
 
     profiles: Callable[[], Profiles]
     media: Callable[[str | None, str], MediaInfo | None]  # may start a fetch; None until known
-    cached_media: Callable[[str], MediaInfo | None]
     live_account: Callable[[str], str | None]
     can_stop: Callable[[], bool]  # False when the server is known to lack Plex Pass
 
@@ -46,7 +45,7 @@ class Enforcer:
     def __init__(
         self,
         *,
-        history: Any,
+        usage: Any,
         enforcement: Any,
         runner: ActionRunner,
         lookups: Lookups,
@@ -54,7 +53,7 @@ class Enforcer:
         monotonic: Callable[[], float],
         grace_seconds: float = 0.0,
     ) -> None:
-        self._history = history
+        self._usage = usage
         self._store = enforcement
         self._runner = runner
         self._lookups = lookups
@@ -81,8 +80,7 @@ class Enforcer:
             session=replace(session, account=account),
             person=person,
             media=self._lookups.media(session.rating_key, session.key),
-            history=self._history,
-            media_lookup=self._lookups.cached_media,
+            usage=self._usage,
             grants=self._store.grants_for(person.name, self._now().date()) if person else GrantTotals(),
         )
         evaluation = evaluate(person, context, unknown_devices=profiles.unknown_devices)

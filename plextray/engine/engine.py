@@ -36,6 +36,7 @@ from plextray.engine.actions import ActionRunner, Alerter
 from plextray.engine.enforcer import Enforcer, Lookups
 from plextray.engine.status import build_snapshot
 from plextray.errors import PlexTrayError, ProfileError
+from plextray.store.usage import UsageQueries
 from plextray.paths import AppPaths
 
 log = logging.getLogger(__name__)
@@ -83,13 +84,12 @@ class Engine:
         self._queue: queue.Queue[Any] = queue.Queue()
         self._runner = ActionRunner(self._queue.put, notifier=notifier, alerter=alerter, client=client)
         self._enforcer = Enforcer(
-            history=history,
+            usage=UsageQueries(history.conn),
             enforcement=enforcement,
             runner=self._runner,
             lookups=Lookups(
                 profiles=self._profiles,
                 media=self._media,
-                cached_media=self._cached_media,
                 live_account=self._live_account,
                 can_stop=lambda: self._server is None or self._server.plex_pass,
             ),

@@ -113,4 +113,10 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX grants_by_person_day ON grants(person, day);
         """,
     ),
+    Migration(
+        "0004_usage_by_account_nocase",
+        """
+        CREATE INDEX sessions_by_account_nocase ON sessions(account COLLATE NOCASE, start);
+        """,
+    ),
 )
