@@ -155,7 +155,8 @@ def _break(body: bytes) -> bytes:
 
 def _paged(children: list[Element], h: Any, params: Params) -> tuple[list[Element], dict[str, str]]:
     def value(name: str) -> str | None:
-        return h.headers.get(name) or (params.get(name) or [None])[0]
+        values = params.get(name)
+        return h.headers.get(name) or (values[0] if values else None)
 
     start, size = value("X-Plex-Container-Start"), value("X-Plex-Container-Size")
     if start is None and size is None:
@@ -232,7 +233,7 @@ def _history(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) 
 def _terminate(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) -> Reply:
     from plextray.emulator.server import TerminateCall
 
-    session_id = (params.get("sessionId") or [None])[0]
+    session_id = params["sessionId"][0] if params.get("sessionId") else None
     reason = (params.get("reason") or [""])[0]
     if not emu.has_plex_pass:
         reply = unauthorized("Server does not have the feature enabled")

@@ -33,6 +33,7 @@ from plextray.errors import (
     PlexTimeout,
     PlexUnreachable,
 )
+from plextray.plex.mapping import live_session, media_info, session_from_xml, to_int
 from plextray.secrets import RedactingFilter, redact, register_secret
 
 log = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ class PlexClient:
                 raise PlexNotFound(f"the Plex server has no item with rating key {rating_key}")
             item = srv._buildItem(elems[0], initpath=path)
             item._autoReload = False  # never fetch again for a missing attribute
-            return _media_info(item, elems[0], data, str(rating_key))
+            return media_info(item, elems[0], data, str(rating_key))
 
         return self._call(f"metadata of item {rating_key}", fetch)
 
@@ -249,7 +250,7 @@ class PlexClient:
                 return elems
             page = list(data)
             elems.extend(page)
-            total = _int(data.attrib.get("totalSize")) or _int(data.attrib.get("size")) or len(page)
+            total = to_int(data.attrib.get("totalSize")) or to_int(data.attrib.get("size")) or len(page)
             start += PAGE_SIZE
             if not page or start >= total or len(page) != PAGE_SIZE:  # done, or paging ignored
                 return elems
@@ -264,26 +265,10 @@ class PlexClient:
             if not isinstance(item, self._plexapi.base.PlexSession):
                 raise TypeError(f"plexapi built a {type(item).__name__}")
             item._autoReload = False
-            player, session = item.player, item.session
-            return LiveSession(
-                session_id=session.id if session is not None else None,
-                session_key=elem.attrib.get("sessionKey"),
-                rating_key=elem.attrib.get("ratingKey"),
-                account=item._username,
-                account_id=elem.find("User").attrib.get("id"),  # type: ignore[union-attr]
-                machine_id=player.machineIdentifier if player is not None else None,
-                product=player.product if player is not None else None,
-                platform=player.platform if player is not None else None,
-                device=player.title if player is not None else None,
-                address=player.address if player is not None else None,
-                state=(player.state if player is not None else None) or "playing",
-                view_offset_ms=getattr(item, "viewOffset", None),
-                title=getattr(item, "title", None),
-                media_type=getattr(item, "type", None) or elem.attrib.get("type"),
-            )
+            return live_session(item, elem)
         except Exception as exc:  # an item type plexapi does not know as a session
             log.debug("reading a %s session item from its XML (%s)", elem.tag, type(exc).__name__)
-            return _session_from_xml(elem)
+            return session_from_xml(elem)
 
     def _log_debug_setting(self) -> tuple[Any, Any]:
         from plexapi.settings import Settings
@@ -379,59 +364,6 @@ def run_translated(what: str, fn: Callable[[], T], *, url: str, timeout: float) 
             raise
         translated.args = (redact(str(translated)),)
         raise translated from exc
-
-
-def _media_info(item: Any, elem: Element, container: Element, rating_key: str) -> MediaInfo:
-    library_id = elem.attrib.get("librarySectionID") or container.attrib.get("librarySectionID")
-    return MediaInfo(
-        rating_key=elem.attrib.get("ratingKey") or rating_key,
-        title=getattr(item, "title", None) or "",
-        type=getattr(item, "type", None) or elem.attrib.get("type") or elem.tag.lower(),
-        grandparent_title=getattr(item, "grandparentTitle", None),
-        parent_title=getattr(item, "parentTitle", None),
-        index=_int(getattr(item, "index", None)),
-        parent_index=_int(getattr(item, "parentIndex", None)),
-        library=getattr(item, "librarySectionTitle", None) or container.attrib.get("librarySectionTitle"),
-        library_id=library_id,
-        labels=tuple(label.tag for label in (getattr(item, "labels", None) or []) if label.tag),
-        content_rating=getattr(item, "contentRating", None),
-        duration_ms=_int(getattr(item, "duration", None)),
-        year=_int(getattr(item, "year", None)),
-    )
-
-
-def _session_from_xml(elem: Element) -> LiveSession:
-    """Fallback for session items plexapi cannot build: the same fields, read from the XML."""
-    user = elem.find("User")
-    player = elem.find("Player")
-    session = elem.find("Session")
-    p = player.attrib if player is not None else {}
-    return LiveSession(
-        session_id=session.attrib.get("id") if session is not None else None,
-        session_key=elem.attrib.get("sessionKey"),
-        rating_key=elem.attrib.get("ratingKey"),
-        account=user.attrib.get("title") if user is not None else None,
-        account_id=user.attrib.get("id") if user is not None else None,
-        machine_id=p.get("machineIdentifier"),
-        product=p.get("product"),
-        platform=p.get("platform"),
-        device=p.get("title"),
-        address=p.get("address"),
-        state=p.get("state") or "playing",
-        view_offset_ms=_int(elem.attrib.get("viewOffset")),
-        title=elem.attrib.get("title"),
-        media_type=elem.attrib.get("type"),
-    )
-
-
-def _int(value: Any) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number
 
 
 def _connection_reason(exc: Exception) -> str:

@@ -51,12 +51,12 @@ class TokenStore:
         import keyring
 
         self._keyring = keyring
+        self.backend: object | None = None
         try:
             self.backend = keyring.get_keyring()
             self.backend_name = backend_name(self.backend)
             self.available = is_secure_backend(self.backend)
         except Exception as exc:  # a broken backend configuration must not crash the app
-            self.backend = None
             self.backend_name = f"unusable keyring ({type(exc).__name__})"
             self.available = False
 
