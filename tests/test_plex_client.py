@@ -351,3 +351,26 @@ def test_plain_401_on_terminate_is_judged_by_the_servers_features():
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_one_client_shared_by_threads(plex_client, emulator):
+    """The engine polls sessions and fetches metadata from different threads with one client."""
+    import threading
+
+    emulator.play(emulator.devices["kid_tablet"], "2201")
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for _ in range(15):
+                assert plex_client.sessions()[0].rating_key == "2201"
+                assert plex_client.metadata("1001" if n % 2 else "3001").title
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
