@@ -296,6 +296,7 @@ class _Viewer:
     rating_key: str = "378"
     position_ms: int = 0
     duration_ms: int = 1_800_000
+    last: datetime | None = None  # time of the previous heartbeat
 
 
 _VIEWERS = (
@@ -358,7 +359,9 @@ def realistic_log(start: datetime, target_bytes: int, *, seed: int) -> Iterator[
         thread = rng.choice(_THREADS)
         if rng.random() < 0.01:
             viewer = rng.choice(viewers)
-            viewer.position_ms += 10_000
+            if viewer.last is not None:  # the position follows the clock, like a real player
+                viewer.position_ms += int((now - viewer.last).total_seconds() * 1000)
+            viewer.last = now
             state = "playing"
             if viewer.position_ms >= viewer.duration_ms:
                 state, viewer.position_ms = "stopped", viewer.duration_ms
@@ -371,8 +374,9 @@ def realistic_log(start: datetime, target_bytes: int, *, seed: int) -> Iterator[
                 header_dump=rng.random() < 0.2,
             )
             if state == "stopped":
-                viewer.position_ms = 0
+                viewer.position_ms, viewer.last = 0, None
                 viewer.rating_key = str(rng.randint(100, 90000))
+                viewer.duration_ms = rng.randint(20, 140) * 60000
         else:
             lines = noise_lines(now, rng, req_id=req_id)
         yield from emit(lines, thread)
