@@ -142,6 +142,37 @@ def test_rotation_while_running_loses_and_repeats_nothing(dirs):
     assert archived(arch) == plex.expected
 
 
+def test_windows_mode_reopening_files_each_read_follows_rotation_too(dirs, monkeypatch):
+    """On Windows the reader must not keep Plex's log open (Plex could not rename it)."""
+    import plextray.logs.source as source
+
+    monkeypatch.setattr(source, "_HOLD_HANDLES", False)
+    logs, arch = dirs
+    plex = RecordingWriter(logs, max_bytes=2000)
+    got: list[bytes] = []
+    with LogSaver(logs, arch, flush_bytes=1500) as saver:
+        for round_ in range(25):
+            plex.write_lines(5)
+            if round_ % 7 == 3:
+                plex.restart()
+            got += saver.read_new().lines
+            assert saver._source._cur is None or saver._source._cur.handle is None
+            saver.maybe_flush()
+    assert b"".join(got) == plex.expected
+    assert archived(arch) == plex.expected
+
+
+def test_a_line_longer_than_the_read_budget(dirs):
+    logs, arch = dirs
+    plex = RecordingWriter(logs)
+    plex.write_lines(2)
+    plex.write(plex.line("Request: " + "x" * 300_000))
+    plex.write_lines(2)
+    with LogSaver(logs, arch, read_bytes=4096) as saver:
+        saver.save_once()
+    assert archived(arch) == plex.expected
+
+
 def test_catch_up_from_rotated_files_after_downtime(dirs):
     logs, arch = dirs
     plex = RecordingWriter(logs)
