@@ -12,7 +12,7 @@ from plextray.logs.archive import (
     compress_member, list_archives, prune_archives, read_archive, scan_archive,
 )
 from plextray.logs.saver import LogSaver
-from support.archive_helpers import RecordingWriter, archived
+from support.archive_helpers import RecordingWriter
 
 A = b"".join(b"Feb 06, 2026 10:00:%02d.000 [1] DEBUG - first member line %d\n" % (i, i) for i in range(40))
 B = b"".join(b"Feb 06, 2026 10:01:%02d.000 [1] DEBUG - second member \r line %d\n" % (i, i) for i in range(40))

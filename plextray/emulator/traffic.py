@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
-from plextray.emulator.logwriter import DEFAULT_THREAD, MONTHS, banner_messages
+from plextray.emulator.logwriter import MONTHS, banner_messages
 
 Line = tuple[datetime, str, str]
 
