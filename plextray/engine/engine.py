@@ -236,25 +236,28 @@ class Engine:
     # ---------------------------------------------------------------- log source
 
     def _read_logs(self) -> None:
+        """New lines to the parser first; then let the saver commit when due. A saving error
+        (disk full) never costs the engine the lines it was already handed."""
         if self._saver is None:
             return
         try:
             batch = self._saver.read_new()
-            self._saver.maybe_flush()
-        except PlexTrayError as exc:
-            self._set_logs_error(str(exc))
+        except (PlexTrayError, OSError) as exc:
+            self._set_logs_error(_reason(exc, "cannot read Plex's logs"))
             return
-        except OSError as exc:
-            self._set_logs_error(f"cannot read Plex's logs: {exc.strerror or exc}")
-            return
-        self._set_logs_error(None)
-        for gap in getattr(batch, "gaps", ()):
-            log.warning("log gap: %s", gap)
+        for gap in batch.gaps:
+            self._problem("gap", f"Plex deleted log lines before they could be saved: {gap.describe()}")
         events: list[PlaybackEvent] = []
         for line in batch.lines:
             events.extend(self._parser.feed(line))
         if events:
             self._apply_events(events, from_log=True)
+        try:
+            self._saver.maybe_flush()
+        except (PlexTrayError, OSError) as exc:
+            self._set_logs_error(_reason(exc, "cannot save Plex's logs"))
+            return
+        self._set_logs_error(None)
 
     def _apply_events(self, events: list[PlaybackEvent], *, from_log: bool) -> None:
         now = self._mono()
@@ -537,6 +540,12 @@ class Engine:
                 callback(snapshot)
             except Exception:  # a broken listener must not break the engine
                 log.exception("snapshot subscriber failed")
+
+
+def _reason(exc: Exception, what: str) -> str:
+    if isinstance(exc, PlexTrayError):
+        return str(exc)
+    return f"{what}: {getattr(exc, 'strerror', None) or exc}"
 
 
 def _device_of(session: WatchSession) -> Device:
