@@ -35,15 +35,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def configure_logging(verbosity: int) -> None:
-    """stderr gets warnings (more with -v); every handler redacts secrets."""
+    """stderr gets warnings (more with -v); every handler redacts secrets. Safe to call again."""
     from plextray.secrets import install_redaction
 
     level = logging.WARNING - 10 * min(verbosity, 2)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(min(level, root.level) if root.handlers[:-1] else level)
+    handler = next((h for h in root.handlers if getattr(h, "_plextray_stderr", False)), None)
+    if handler is None:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler._plextray_stderr = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    handler.setLevel(level)
+    if root.level == logging.NOTSET or root.level > level:
+        root.setLevel(level)
     install_redaction()
 
 
