@@ -143,6 +143,21 @@ def test_a_damaged_member_is_skipped_and_the_next_ones_imported(tmp_path):
     assert {"clientA", "clientB"} <= clients
 
 
+def test_an_archive_that_shrank_is_reported_and_followed_from_its_end(tmp_path):
+    archive = tmp_path / "2026-01-10.log.gz"
+    archive.write_bytes(member(evening(datetime(2026, 1, 10, 18, 0), 3)))
+    import_into(tmp_path / "h.db", [archive])
+    small = member(evening(datetime(2026, 1, 10, 19, 0), 1, client="clientX", ident="identX", first_n=300))
+    archive.write_bytes(small)
+    summary, _, mark = import_into(tmp_path / "h.db", [archive])
+    assert any("shorter" in problem for problem in summary.problems)
+    assert mark == len(gzip.decompress(small))
+    archive.write_bytes(small + member(evening(datetime(2026, 1, 10, 20, 0), 1, client="clientB", ident="identB",
+                                              first_n=600)))
+    _, sessions, _ = import_into(tmp_path / "h.db", [archive])
+    assert {s.client_id for s in sessions} == {"clientA", "clientB"}
+
+
 def test_live_path_then_archive_import_changes_nothing(tmp_path):
     lines = evening(datetime(2026, 1, 10, 20, 0), 3)
     conn = connect(tmp_path / "h.db")

@@ -225,6 +225,14 @@ class Importer:
         end = mark + blocks.consumed
         if reader.cut_short:
             end = max(mark, min(end, reader.complete))
+        if seen < mark:
+            # the archive is shorter than what was imported (repaired, or replaced): start again
+            # from its end, so what is appended from now on is imported
+            summary.problems.append(
+                f"{path.name}: shorter ({seen} bytes) than already imported ({mark}); "
+                "continuing from its current end"
+            )
+            end = seen
         self._persist(pending, retired, source, end)
         self.parser.stats.skipped_too_long += blocks.too_long
         summary.bytes += blocks.consumed
