@@ -298,3 +298,37 @@ def test_gzip_roundtrip_of_blocks(tmp_path):
     parser = PlaybackParser()
     events = [e for chunk in decompressed_chunks(path) for e in parser.feed_block(chunk)]
     assert len({n for n, _ in events}) == 1
+
+
+def test_2022_follow_ups_without_request_ids_are_tied_by_thread():
+    """Before ~2023 there is no #id: the handler thread ties the lines; two clients interleave."""
+    t1, t2 = "[0x7f829a4aa8]", "[0x7f82b01aa8]"
+
+    def req(thread, port, position):
+        return (f"Jan 12, 2022 13:42:24.403 {thread} DEBUG - Request: [192.168.1.89:{port} (Subnet)] GET "
+                f"/:/timeline?ratingKey=80906&key=%2Flibrary%2Fmetadata%2F80906&state=playing&time={position}"
+                f"&duration=187000 (5 live) TLS GZIP Signed-in Token (Flavio_59)")
+
+    def client(thread, ident, position):
+        return (f"Jan 12, 2022 13:42:24.405 {thread} DEBUG - Client [{ident}] reporting timeline state playing, "
+                f"progress of {position}/187000ms for guid=, playbackTime={position}ms ratingKey=80906 url=, key=/library/metadata/80906")
+
+    def stats(thread, client_id):
+        return (f"Jan 12, 2022 13:42:24.407 {thread} DEBUG - Statistics: ({client_id}) Reporting active playback "
+                "in state 0 of type 10 (scrobble: 0) for account 1")
+
+    lines = [
+        req(t1, 61618, 139000), req(t2, 61700, 5000),
+        client(t2, "identB", 5000), client(t1, "identA", 139000),
+        "Jan 12, 2022 13:42:24.406 [0x7f829a4aa8] DEBUG - [Now] Device is windows (Net-Hunter).",
+        stats(t1, "clientA"), stats(t2, "clientB"),
+        "Jan 12, 2022 13:42:24.416 [0x7f8446faa8] DEBUG - Completed: [192.168.1.89:61618] 200 GET /:/timeline?ratingKey=80906&key=%2Flibrary%2Fmetadata%2F80906&state=playing&time=139000&duration=187000 (5 live) TLS GZIP 16ms 412 bytes (pipelined: 17)",
+    ]
+    parser = PlaybackParser()
+    a, b = final(feed_all(parser, lines))
+    assert (a.client_id, a.position_ms, a.session, a.device) == ("clientA", 139000, "identA", "Net-Hunter")
+    assert (b.client_id, b.position_ms, b.session, b.device) == ("clientB", 5000, "identB", None)
+    assert parser.stats.events == 2
+    # the connection and the session identifier now name the client at once
+    (_, again), = parser.feed_reports(req(t2, 61618, 149000).replace("24.403", "34.403"))
+    assert again.client_id == "clientA"

@@ -9,6 +9,7 @@ import pytest
 traffic = pytest.importorskip("plextray.emulator.traffic")
 logwriter = pytest.importorskip("plextray.emulator.logwriter")
 
+from plextray.core.logline import LineBlocks  # noqa: E402
 from plextray.core.parsing import PlaybackParser  # noqa: E402
 
 
@@ -72,3 +73,16 @@ def test_realistic_log_parses_without_skips_and_reports_are_unique():
     for number, event in reports:
         last[number] = event
     assert all(event.client_id and event.account and event.device for event in last.values())
+
+
+def test_block_scan_and_line_by_line_agree_on_a_realistic_log():
+    data = b"".join(traffic.realistic_log(datetime(2026, 10, 24, 20, 0), 1_500_000, seed=11))
+    one = PlaybackParser()
+    by_line = [pair for line in data.splitlines(keepends=True) for pair in one.feed_reports(line)]
+    other = PlaybackParser()
+    by_block = []
+    splitter = LineBlocks()
+    for start in range(0, len(data), 65536):
+        by_block += other.feed_block(splitter.push(data[start : start + 65536]))
+    assert by_block == by_line and len(by_line) > 10
+    assert one.stats == other.stats
