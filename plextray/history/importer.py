@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
+from typing import BinaryIO
 
 from plextray.core.logline import LineBlocks
 from plextray.core.model import PlaybackEvent, WatchSession
@@ -119,7 +120,7 @@ class ChunkReader:
                 self.problems.append(f"{self.path.name}: its last gzip member is cut short")
 
 
-def _next_member(handle, start: int) -> int | None:
+def _next_member(handle: BinaryIO, start: int) -> int | None:
     """File offset of the next gzip member header at or after `start`, or None."""
     handle.seek(start)
     offset, carry = start, b""
@@ -139,16 +140,10 @@ def decompressed_chunks(path: Path, problems: list[str] | None = None) -> Iterat
 
 
 def default_archives(archive_dir: Path) -> list[Path]:
-    """The saver's archives in date order (plextray.logs.archive when present)."""
-    try:
-        from plextray.logs.archive import list_archives
-    except ImportError:
-        list_archives = None
-    if list_archives is not None:
-        return [Path(p) for p in list_archives(archive_dir)]
-    if not archive_dir.is_dir():
-        return []
-    return sorted(p for p in archive_dir.iterdir() if p.is_file() and p.name.endswith((".gz", ".log")))
+    """The saver's daily archives (`YYYY-MM-DD.log.gz`), oldest first."""
+    from plextray.logs.archive import list_archives
+
+    return [Path(p) for p in list_archives(archive_dir)]
 
 
 class Importer:
