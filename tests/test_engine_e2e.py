@@ -287,3 +287,81 @@ def test_no_bedtime_tonight_from_the_tray_lifts_the_window(world):
 def lifts(world: World) -> list[str]:
     with world.db() as conn:
         return [r["lift_until"] for r in conn.execute("SELECT lift_until FROM grants WHERE lift_until IS NOT NULL")]
+
+
+def test_streak_of_back_to_back_episodes_at_night_is_stopped(world):
+    from plextray.core.model import MediaInfo
+
+    for n in (2, 3):
+        world.emulator.add_item(MediaInfo(f"220{n}", f"Episode {n}", "episode", grandparent_title="Little Bears",
+                                          parent_index=2, index=4 + n, library="Kids TV", library_id="4",
+                                          content_rating="TV-Y", duration_ms=1_320_000))
+    world.clock.set(datetime(2026, 11, 23, 21, 30))
+    world.start([{"type": "streak", "episodes": 2, "days": "everyday", "from": "21:00", "to": "06:00", "actions": ["stop"]}])
+    for key in ("2201", "2202"):
+        world.emulator.play(world.kid, key)
+        wait_for(lambda: media_cached(world, key))
+        for step in range(1, 5):  # the app's heartbeats while the episode plays
+            world.clock.advance(minutes=5)
+            world.emulator.report(world.kid, position_ms=step * 300_000)
+        world.emulator.stop_play(world.kid)
+        world.clock.advance(minutes=1)
+    assert world.terminations() == 0
+    world.emulator.play(world.kid, "2203")  # the third in a row
+    wait_for(lambda: world.terminations() == 1)
+    assert "episode" in world.violations()[0]["reason"]
+
+
+def test_combination_blocks_r_rated_only_at_night(world):
+    night_and_r = {"type": "all", "of": [
+        {"type": "time", "days": "everyday", "from": "20:00", "to": "06:00"},
+        {"type": "rating", "max": "PG-13"},
+    ], "actions": ["stop"]}
+    world.start([night_and_r])
+    world.emulator.play(world.kid, R_MOVIE)  # 16:00: allowed
+    wait_for(lambda: media_cached(world, R_MOVIE))
+    import time
+
+    time.sleep(1.2)
+    assert world.terminations() == 0
+    world.emulator.stop_play(world.kid)
+    world.clock.set(datetime(2026, 11, 23, 20, 15))
+    world.emulator.play(world.kid, PG13_MOVIE)  # night, but PG-13: allowed
+    wait_for(lambda: media_cached(world, PG13_MOVIE))
+    time.sleep(1.2)
+    assert world.terminations() == 0
+    world.emulator.play(world.kid, R_MOVIE)  # night and R
+    wait_for(lambda: world.terminations() == 1)
+
+
+def test_title_quota_and_blocked_labels(world):
+    world.start([
+        {"type": "quota", "titles": 2, "per": "day", "actions": ["alert"]},
+        {"type": "library", "block": [], "labels": ["Kids"], "actions": ["notify"]},
+    ])
+    world.emulator.play(world.kid, PG13_MOVIE)
+    world.emulator.play(world.kid, TVMA_EPISODE)
+    wait_for(lambda: media_cached(world, TVMA_EPISODE))
+    import time
+
+    time.sleep(1.2)
+    assert world.alerter.sent == []
+    assert world.notifier.texts() == ["Emma has 0 titles left today"]  # the 95 % warning, once
+    world.emulator.play(world.kid, G_MOVIE)  # a third title, and labelled Kids
+    wait_for(lambda: len(world.alerter.sent) == 1 and len(world.notifier.shown) == 2)
+    assert "title" in world.alerter.sent[0][1]
+    assert "Kids" in world.notifier.texts()[1]
+    assert world.terminations() == 0
+
+
+def test_grace_period_warns_on_screen_first_then_stops(world):
+    world.start([{"type": "rating", "max": "PG", "actions": ["stop"]}], grace=2)
+    world.emulator.play(world.kid, R_MOVIE)
+    wait_for(lambda: any("stopping in 2 s" in t for t in world.notifier.texts()))
+    assert world.terminations() == 0
+    wait_for(lambda: world.terminations() == 1, timeout=10)
+
+
+def media_cached(world: World, rating_key: str) -> bool:
+    with world.db() as conn:
+        return conn.execute("SELECT 1 FROM media WHERE rating_key = ?", (rating_key,)).fetchone() is not None
