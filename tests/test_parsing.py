@@ -332,3 +332,24 @@ def test_2022_follow_ups_without_request_ids_are_tied_by_thread():
     # the connection and the session identifier now name the client at once
     (_, again), = parser.feed_reports(req(t2, 61618, 149000).replace("24.403", "34.403"))
     assert again.client_id == "clientA"
+
+
+def test_1x_transcode_decision_names_the_connection_and_the_session():
+    """Block D shape with a header dump: the timeline on the same connection is complete at once."""
+    decision = (
+        "Sep 26, 2026 22:48:26.451 [140562] DEBUG - Request: [10.0.0.2:62048 (Allowed Network (Subnet))] GET "
+        "/video/:/transcode/universal/decision?hasMDE=1&path=%2Flibrary%2Fmetadata%2F40859&directPlay=0"
+        "&directStream=1&location=lan&session=e0u2xhmoixv6v6vvbea8jbt9 (27 live) #48355 TLS GZIP Signed-in Token "
+        "(remi) / Accept => application/json / X-Plex-Client-Identifier => webclient77 / X-Plex-Product => Plex Web"
+    )
+    timeline = (
+        "Sep 26, 2026 22:48:30.000 [140562] DEBUG - Request: [10.0.0.2:62048 (Allowed Network (Subnet))] GET "
+        "/:/timeline?ratingKey=40859&key=%2Flibrary%2Fmetadata%2F40859&state=buffering&time=0&duration=734167 "
+        "(27 live) #48360 TLS GZIP Signed-in Token (remi)"
+    )
+    parser = PlaybackParser()
+    assert parser.feed(decision) == []
+    (event,) = parser.feed(timeline)
+    assert (event.client_id, event.product, event.session, event.state) == (
+        "webclient77", "Plex Web", "e0u2xhmoixv6v6vvbea8jbt9", "buffering")
+    assert event.ip == "10.0.0.2"

@@ -49,9 +49,8 @@ def test_real_lines_give_exactly_the_real_reports():
     assert (a2.client_id, a2.product, a2.ip) == ("msmy7vq7wxjdzu42rml5mges", "Plex for Windows", "192.168.1.89")
     assert (c.ip, c.client_id, c.account) == ("192.168.1.208", None, None)
     assert parser.stats.skipped_garbled == 0 and parser.stats.skipped_binary == 0
-    # the prefix-less excerpts that mention a marker: block G's "Terminated session" and
-    # block K's two /player/timeline/poll lines
-    assert parser.stats.unknown_format == 3
+    # the prefix-less excerpts that mention a 1.x marker: block K's two /player/timeline/poll lines
+    assert parser.stats.unknown_format == 2
 
 
 def test_2013_reconstructed_lines_match_the_original_tools_parsed_records():

@@ -32,8 +32,10 @@ nor is "same user, same item": two devices of one account would be merged.
 
 Speed: lines without one of a few byte markers are not decoded at all (`feed_block` finds the
 markers in a whole block at C speed). Skips are counted in `stats`, nothing raises.
-Transcode stop / `Terminated session` lines are recognised and retire the transcode link;
-they do not create events (the client's own `stopped` report does).
+Transcode start/decision lines tie a `session=` (and, with a header dump, a connection) to a
+client. `segmented/start`, `/:/progress`, transcode stop and `Terminated session` lines matter
+only to 0.9.x correlation (they end the 2013 web link), so they are looked at only in 0.9.x
+lines; none of them creates an event (the client's own `stopped` report does).
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ MARKERS: tuple[bytes, ...] = (
 # Every scan of a block costs a pass over it: 1.x blocks (".mmm" times) skip the markers that
 # only matter to 0.9.x correlation (the web-by-IP link, /:/progress).
 MODERN_MARKERS: tuple[bytes, ...] = MARKERS[:6]
+_MODERN_COUNT = len(MODERN_MARKERS)
 _OLD_STAMP = re.compile(rb", \d{4} \d\d:\d\d:\d\d(?::\d{3})? \[")
 _QUERY_KEYS = frozenset((
     "ratingKey", "key", "path", "state", "time", "duration", "session",
@@ -296,9 +299,11 @@ class PlaybackParser:
         if b"\x00" in line:
             stats.skipped_binary += 1
             return
-        for marker in MARKERS:
+        for index, marker in enumerate(MARKERS):
             if marker in line:
-                self._examine(line)
+                # 0.9.x-only markers count only on 0.9.x lines, as in feed_block
+                if index < _MODERN_COUNT or _OLD_STAMP.search(line):
+                    self._examine(line)
                 return
 
     def _examine(self, line: bytes) -> None:
