@@ -521,6 +521,11 @@ class PlaybackParser:
         if client:
             self._client_transcode.put(client, transcode)
             self._addr_client.put(addr, client)
+            old = self._client_info.get(client) or (None, None, None, None)
+            self._client_info.put(
+                client,
+                (transcode.product or old[0], transcode.platform or old[1], transcode.device or old[2], old[3]),
+            )
 
     # ----------------------------------------------------------------- correlation
     @staticmethod
