@@ -2,9 +2,9 @@
 
     python installer/screenshots.py [OUTPUT_DIR]
 
-Runs on an existing display or starts a private Xvfb. The tray menu is drawn as a Tk menu built
-from the real pystray menu (the xorg backend has no menu of its own), posted next to a real
-pystray icon docked in `trayer` when that is installed. Uses a throw-away PLEXTRAY_HOME.
+Runs on an existing display or starts a private Xvfb. The tray menu is the Tk popup the app shows
+when its xorg icon is clicked (built from the real pystray menu), posted next to a real pystray
+icon docked in `trayer` when that is installed. Uses a throw-away PLEXTRAY_HOME.
 """
 
 from __future__ import annotations
@@ -113,26 +113,6 @@ def settings_shots(root, paths, out: Path) -> list[Path]:
     return shots
 
 
-def tk_menu_from(root, menu, icon):
-    """A Tk menu mirroring a pystray Menu (text, checkmarks, separators, cascades)."""
-    import tkinter as tk
-
-    tk_menu = tk.Menu(root, tearoff=False)
-    for item in menu.items:
-        if item is menu.SEPARATOR or item.text == "- - - -":
-            tk_menu.add_separator()
-        elif item.submenu:
-            tk_menu.add_cascade(label=item.text, menu=tk_menu_from(root, item.submenu, icon))
-        elif item.checked is not None:
-            name = f"shot_{id(item)}"
-            root.setvar(name, "1" if item.checked else "0")
-            tk_menu.add_checkbutton(label=item.text, variable=name, onvalue="1", offvalue="0")
-        else:
-            tk_menu.add_command(label=item.text, state="normal" if item.enabled else "disabled",
-                                font=("TkDefaultFont", 10, "bold") if item.default else None)
-    return tk_menu
-
-
 def tray_shot(root, out: Path) -> Path:
     from plextray.core.model import EngineSnapshot, EngineState, NowPlaying
     from plextray.ui.dispatch import Dispatcher
@@ -168,7 +148,9 @@ def tray_shot(root, out: Path) -> Path:
 def _post_menu(root, tray, out: Path) -> Path:
     settle(root, 0.5)
     screen_w = root.winfo_screenwidth()
-    menu = tk_menu_from(root, tray.icon.menu, tray.icon)
+    from plextray.ui.popup_menu import build_menu
+
+    menu = build_menu(root, tray.icon.menu, lambda item: None)
     x, y = screen_w - 560, 34
     menu.post(x, y)
     settle(root)

@@ -213,11 +213,13 @@ def test_icon_and_tooltip_follow_the_engine(app):
     assert "monitoring" in app.tray.icon.title
     playing = NowPlaying(person="Emma", device="iPad", title="Bluey", state="playing")
     app.test_engine.publish(EngineSnapshot(EngineState.VIOLATION, detail="Emma · rating R > PG", now_playing=(playing,)))
-    assert pump(app.root, lambda: app.tray.icon.icon is icon_image(EngineState.VIOLATION))
-    assert "rule broken" in app.tray.icon.title and "Emma: Bluey (iPad)" in app.tray.icon.title
+    # Changes reach the xorg icon on its own loop thread, in order: wait for the last one.
+    assert pump(app.root, lambda: app.tray.icon.icon is icon_image(EngineState.VIOLATION)
+                and "rule broken" in app.tray.icon.title)
+    assert "Emma: Bluey (iPad)" in app.tray.icon.title
     app.test_engine.publish(EngineSnapshot(EngineState.UNREACHABLE, detail="server down"))
-    assert pump(app.root, lambda: app.tray.icon.icon is icon_image(EngineState.UNREACHABLE))
-    assert app.tray.icon.title == "plextray: server or logs unreachable\nserver down"
+    assert pump(app.root, lambda: app.tray.icon.icon is icon_image(EngineState.UNREACHABLE)
+                and app.tray.icon.title == "plextray: server or logs unreachable\nserver down")
     # The window title of the real X icon window follows too (xorg sets WM_NAME from the tooltip).
     assert pump(app.root, lambda: _x_window_name(app) == app.tray.icon.title)
 
@@ -255,9 +257,10 @@ def test_tooltip_fits_windows_limit():
     assert tooltip_text(EngineSnapshot(EngineState.MONITORING)) == "plextray: monitoring\nnothing playing"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def docking_tray(xdisplay):
-    """trayer: a real XEmbed system tray for the xorg icon to dock into."""
+    """trayer: a real XEmbed system tray for the xorg icon to dock into (one per module: a tray
+    manager that was just killed can still own the selection for a moment and swallow a dock)."""
     import shutil
     import subprocess
 
@@ -362,3 +365,62 @@ def test_run_blocks_in_the_main_loop_and_sigterm_quits_cleanly(xdisplay, tmp_pat
     assert out.strip() == "stopped True ['MainThread']", err
     # (pystray logs "Failed to dock icon" with a traceback when no tray manager runs: harmless.)
     assert "Exception in" not in err and "KeyboardInterrupt" not in err and "Fatal" not in err, err
+
+
+def test_clicking_the_xorg_icon_opens_the_menu(docking_tray, xdisplay, tmp_path, monkeypatch, plextray_home):
+    """A real click (xdotool) on the docked xorg icon pops up the tray menu; a real click on
+    'Pause monitoring' in it pauses the engine."""
+    import subprocess
+    import time
+
+    from plextray.paths import AppPaths
+    from plextray.ui.app import TrayApp
+    from plextray.ui.popup_menu import labels
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    engine = FakeEngine(EngineSnapshot(EngineState.MONITORING, people=("Emma",)))
+    app = TrayApp(engine, AppPaths(plextray_home), open_report=Recorder(), notifier=RecordingNotifier(),
+                  opener=Recorder())
+    app.start()
+    try:
+        assert app.tray.wait_ready(5)
+        window = docking_tray.create_resource_object("window", app.tray.icon._window.id)
+        x, y = _wait_docked_and_settled(app, docking_tray, window)
+        env = {**__import__("os").environ, "DISPLAY": xdisplay}
+        for _attempt in range(3):  # the panel may still be laying the icon out on the first try
+            subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "3"], check=True, env=env, timeout=10)
+            if pump(app.root, lambda: app.tray.popup is not None and app.tray.popup.winfo_ismapped(), timeout=1.5):
+                break
+            x, y = _wait_docked_and_settled(app, docking_tray, window)
+        assert app.tray.popup is not None and app.tray.popup.winfo_ismapped(), "no menu after clicking the icon"
+        popup = app.tray.popup
+        assert labels(popup) == ["Pause monitoring", "Today's report", "Give extra time", "-", "Settings…",
+                                 "Open archive folder", "Start at login", "-", "Quit"]
+        entry_y = popup.winfo_rooty() + popup.yposition(0) + 5
+        subprocess.run(["xdotool", "mousemove", str(popup.winfo_rootx() + 20), str(entry_y), "click", "1"],
+                       check=True, env=env, timeout=10)
+        assert pump(app.root, lambda: engine.calls == [("pause",)])
+    finally:
+        app.quit()
+
+
+def _wait_docked_and_settled(app, display, window, timeout: float = 5.0) -> tuple[int, int]:
+    """Wait until the icon sits, viewable and no longer moving, in the panel; return its centre."""
+    import time
+
+    import Xlib.X
+
+    root = display.screen().root
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        pump(app.root, lambda: True, timeout=0.05)
+        if window.query_tree().parent.id == root.id or window.get_attributes().map_state != Xlib.X.IsViewable:
+            continue
+        geometry = window.get_geometry()
+        origin = window.translate_coords(root, 0, 0)
+        here = (-origin.x + geometry.width // 2, -origin.y + geometry.height // 2)
+        if here == last:
+            return here
+        last = here
+    raise AssertionError("the icon never settled in the tray")

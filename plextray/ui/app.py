@@ -53,6 +53,7 @@ class TrayApp:
         self.settings: Any = None
         self._unsubscribe: Callable[[], None] | None = None
         self._closed = False
+        self._quit_requested = False
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -73,7 +74,7 @@ class TrayApp:
             autostart_enabled=self.autostart.is_enabled,
             quit=self.quit,
         )
-        self.tray = Tray(self.engine, self.dispatcher, actions)
+        self.tray = Tray(self.engine, self.dispatcher, actions, menu_root=self.root)
         if hasattr(self.notifier, "attach_tray"):
             self.notifier.attach_tray(self.tray_notify)
         self._unsubscribe = self.engine.subscribe(self._on_snapshot)
@@ -82,14 +83,21 @@ class TrayApp:
 
     def run(self) -> None:
         """Start and block in Tk's main loop (main thread) until Quit, SIGTERM or Ctrl-C."""
-        self.start()
-        previous = self._install_signal_handlers()
+        previous = self._install_signal_handlers()  # before start(): a SIGTERM during start-up counts too
         try:
+            self.start()
+            if self._quit_requested:
+                self.dispatcher.post(self.quit)
             self.root.mainloop()
         finally:
             self.quit()
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
+
+    def _on_signal(self, *_: Any) -> None:
+        self._quit_requested = True
+        if self.dispatcher is not None:
+            self.dispatcher.post(self.quit)
 
     def _install_signal_handlers(self) -> dict[int, Any]:
         """SIGTERM/SIGINT quit cleanly. Tk would swallow a KeyboardInterrupt raised inside a callback,
@@ -102,7 +110,7 @@ class TrayApp:
             if signum is None:
                 continue
             try:
-                previous[signum] = signal.signal(signum, lambda *_: self.dispatcher.post(self.quit))
+                previous[signum] = signal.signal(signum, self._on_signal)
             except (ValueError, OSError):
                 pass
         return previous

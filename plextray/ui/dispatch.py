@@ -32,6 +32,19 @@ class Dispatcher:
         if not self._closed.is_set():
             self._queue.put((func, args))
 
+    def call_later(self, delay_ms: int, func: Callable[..., Any], *args: Any) -> str | None:
+        """Tk thread only: run `func(*args)` after `delay_ms` (None once stopped). For periodic checks."""
+        if self._closed.is_set():
+            return None
+        return self._root.after(delay_ms, lambda: self.post(func, *args))
+
+    def cancel(self, after_id: str | None) -> None:
+        if after_id is not None:
+            try:
+                self._root.after_cancel(after_id)
+            except Exception:
+                pass
+
     def on_tk_thread(self) -> bool:
         return threading.get_ident() == self._tk_thread
 

@@ -20,7 +20,7 @@ from typing import Any
 from plextray.control import EngineControl
 from plextray.core.model import EngineSnapshot, EngineState
 from plextray.ui.dispatch import Dispatcher
-from plextray.ui.xorg_wake import call_awake, poke
+from plextray.ui.xorg_loop import DockWatcher, XorgLoop, is_xorg
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ GRANT_CHOICES: tuple[tuple[str, int], ...] = (("+15 min", 15), ("+30 min", 30), 
 NO_BEDTIME_LABEL = "No bedtime tonight"
 NO_BEDTIME_UNTIL = "06:00"  # "tonight": time windows are lifted until 6 in the morning
 TOOLTIP_LIMIT = 127  # Windows' szTip is 128 WCHARs including the NUL
+REDOCK_CHECK_MS = 1000  # xorg: how often to check that the icon is still in the panel
 
 STATE_WORDS = {
     EngineState.MONITORING: "monitoring",
@@ -77,8 +78,13 @@ class TrayActions:
 class Tray:
     """Owns the pystray Icon; create and mutate it only through this class."""
 
-    def __init__(self, engine: EngineControl, dispatcher: Dispatcher, actions: TrayActions) -> None:
+    def __init__(self, engine: EngineControl, dispatcher: Dispatcher, actions: TrayActions,
+                 *, menu_root: Any = None) -> None:
         self.engine = engine
+        self.menu_root = menu_root  # Tk root for the popup menu the xorg backend lacks
+        self.popup: Any = None
+        self._dock_watcher: DockWatcher | None = None
+        self._dock_after: str | None = None
         self.dispatcher = dispatcher
         self.actions = actions
         self.snapshot: EngineSnapshot = engine.snapshot()
@@ -93,6 +99,7 @@ class Tray:
         self.icon: Any = pystray.Icon(
             "plextray", icon_image(self.snapshot.state), tooltip_text(self.snapshot), self.build_menu()
         )
+        self._xorg: XorgLoop | None = XorgLoop(self.icon) if is_xorg(self.icon) else None
 
     # ---- menu ----------------------------------------------------------------------------
 
@@ -158,10 +165,17 @@ class Tray:
         old, self.snapshot = self.snapshot, snapshot
         image, title = self._icon_image(snapshot.state), tooltip_text(snapshot)
         if snapshot.state is not old.state:
-            call_awake(self.icon, lambda: setattr(self.icon, "icon", image))
+            self._on_icon_thread(lambda: setattr(self.icon, "icon", image))
         if title != self.icon.title:
-            call_awake(self.icon, lambda: setattr(self.icon, "title", title))
+            self._on_icon_thread(lambda: setattr(self.icon, "title", title))
         self.refresh_menu()
+
+    def _on_icon_thread(self, func: Callable[[], None]) -> None:
+        """xorg: run on its loop thread (see xorg_loop); other backends take changes from this thread."""
+        if self._xorg is not None:
+            self._xorg.call(func)
+        else:
+            func()
 
     def refresh_menu(self) -> None:
         if self._ready.is_set():
@@ -176,8 +190,69 @@ class Tray:
     # ---- lifecycle -----------------------------------------------------------------------
 
     def _setup(self, icon: Any) -> None:
-        call_awake(icon, lambda: setattr(icon, "visible", True))
-        self._ready.set()
+        """pystray's setup thread. On xorg, showing happens on the loop thread (see xorg_loop)."""
+        if self._xorg is not None:
+            self._xorg.call(self._show_on_loop)
+        else:
+            icon.visible = True
+            self._ready.set()
+
+    def _show_on_loop(self) -> None:
+        try:
+            self.icon.visible = True
+            if self.menu_root is not None:
+                self._listen_for_clicks(self.icon)
+        finally:
+            self._ready.set()
+            self.dispatcher.post(self._check_dock)
+
+    def _check_dock(self) -> None:
+        """Tk thread, xorg only: re-request docking when a panel exists but the icon is not in it
+        (the panel started after us, restarted, or dropped the request); then check again later."""
+        if not self._ready.is_set():
+            return
+        try:
+            if self._dock_watcher is None:
+                self._dock_watcher = DockWatcher(self.icon)
+            if self._dock_watcher.needs_redock() and self._xorg is not None:
+                log.info("tray icon not in the panel: asking to be docked again")
+                self._xorg.call(lambda: setattr(self.icon, "icon", self.icon.icon))
+        except Exception:
+            log.debug("dock check failed", exc_info=True)
+        if self._ready.is_set():
+            self._dock_after = self.dispatcher.call_later(REDOCK_CHECK_MS, self._check_dock)
+
+    # ---- xorg: clicks open a Tk popup menu -------------------------------------------------
+
+    def _listen_for_clicks(self, icon: Any) -> None:
+        """Ask X for button presses on the icon window (pystray's xorg forgets to) and route them here."""
+        import Xlib.X
+
+        def on_press(event: Any) -> None:  # pystray's loop thread
+            if event.detail in (1, 2, 3):
+                self.dispatcher.post(self.show_popup, event.root_x, event.root_y)
+
+        icon._message_handlers[Xlib.X.ButtonPress] = on_press
+        icon._window.change_attributes(
+            event_mask=Xlib.X.ExposureMask | Xlib.X.StructureNotifyMask | Xlib.X.ButtonPressMask
+        )
+        icon._display.flush()
+
+    def show_popup(self, x: int, y: int) -> None:
+        """Tk thread: post the menu at the pointer (rebuilt each time, so it shows the current state)."""
+        from plextray.ui.popup_menu import build_menu
+
+        if self.popup is not None:
+            try:
+                self.popup.unpost()
+                self.popup.destroy()
+            except Exception:
+                pass
+        self.popup = build_menu(self.menu_root, self.icon.menu, self._invoke_from_popup)
+        self.popup.tk_popup(x, y)
+
+    def _invoke_from_popup(self, item: Any) -> None:
+        item(self.icon)
 
     def start(self) -> None:
         if sys.platform == "darwin":  # pragma: no cover - macOS: Tk's NSApp loop drives the status item
@@ -190,6 +265,11 @@ class Tray:
         return self._ready.wait(timeout)
 
     def stop(self, timeout: float = 5.0) -> None:
+        self.dispatcher.cancel(self._dock_after)
+        self._dock_after = None
+        if self._dock_watcher is not None:
+            self._dock_watcher.close()
+            self._dock_watcher = None
         # stop() before the loop runs is a no-op and would leave the loop running: wait for it.
         if sys.platform == "darwin":
             self._ready.wait(timeout)
@@ -198,19 +278,20 @@ class Tray:
             while self._thread.is_alive() and not self._ready.wait(0.05) and time.monotonic() < deadline:
                 pass
         try:
-            call_awake(self.icon, self.icon.stop)
+            if self._xorg is not None and self._thread is not None and self._thread.is_alive():
+                self._xorg.call(self.icon.stop)  # destroy the window from the loop thread itself
+            else:
+                self.icon.stop()
         except Exception:
             log.exception("stopping the tray icon failed")
         if self._thread is not None:
-            deadline = time.monotonic() + timeout
-            while self._thread.is_alive() and time.monotonic() < deadline:
-                self._thread.join(0.05)
-                if self._thread.is_alive() and type(self.icon).__module__ == "pystray._xorg":
-                    poke(self.icon)  # the destroy may sit unsent in the queue too (see xorg_wake)
+            self._thread.join(timeout)
             if self._thread.is_alive():
                 log.warning("tray thread did not stop within %.0f s", timeout)
             else:
                 _release_xorg_display(self.icon)
+        if self._xorg is not None:
+            self._xorg.close()
         self._ready.clear()
 
 
