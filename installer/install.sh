@@ -30,9 +30,21 @@ if ! "$python" -c 'import venv, ensurepip' 2>/dev/null; then
     exit 1
 fi
 
+venv_options="${PLEXTRAY_VENV_OPTIONS-}"
+if [ -z "${PLEXTRAY_VENV_OPTIONS+set}" ]; then
+    if "$python" -c 'import gi; gi.require_version("Gtk", "3.0")' 2>/dev/null; then
+        # PyGObject has no wheel: reuse the system's, so pystray gets a native (AppIndicator/GTK) menu.
+        venv_options="--system-site-packages"
+        echo "using the system's PyGObject (python3-gi) for a native tray menu"
+    else
+        echo "note: without PyGObject the tray uses a basic X11 icon (click it for the menu); for a native"
+        echo "      menu: sudo apt install python3-gi gir1.2-ayatanaappindicator3-0.1, then PYTHON=/usr/bin/python3 $0"
+    fi
+fi
+
 echo "installing plextray into $app_dir"
 # shellcheck disable=SC2086  # word splitting of the options is intended
-[ -x "$app_dir/bin/python" ] || "$python" -m venv ${PLEXTRAY_VENV_OPTIONS:-} "$app_dir"
+[ -x "$app_dir/bin/python" ] || "$python" -m venv $venv_options "$app_dir"
 "$app_dir/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "$checkout"
 
 mkdir -p "$bin_dir"
