@@ -21,7 +21,6 @@ from plextray.config import AppConfig
 from plextray.control import Notifier
 from plextray.core.enforcement import STOP
 from plextray.core.model import (
-    Device,
     EngineSnapshot,
     EngineState,
     LiveSession,
@@ -36,6 +35,7 @@ from plextray.engine.actions import ActionRunner, Alerter
 from plextray.engine.enforcer import Enforcer, Lookups
 from plextray.engine.status import build_snapshot
 from plextray.errors import PlexTrayError, ProfileError
+from plextray.store.history import device_of
 from plextray.store.usage import UsageQueries
 from plextray.paths import AppPaths
 
@@ -278,7 +278,7 @@ class Engine:
             if retired:
                 self._history.delete_sessions(retired)
             for session in updated.values():
-                self._history.upsert_device(_device_of(session))
+                self._history.upsert_device(device_of(session))
                 self._history.upsert_session(session)
         for session in updated.values():
             if session.live:
@@ -546,16 +546,3 @@ def _reason(exc: Exception, what: str) -> str:
     if isinstance(exc, PlexTrayError):
         return str(exc)
     return f"{what}: {getattr(exc, 'strerror', None) or exc}"
-
-
-def _device_of(session: WatchSession) -> Device:
-    return Device(
-        client_id=session.client_id,
-        product=session.product,
-        platform=session.platform,
-        device=session.device,
-        ip=session.ip,
-        account=session.account,
-        first_seen=session.start,
-        last_seen=session.end,
-    )
