@@ -146,3 +146,48 @@ def test_install_sh_installs_and_explains_headless(tmp_path):
     status = subprocess.run([str(link), "autostart", "status"], capture_output=True, text=True, timeout=60,
                             env={**env, "XDG_CONFIG_HOME": str(tmp_path / "cfg")})
     assert status.stdout.startswith("start at login: disabled"), status.stderr
+
+
+@pytest.mark.slow
+def test_pyinstaller_build_runs(tmp_path, xdisplay):
+    """Build the windowed one-folder app from the spec and run it: commands are all there (they are
+    discovered with pkgutil), no display gives the one-line message, and the tray starts under
+    Xvfb and quits cleanly on SIGTERM."""
+    import signal
+    import time
+
+    build = subprocess.run(
+        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--distpath", str(tmp_path / "dist"),
+         "--workpath", str(tmp_path / "work"), str(INSTALLER / "plextray.spec")],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path, env={**os.environ, "PYSTRAY_BACKEND": "dummy"},
+    )
+    assert build.returncode == 0, build.stderr[-3000:]
+    exe = tmp_path / "dist" / "plextray" / "plextray"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYSTRAY_BACKEND", "DISPLAY")}
+    env.update(PLEXTRAY_HOME=str(tmp_path / "home"), XDG_CONFIG_HOME=str(tmp_path / "cfg"))
+    help_text = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=60, env=env).stdout
+    for command in ("run", "autostart", "report"):
+        assert command in help_text
+    headless = subprocess.run([str(exe)], capture_output=True, text=True, timeout=60, env=env)
+    assert headless.returncode != 0 and "plextray run --headless" in headless.stderr
+    logs = tmp_path / "plex-logs"
+    logs.mkdir()
+    (logs / "Plex Media Server.log").write_text("")
+    tray = subprocess.Popen([str(exe), "run", "--log-dir", str(logs)], env={**env, "DISPLAY": xdisplay},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        # Wait for the icon's X window (its name is the tooltip) instead of a fixed sleep.
+        deadline = time.monotonic() + 30
+        found = False
+        while not found and tray.poll() is None and time.monotonic() < deadline:
+            search = subprocess.run(["xdotool", "search", "--name", "^plextray: "], capture_output=True, text=True,
+                                    env={**env, "DISPLAY": xdisplay}, timeout=10)
+            found = search.returncode == 0 and search.stdout.strip() != ""
+            time.sleep(0.1)
+        assert found and tray.poll() is None, "the frozen tray did not show its icon"
+        tray.send_signal(signal.SIGTERM)
+        _, err = tray.communicate(timeout=20)
+    finally:
+        if tray.poll() is None:
+            tray.kill()
+    assert tray.returncode == 0, err[-2000:]
