@@ -104,7 +104,7 @@ def app(xdisplay, tmp_path, monkeypatch, plextray_home):
         opener=opener,
         autostart=Autostart(platform="linux", command=["/usr/bin/plextray"]),
     )
-    root = tray_app.start()
+    tray_app.start()
     assert tray_app.tray.wait_ready(5), "the xorg tray loop did not start"
     tray_app.test_report, tray_app.test_opener, tray_app.test_engine = report, opener, engine
     yield tray_app
@@ -371,7 +371,6 @@ def test_clicking_the_xorg_icon_opens_the_menu(docking_tray, xdisplay, tmp_path,
     """A real click (xdotool) on the docked xorg icon pops up the tray menu; a real click on
     'Pause monitoring' in it pauses the engine."""
     import subprocess
-    import time
 
     from plextray.paths import AppPaths
     from plextray.ui.app import TrayApp
