@@ -109,7 +109,9 @@ class Engine:
         self._logs_error: str | None = None
         self._live: dict[str, LiveSession] = {}  # by machine id
         self._sessions: dict[str, WatchSession] = {}  # live watch sessions by key
-        self._last_log_event: dict[str, float] = {}  # client id -> monotonic time of its last log event
+        # when the log last reported a play by this client id, address or item (monotonic):
+        # the server's view only fills in for plays the log is silent about
+        self._last_log_event: dict[str, float] = {}
         self._last_any_log_event: float | None = None
         self._media_pending: dict[str, set[str]] = {}
         self._problems: dict[str, str] = {}
@@ -263,8 +265,9 @@ class Engine:
         now = self._mono()
         updated: dict[str, WatchSession] = {}
         for event in events:
-            if from_log and event.client_id:
-                self._last_log_event[event.client_id] = now
+            if from_log:
+                for mark in _log_marks(event.client_id, event.ip, event.rating_key):
+                    self._last_log_event[mark] = now
                 self._last_any_log_event = now
             for session in self._folder.feed(event):
                 updated[session.key] = session
@@ -355,8 +358,8 @@ class Engine:
         for live in result.sessions:
             if not live.machine_id:
                 continue
-            heard = self._last_log_event.get(live.machine_id)
-            if heard is None or now - heard > LIVE_SOURCE_QUIET:
+            heard = [self._last_log_event.get(m) for m in _log_marks(live.machine_id, live.address, live.rating_key)]
+            if all(at is None or now - at > LIVE_SOURCE_QUIET for at in heard):
                 synthetic.append(self._event_from_live(live))
         if synthetic:
             self._apply_events(synthetic, from_log=False)
@@ -540,6 +543,16 @@ class Engine:
                 callback(snapshot)
             except Exception:  # a broken listener must not break the engine
                 log.exception("snapshot subscriber failed")
+
+
+def _log_marks(client_id: str | None, ip: str | None, rating_key: str | None) -> list[str]:
+    """Keys under which a log report is remembered. The first line of a report may name no
+    client yet (only its address and item), and must still keep the server's view of the same
+    play from being taken for another play."""
+    marks = [f"client:{client_id}"] if client_id else []
+    if ip and rating_key:
+        marks.append(f"play:{ip}/{rating_key}")
+    return marks
 
 
 def _reason(exc: Exception, what: str) -> str:
