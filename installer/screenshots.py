@@ -135,7 +135,7 @@ def tray_shot(root, out: Path) -> Path:
         def stop(self): ...
 
     dispatcher = Dispatcher(root)
-    actions = TrayActions(*(lambda *a: None for _ in range(4)), autostart_enabled=lambda: True, quit=lambda: None)
+    actions = TrayActions(*(lambda *a: None for _ in range(5)), autostart_enabled=lambda: True, quit=lambda: None)
     tray = Tray(DemoEngine(), dispatcher, actions)
     tray.start()
     try:

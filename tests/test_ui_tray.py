@@ -96,6 +96,16 @@ def app(xdisplay, tmp_path, monkeypatch, plextray_home):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     engine = FakeEngine(EngineSnapshot(EngineState.MONITORING, people=("Emma", "Leo")))
     report, opener = Recorder(), Recorder()
+    mailed: list[str] = []
+
+    def email(what: str) -> str:
+        mailed.append(what)
+        if len(mailed) > 1:
+            from plextray.errors import DeliveryError
+
+            raise DeliveryError("SMTP login refused for kim@smtp.example")
+        return "The logs of today were e-mailed to kim@example.org."
+
     tray_app = TrayApp(
         engine,
         AppPaths(plextray_home),
@@ -103,7 +113,9 @@ def app(xdisplay, tmp_path, monkeypatch, plextray_home):
         notifier=RecordingNotifier(),
         opener=opener,
         autostart=Autostart(platform="linux", command=["/usr/bin/plextray"]),
+        email=email,
     )
+    tray_app.test_mailed = mailed
     tray_app.start()
     assert tray_app.tray.wait_ready(5), "the xorg tray loop did not start"
     tray_app.test_report, tray_app.test_opener, tray_app.test_engine = report, opener, engine
@@ -160,7 +172,7 @@ def test_give_extra_time_per_person(app):
         ("grant", "Emma", 15, None),
         ("grant", "Leo", 30, None),
         ("grant", "Leo", 60, None),
-        ("grant", "Emma", 0, "06:00"),
+        ("grant", "Emma", 0, "tonight"),
     ]
 
 
@@ -176,6 +188,16 @@ def test_report_and_archive_callbacks(app, plextray_home):
     assert pump(app.root, lambda: app.test_report.calls == [()])
     click(app, "Open archive folder")
     assert pump(app.root, lambda: app.test_opener.calls == [(Path(plextray_home) / "archives",)])
+
+
+def test_email_todays_logs_reports_the_outcome_either_way(app):
+    click(app, "E-mail today's logs")
+    assert pump(app.root, lambda: app.notifier.sent)
+    assert app.test_mailed == ["logs"]
+    assert app.notifier.sent[-1] == ("plextray", "The logs of today were e-mailed to kim@example.org.")
+    click(app, "E-mail today's logs")
+    assert pump(app.root, lambda: len(app.notifier.sent) == 2)
+    assert app.notifier.sent[-1] == ("plextray", "Could not e-mail the logs: SMTP login refused for kim@smtp.example")
 
 
 def test_start_at_login_toggles_the_xdg_entry(app, tmp_path):
@@ -394,7 +416,7 @@ def test_clicking_the_xorg_icon_opens_the_menu(docking_tray, xdisplay, tmp_path,
         assert app.tray.popup is not None and app.tray.popup.winfo_ismapped(), "no menu after clicking the icon"
         popup = app.tray.popup
         assert labels(popup) == ["Pause monitoring", "Today's report", "Give extra time", "-", "Settings…",
-                                 "Open archive folder", "Start at login", "-", "Quit"]
+                                 "Open archive folder", "E-mail today's logs", "Start at login", "-", "Quit"]
         entry_y = popup.winfo_rooty() + popup.yposition(0) + 5
         subprocess.run(["xdotool", "mousemove", str(popup.winfo_rootx() + 20), str(entry_y), "click", "1"],
                        check=True, env=env, timeout=10)

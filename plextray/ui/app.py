@@ -34,6 +34,7 @@ class TrayApp:
         notifier: Notifier,
         opener: Callable[[Path], None] | None = None,
         autostart: Any = None,
+        email: Callable[[str], str] | None = None,
     ) -> None:
         self.engine = engine
         self.paths = paths
@@ -42,6 +43,13 @@ class TrayApp:
         if opener is None:
             from plextray.ui.opener import open_folder as opener
         self._opener = opener
+        if email is None:
+            from plextray.mail.service import email_now
+
+            def email(what: str) -> str:
+                return email_now(self.paths, what)
+
+        self._email = email
         if autostart is None:
             from plextray.autostart import Autostart
 
@@ -70,6 +78,7 @@ class TrayApp:
             open_report=self.open_report,
             open_settings=self.open_settings,
             open_archive=self.open_archive,
+            email_logs=self.email_logs,
             set_autostart=self.autostart.set_enabled,
             autostart_enabled=self.autostart.is_enabled,
             quit=self.quit,
@@ -159,6 +168,21 @@ class TrayApp:
 
     def open_archive(self) -> None:
         self._guard("open the archive folder", lambda: self._opener(self.paths.archives))
+
+    def email_logs(self) -> None:
+        """E-mail today's archive (the original tool's "logs by e-mail"). SMTP blocks, so it runs
+        on a worker thread; the outcome, good or bad, comes back as a notification."""
+
+        def send() -> None:
+            try:
+                sentence = self._email("logs")
+            except Exception as exc:  # DeliveryError, ConfigError...: say it, never kill the tray
+                log.warning("e-mailing the logs failed: %s", exc)
+                self.notifier.notify("plextray", f"Could not e-mail the logs: {exc}")
+            else:
+                self.notifier.notify("plextray", sentence)
+
+        threading.Thread(target=send, name="plextray-email", daemon=True).start()
 
     def open_settings(self) -> None:
         """Show the settings window (one at a time: a second click raises the open one)."""

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 GRANT_CHOICES: tuple[tuple[str, int], ...] = (("+15 min", 15), ("+30 min", 30), ("+1 h", 60))
 NO_BEDTIME_LABEL = "No bedtime tonight"
-NO_BEDTIME_UNTIL = "06:00"  # "tonight": time windows are lifted until 6 in the morning
+NO_BEDTIME_UNTIL = "tonight"  # the engine lifts time windows until the night's bedtime windows end
 TOOLTIP_LIMIT = 127  # Windows' szTip is 128 WCHARs including the NUL
 REDOCK_CHECK_MS = 1000  # xorg: how often to check that the icon is still in the panel
 
@@ -43,6 +43,7 @@ MENU_REPORT = "Today's report"
 MENU_GRANT = "Give extra time"
 MENU_SETTINGS = "Settings…"
 MENU_ARCHIVE = "Open archive folder"
+MENU_EMAIL_LOGS = "E-mail today's logs"
 MENU_AUTOSTART = "Start at login"
 MENU_QUIT = "Quit"
 
@@ -70,6 +71,7 @@ class TrayActions:
     open_report: Callable[[], None]
     open_settings: Callable[[], None]
     open_archive: Callable[[], None]
+    email_logs: Callable[[], None]
     set_autostart: Callable[[bool], None]
     autostart_enabled: Callable[[], bool]
     quit: Callable[[], None]
@@ -113,6 +115,7 @@ class Tray:
             Menu.SEPARATOR,
             MenuItem(MENU_SETTINGS, self._post(self.actions.open_settings)),
             MenuItem(MENU_ARCHIVE, self._post(self.actions.open_archive)),
+            MenuItem(MENU_EMAIL_LOGS, self._post(self.actions.email_logs)),
             MenuItem(MENU_AUTOSTART, self._toggle_autostart, checked=lambda item: self._autostart),
             Menu.SEPARATOR,
             MenuItem(MENU_QUIT, self._post(self.actions.quit)),
