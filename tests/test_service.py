@@ -79,3 +79,30 @@ def test_tray_without_a_display_says_so_in_one_line(tmp_path, plextray_home):
     assert len(lines) == 1, result.stderr
     assert "plextray run --headless" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_demo_on_a_desktop_runs_in_the_tray_and_quits_on_sigterm(xdisplay, tmp_path):
+    env = dict(os.environ, DISPLAY=xdisplay, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "plextray", "demo", "--home", str(tmp_path / "demo")],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    seen: list[str] = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            seen.append(line)
+            if "plextray stopped it" in line:
+                break
+        assert any("tray icon is up" in line for line in seen), "".join(seen)
+        assert any("plextray stopped it" in line for line in seen), "".join(seen)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err

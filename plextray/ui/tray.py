@@ -24,6 +24,23 @@ from plextray.ui.xorg_loop import DockWatcher, XorgLoop, is_xorg
 
 log = logging.getLogger(__name__)
 
+
+class _UndockedIconFilter(logging.Filter):
+    """pystray's xorg backend logs a full traceback each time no system tray takes the icon
+    (a desktop without a panel, or one that starts after plextray). That is a state, not a
+    crash: say it in one line; the DockWatcher docks the icon when a tray appears."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage() == "Failed to dock icon":
+            record.msg = "the tray icon is not docked (no system tray yet); it will dock when one appears"
+            record.args = ()
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+logging.getLogger("pystray._base").addFilter(_UndockedIconFilter())
+
 GRANT_CHOICES: tuple[tuple[str, int], ...] = (("+15 min", 15), ("+30 min", 30), ("+1 h", 60))
 NO_BEDTIME_LABEL = "No bedtime tonight"
 NO_BEDTIME_UNTIL = "tonight"  # the engine lifts time windows until the night's bedtime windows end
