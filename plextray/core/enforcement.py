@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 NOTIFY = "notify"
 ALERT = "alert"
@@ -30,11 +30,22 @@ ACTIONS = (NOTIFY, ALERT, STOP)
 
 
 class ViolationLike(Protocol):
-    person: str
-    restriction_id: str
-    kind: str
-    reason: str
-    actions: tuple[str, ...]
+    """What the tracker needs of a rule violation (core.rules.Violation has it)."""
+
+    @property
+    def person(self) -> str | None: ...
+
+    @property
+    def restriction_id(self) -> str: ...
+
+    @property
+    def reason(self) -> str: ...
+
+    @property
+    def actions(self) -> tuple[str, ...]: ...
+
+
+V = TypeVar("V", bound=ViolationLike)
 
 
 PlayId = tuple[str, str]  # (client_id, rating_key)
@@ -46,16 +57,16 @@ class PlannedAction:
 
     kind: str  # notify | alert | stop | warn (a grace-period warning before a stop)
     play: PlayId
-    person: str
+    person: str | None
     restriction_id: str
     reason: str
 
 
 @dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(Generic[V]):
     """What is newly broken (to record once) and what to do now."""
 
-    new_violations: tuple[ViolationLike, ...] = ()
+    new_violations: tuple[V, ...] = ()
     actions: tuple[PlannedAction, ...] = ()
 
 
@@ -76,16 +87,14 @@ class EnforcementTracker:
         self.restop_seconds = restop_seconds
         self._plays: dict[PlayId, _PlayMemory] = {}
 
-    def decide(
-        self, play: PlayId, violations: Sequence[ViolationLike], now: float, *, playing: bool = True
-    ) -> Decision:
+    def decide(self, play: PlayId, violations: Sequence[V], now: float, *, playing: bool = True) -> Decision[V]:
         """What to record and do now for this play, given what the rules found broken."""
         if not violations:
             return Decision()
         memory = self._plays.setdefault(play, _PlayMemory())
-        new: list[ViolationLike] = []
+        new: list[V] = []
         planned: list[PlannedAction] = []
-        wants_stop: ViolationLike | None = None
+        wants_stop: V | None = None
         for violation in violations:
             rid = violation.restriction_id
             since = memory.broken_since.setdefault(rid, now)

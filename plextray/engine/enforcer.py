@@ -23,7 +23,8 @@ from plextray.core.profiles import UNKNOWN_DEVICES_ID, Profiles
 from plextray.core.rules import Violation, evaluate, tonight_end
 from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner
-from plextray.engine.context import build_context
+from plextray.engine.context import UsageSource, build_context
+from plextray.store.enforcement import EnforcementStore
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,8 @@ class Enforcer:
     def __init__(
         self,
         *,
-        usage: Any,
-        enforcement: Any,
+        usage: UsageSource,
+        enforcement: EnforcementStore,
         runner: ActionRunner,
         lookups: Lookups,
         wall_clock: Callable[[], datetime],

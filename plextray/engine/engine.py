@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plextray.config import AppConfig
 from plextray.control import Notifier
@@ -37,6 +37,16 @@ from plextray.engine.status import build_snapshot
 from plextray.errors import PlexTrayError, ProfileError
 from plextray.store.history import device_of
 from plextray.store.usage import UsageQueries
+
+if TYPE_CHECKING:  # the engine is handed these; it never builds them (see plextray.app)
+    from plextray.core.parsing import PlaybackParser
+    from plextray.core.sessions import SessionFolder
+    from plextray.logs.saver import LogSaver
+    from plextray.plex.client import PlexClient
+    from plextray.profiles.store import ProfileStore
+    from plextray.store.enforcement import EnforcementStore
+    from plextray.store.history import HistoryStore
+    from plextray.store.media_cache import MediaCache
 from plextray.paths import AppPaths
 
 log = logging.getLogger(__name__)
@@ -54,15 +64,15 @@ class Engine:
         *,
         paths: AppPaths,
         config: AppConfig,
-        profile_store: Any,
-        history: Any,
-        enforcement: Any,
-        media_cache: Any | None,
-        parser: Any,
-        folder: Any,
+        profile_store: ProfileStore,
+        history: HistoryStore,
+        enforcement: EnforcementStore,
+        media_cache: MediaCache | None,
+        parser: PlaybackParser,
+        folder: SessionFolder,
         notifier: Notifier,
-        saver: Any | None = None,
-        client: Any | None = None,
+        saver: LogSaver | None = None,
+        client: PlexClient | None = None,
         alerter: Alerter | None = None,
         tz: tzinfo | None = None,
         wall_clock: Callable[[], datetime] = datetime.now,

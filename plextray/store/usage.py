@@ -24,7 +24,8 @@ class UsageQueries:
         self.conn = conn
 
     def _who(self, client_ids: Sequence[str], accounts: Sequence[str]) -> tuple[str, list[str]]:
-        parts, params = [], []
+        parts: list[str] = []
+        params: list[str] = []
         if client_ids:
             parts.append(f"s.client_id IN ({','.join('?' * len(client_ids))})")
             params.extend(client_ids)
