@@ -365,3 +365,19 @@ def test_grace_period_warns_on_screen_first_then_stops(world):
 def media_cached(world: World, rating_key: str) -> bool:
     with world.db() as conn:
         return conn.execute("SELECT 1 FROM media WHERE rating_key = ?", (rating_key,)).fetchone() is not None
+
+
+def test_wall_clock_jumps_do_not_stop_the_engine(world):
+    world.start([RATING_PG])
+    world.emulator.play(world.kid, G_MOVIE)
+    wait_for(lambda: world.engine.snapshot().now_playing)
+    world.clock.set(datetime(2026, 11, 23, 13, 0))  # set back three hours (NTP fix, a user, a VM resume)
+    world.emulator.report(world.kid, position_ms=120_000)
+    world.clock.set(datetime(2026, 11, 24, 9, 0))  # and forward to the next morning
+    world.emulator.report(world.kid, position_ms=180_000)
+    import time
+
+    time.sleep(1.2)
+    assert world.engine.running
+    world.emulator.play(world.kid, R_MOVIE)
+    wait_for(lambda: world.terminations() == 1)
