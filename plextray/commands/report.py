@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from datetime import date, datetime
     from pathlib import Path
 
-    from plextray.errors import ConfigError
+    from plextray.errors import ConfigError, PlexTrayError
     from plextray.paths import AppPaths
     from plextray.reports.build import build_report, render_report, write_html
 
@@ -46,7 +46,11 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("--open shows the HTML report; it cannot be combined with --format json")
     fmt = "html" if args.open else args.format
     if fmt == "html":
-        target = write_html(paths, report, Path(args.output) if args.output else None)
+        try:
+            target = write_html(paths, report, Path(args.output) if args.output else None)
+        except OSError as exc:
+            where = args.output or paths.reports
+            raise PlexTrayError(f"cannot write the report to {where}: {exc.strerror or exc}") from None
         print(target)
         if args.open:
             import webbrowser
@@ -55,7 +59,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     text = render_report(report, fmt)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise PlexTrayError(f"cannot write the report to {args.output}: {exc.strerror or exc}") from None
         print(args.output)
     else:
         print(text, end="")
