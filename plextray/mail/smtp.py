@@ -56,7 +56,19 @@ def set_password(settings: EmailSettings, password: str) -> None:
     import keyring
     from keyring.errors import KeyringError
 
+    from plextray.plex.credentials import backend_name, is_secure_backend
+
     register_secret(password)
+    try:
+        backend = keyring.get_keyring()
+        secure = is_secure_backend(backend)
+    except Exception as exc:  # a broken backend configuration
+        raise SecretStoreError(f"no usable OS keyring for the SMTP password ({type(exc).__name__})") from None
+    if not secure:  # keyrings.alt would keep it in a plain file: never by surprise
+        raise SecretStoreError(
+            f"no secure system keyring to keep the SMTP password in (found {backend_name(backend)}); "
+            "unlock or install one (GNOME Keyring, KWallet, macOS Keychain, Windows Credential Manager)"
+        )
     try:
         keyring.set_password(const.KEYRING_SERVICE, keyring_user(settings), password)
     except KeyringError as exc:
