@@ -53,6 +53,7 @@ class Enforcer:
         wall_clock: Callable[[], datetime],
         monotonic: Callable[[], float],
         grace_seconds: float = 0.0,
+        new_play_after: float = 600.0,
     ) -> None:
         self._usage = usage
         self._store = enforcement
@@ -64,6 +65,10 @@ class Enforcer:
         self._stopped_at: dict[PlayId, float] = {}
         self._violation_ids: dict[tuple[PlayId, str], int] = {}
         self._warned: set[tuple[str, str, int, str]] = set()
+        # a play's memory (alerted, stopped) lasts while it goes on; the same device and item
+        # back after more than `new_play_after` seconds of silence is a new session, judged anew
+        self._new_play_after = new_play_after
+        self._last_heard: dict[PlayId, float] = {}
         self.last_violation = ""
         self.last_violation_at: float | None = None
 
@@ -86,6 +91,7 @@ class Enforcer:
         )
         evaluation = evaluate(person, context, unknown_devices=profiles.unknown_devices)
         play = (session.client_id, session.rating_key or "")
+        self._renew(play, session)
         playing = session.state in ("playing", "buffering") and play not in self._stopped_at
         device_wide = [v for v in evaluation.violations if v.restriction_id == UNKNOWN_DEVICES_ID]
         per_play = [v for v in evaluation.violations if v.restriction_id != UNKNOWN_DEVICES_ID]
@@ -98,6 +104,17 @@ class Enforcer:
                 self._warned.add(key)
                 self._runner.notify(play, None, "plextray", warning.message, kind="warn")
         return new
+
+    def _renew(self, play: PlayId, session: WatchSession) -> None:
+        """Forget what was done for an earlier session of this play (same device and item,
+        ended more than `new_play_after` seconds before this one started)."""
+        last = self._last_heard.get(play)
+        if last is not None and session.start_utc - last > self._new_play_after:
+            self.tracker.forget([play])
+            self._stopped_at.pop(play, None)
+            for key in [k for k in self._violation_ids if k[0] == play]:
+                del self._violation_ids[key]
+        self._last_heard[play] = session.end_utc
 
     def _act(self, play: PlayId, session: WatchSession, violations: list[Violation], playing: bool, profiles: Profiles) -> bool:
         decision = self.tracker.decide(play, violations, self._mono(), playing=playing)

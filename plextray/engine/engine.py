@@ -106,6 +106,7 @@ class Engine:
             wall_clock=wall_clock,
             monotonic=monotonic,
             grace_seconds=self._profiles().settings.grace_seconds,
+            new_play_after=getattr(folder, "silence", 600.0),
         )
         self._subscribers: list[Callable[[EngineSnapshot], None]] = []
         self._sub_lock = threading.Lock()
