@@ -16,7 +16,9 @@ HEADLESS_HINT = "run `plextray run --headless` to monitor without a tray (or `pl
 def display_available() -> tuple[bool, str]:
     """(True, "") when the tray can start; otherwise (False, why) in a few words."""
     if sys.platform.startswith("linux") or sys.platform.startswith("freebsd"):
-        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        if not os.environ.get("DISPLAY"):  # Tk is X11-only here: a Wayland session needs XWayland
+            if os.environ.get("WAYLAND_DISPLAY"):
+                return False, "no X display for the settings window (DISPLAY is not set; Tk needs XWayland)"
             return False, "no desktop display (DISPLAY is not set)"
     try:
         import tkinter  # noqa: F401  (python3-tk may be missing on servers)
