@@ -64,6 +64,13 @@ class AppConfig:
         bad = sorted(set(email) - email_known)
         if bad:
             raise ConfigError(f"{source}: unknown e-mail setting(s): {', '.join(bad)}")
+        for where, value in (("$.email.recipients", email.get("recipients", ())),
+                             ("$.alert_urls", values.get("alert_urls", ()))):
+            if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{source}: {where} must be a list of strings, e.g. [\"dad@example.org\"]")
+        port = email.get("port", 587)
+        if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+            raise ConfigError(f"{source}: $.email.port must be a number from 1 to 65535, not {port!r}")
         try:
             values["email"] = EmailSettings(**{**email, "recipients": tuple(email.get("recipients", ()))})
             values["alert_urls"] = tuple(values.get("alert_urls", ()))

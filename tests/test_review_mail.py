@@ -38,3 +38,38 @@ def test_smtp_password_goes_to_a_secure_keyring(use_keyring):
     settings = EmailSettings(host="smtp.example.org", username="dad", recipients=("dad@example.org",))
     set_password(settings, "hunter2-secret")
     assert memory.store == {("plextray", "smtp:dad@smtp.example.org"): "hunter2-secret"}
+
+
+# ---- config.json as a person edits it: a string where a list belongs is an error, not letters
+
+import json  # noqa: E402
+
+from plextray.cli import main  # noqa: E402
+from plextray.config import load_config  # noqa: E402
+from plextray.errors import ConfigError  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "data, where",
+    [
+        ({"email": {"host": "smtp.example.org", "recipients": "dad@example.org"}}, "recipients"),
+        ({"email": {"host": "smtp.example.org", "recipients": ["dad@example.org"], "port": "abc"}}, "port"),
+        ({"alert_urls": "ntfy://family-topic"}, "alert_urls"),
+    ],
+)
+def test_config_with_a_wrongly_typed_mail_setting_is_a_clear_error(tmp_path, data, where):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert where in str(caught.value) and str(path) in str(caught.value)
+
+
+def test_email_test_with_recipients_as_one_string_is_a_plextray_error_not_a_traceback(plextray_home, capsys):
+    plextray_home.mkdir(parents=True, exist_ok=True)
+    (plextray_home / "config.json").write_text(
+        json.dumps({"email": {"host": "127.0.0.1", "port": 9, "security": "none", "recipients": "dad@example.org"}})
+    )
+    status = main(["email", "test"])
+    err = capsys.readouterr().err
+    assert status != 0 and err.startswith("plextray: ") and "recipients" in err
