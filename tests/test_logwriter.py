@@ -200,7 +200,9 @@ def test_every_generated_line_matches_the_prefix_regex():
     assert b"".join(lines) == b"".join(traffic.realistic_log(T0, 2_000_000, seed=3))
     assert b"".join(lines) != b"".join(traffic.realistic_log(T0, 2_000_000, seed=4))
     timelines = sum(b"reporting timeline state" in line for line in lines)
-    assert 0.002 < timelines / len(lines) < 0.05  # a few % of lines are playback
+    assert 0.002 < timelines / len(lines) < 0.12  # a few % of lines are playback
+    # The rate follows the household (quiet afternoons and nights, busy evenings): any two hours
+    # lie within these bounds; the ~25 MB of a whole day is checked in test_emulator_traffic.py.
     last = datetime.strptime(lines[-1][:24].decode(), "%b %d, %Y %H:%M:%S.%f")
     per_day = 2_000_000 / ((last - T0).total_seconds() / 86400)
-    assert 15e6 < per_day < 40e6
+    assert 10e6 < per_day < 60e6

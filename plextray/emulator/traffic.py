@@ -283,30 +283,22 @@ def _uuid(rng: random.Random) -> str:
 
 # -- a busy household's day -----------------------------------------------------------------
 
-@dataclass
-class _Viewer:
-    client_id: str
-    session_ident: str
-    account: str
-    account_id: int
-    device_name: str
-    product: str
-    platform: str
-    ip: str
-    rating_key: str = "378"
-    position_ms: int = 0
-    duration_ms: int = 1_800_000
-    last: datetime | None = None  # time of the previous heartbeat
-
-
-_VIEWERS = (
-    ("Briadin", 1, "Living Room", "Plex for Android (TV)", "Android", "192.168.1.42"),
-    ("masyllis", 2, "Net-Hunter", "Plex for Windows", "windows", "192.168.1.89"),
-    ("remi", 3, "iPad", "Plex for iOS", "iOS", "192.168.1.111"),
+# (account, account id, device name, product, platform, ip, what it plays)
+_HOUSEHOLD = (
+    ("Briadin", 1, "Living Room", "Plex for Android (TV)", "Android", "192.168.1.42",
+     {"episode": 0.6, "movie": 0.4}),
+    ("masyllis", 2, "Net-Hunter", "Plex for Windows", "windows", "192.168.1.89",
+     {"track": 0.6, "episode": 0.4}),
+    ("remi", 3, "iPad", "Plex for iOS", "iOS", "192.168.1.111",
+     {"episode": 0.7, "movie": 0.1, "track": 0.2}),
 )
 
+# Request handlers and the threads that write `Completed:` are different (block B, real 1.43).
 _THREADS = tuple(str(136529371749176 + 2109440 * i) for i in range(24))
+_COMPLETION_THREADS = ("136529580047160", "136529582156600", "136529584266040", "136529578000000")
 BYTES_PER_DAY = 25_000_000
+# Playback (one report per 10 s per play) is ~12.5 MB of an average day; noise makes up the rest.
+_NOISE_BYTES_PER_DAY = 12_800_000
 
 
 class _Stamp:
@@ -325,60 +317,63 @@ class _Stamp:
 
 
 def realistic_log(start: datetime, target_bytes: int, *, seed: int) -> Iterator[bytes]:
-    """Complete byte lines (ending in b"\\n") of a busy day, ~25 MB per simulated day.
+    """Complete byte lines (ending in b"\\n") of a busy household, ~25 MB per simulated day.
 
-    Starts with the start-up banner; then noise bursts, with a playback heartbeat group
-    (8 lines) about 1 % of the time for one of three household viewers, positions advancing
-    with the clock. Deterministic for a seed; time always moves forward.
+    Starts with the start-up banner; then background noise at a steady rate, merged in time
+    order with the timeline reports of three household apps (`emulator.viewing`: a report every
+    10 s while playing, every 30 s paused, positions following the clock, a few plays at once
+    in the evening). `Completed:` lines come from other threads than their requests; each app
+    reuses its keep-alive port. Deterministic for a seed; time never goes backwards.
     """
+    from plextray.emulator.viewing import Device  # here: viewing is only needed for the day
+
     rng = random.Random(seed)
     stamp = _Stamp()
-    now = start
     produced = 0
     req = rng.randint(0x100, 0xFFFF)
-    viewers = [
-        _Viewer(client_id=f"{rng.getrandbits(120):030x}"[:24], session_ident=f"{rng.getrandbits(120):030x}"[:24],
-                account=a, account_id=i, device_name=d, product=p, platform=pl, ip=ip,
-                rating_key=str(rng.randint(100, 90000)), duration_ms=rng.randint(20, 140) * 60000)
-        for a, i, d, p, pl, ip in _VIEWERS
+    devices = [
+        Device(account=a, account_id=i, device_name=d, product=p, platform=pl, ip=ip, tastes=t, start=start, rng=rng)
+        for a, i, d, p, pl, ip, t in _HOUSEHOLD
     ]
 
     def emit(lines: list[Line], thread: str) -> Iterator[bytes]:
         nonlocal produced
         for when, level, message in lines:
-            data = f"{stamp(when)}{when.microsecond // 1000:03d} [{thread}] {level} - {message}\n".encode()
+            line_thread = rng.choice(_COMPLETION_THREADS) if message.startswith("Completed") else thread
+            data = f"{stamp(when)}{when.microsecond // 1000:03d} [{line_thread}] {level} - {message}\n".encode()
             produced += len(data)
             yield data
 
     yield from emit([(start, lvl, msg) for lvl, msg in banner_messages(start)], "136529588505400")
-    seconds_per_byte = 86400 / BYTES_PER_DAY
+    high = start  # the latest time written: bursts never start before it
+    noise_due = start
+    noise_seconds_per_byte = 86400 / _NOISE_BYTES_PER_DAY
     while produced < target_bytes:
-        req += 1
-        req_id = f"{req:x}"
-        before = produced
-        thread = rng.choice(_THREADS)
-        if rng.random() < 0.01:
-            viewer = rng.choice(viewers)
-            if viewer.last is not None:  # the position follows the clock, like a real player
-                viewer.position_ms += int((now - viewer.last).total_seconds() * 1000)
-            viewer.last = now
-            state = "playing"
-            if viewer.position_ms >= viewer.duration_ms:
-                state, viewer.position_ms = "stopped", viewer.duration_ms
+        device = min(devices, key=_due)
+        if device.due <= noise_due:
+            report = device.act(max(device.due, high), rng)
+            if report is None:
+                continue
+            req += 1
             lines = playback_lines(
-                now, client_id=viewer.client_id, session_ident=viewer.session_ident,
-                rating_key=viewer.rating_key, state=state, position_ms=viewer.position_ms,
-                duration_ms=viewer.duration_ms, ip=viewer.ip, port=rng.randint(1024, 65535),
-                account=viewer.account, account_id=viewer.account_id, device_name=viewer.device_name,
-                product=viewer.product, platform=viewer.platform, req_id=req_id,
-                header_dump=rng.random() < 0.2,
+                report.when, client_id=device.client_id, session_ident=report.session_ident,
+                rating_key=report.rating_key, state=report.state, position_ms=report.position_ms,
+                duration_ms=report.duration_ms, ip=device.ip, port=report.port, account=device.account,
+                account_id=device.account_id, device_name=device.device_name, product=device.product,
+                platform=device.platform, req_id=f"{req:x}", header_dump=rng.random() < 0.2,
+                live=rng.randint(2, 14), metadata_type=report.metadata_type,
+                play_queue_item=report.play_queue_item, elapsed_ms=rng.randint(2, 40),
+                pipelined=report.pipelined,
             )
-            if state == "stopped":
-                viewer.position_ms, viewer.last = 0, None
-                viewer.rating_key = str(rng.randint(100, 90000))
-                viewer.duration_ms = rng.randint(20, 140) * 60000
+            yield from emit(lines, rng.choice(_THREADS))
         else:
-            lines = noise_lines(now, rng, req_id=req_id)
-        yield from emit(lines, thread)
-        step = (produced - before) * seconds_per_byte * rng.uniform(0.5, 1.5)
-        now = max(now + timedelta(seconds=step), lines[-1][0])
+            req += 1
+            before = produced
+            lines = noise_lines(max(noise_due, high), rng, req_id=f"{req:x}")
+            yield from emit(lines, rng.choice(_THREADS))
+            noise_due += timedelta(seconds=(produced - before) * noise_seconds_per_byte * rng.uniform(0.5, 1.5))
+        high = max(high, lines[-1][0])
+
+
+def _due(device: object) -> datetime:
+    return device.due  # type: ignore[attr-defined]
