@@ -21,3 +21,49 @@ def test_same_title_on_another_day_is_a_new_session_recorded_and_alerted_again(w
     wait_for(lambda: len(world.violations()) == 2, timeout=5)
     wait_for(lambda: len(world.alerter.sent) == 2, timeout=5)
     assert [v["session_key"] for v in world.violations()][0] != world.violations()[1]["session_key"]
+
+
+class _FlakyClient:
+    """A real PlexClient whose first sessions() / metadata() calls fail with an error the client
+    did not translate (a bug or an odd library error): the engine must keep polling."""
+
+    def __init__(self, real) -> None:
+        self._real = real
+        self.session_calls = 0
+        self.metadata_calls = 0
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def sessions(self):
+        self.session_calls += 1
+        if self.session_calls == 1:
+            raise RuntimeError("unexpected")
+        return self._real.sessions()
+
+    def metadata(self, rating_key):
+        self.metadata_calls += 1
+        if self.metadata_calls == 1:
+            raise RuntimeError("unexpected")
+        return self._real.metadata(rating_key)
+
+
+def test_an_unexpected_error_in_a_server_call_does_not_stop_polling_for_good(world):
+    from dataclasses import replace
+
+    from plextray.app import build_engine, connect_client
+    from plextray.config import load_config
+    from plextray.paths import AppPaths
+    from support.household import emma_profiles, write_profiles
+
+    write_profiles(world.home, emma_profiles([RATING_PG], kid_device=world.kid))
+    paths = AppPaths(world.home)
+    config = replace(load_config(paths.config), sessions_poll_seconds=0.2)
+    client = _FlakyClient(connect_client(config))
+    world.built = build_engine(paths, notifier=world.notifier, alerter=world.alerter, log_dir=world.logs,
+                               wall_clock=world.clock, config=config, client=client)
+    world.built.start()
+    wait_for(lambda: client.session_calls >= 3, timeout=5)
+    # the first metadata look-up fails the same way; the play is still judged once it is known
+    world.emulator.play(world.kid, R_MOVIE)
+    wait_for(lambda: world.terminations() == 1, timeout=10)

@@ -324,6 +324,9 @@ class Engine:
                 self._queue.put(msg.ServerInfoResult(client.server_info()))
             except PlexTrayError as exc:
                 self._queue.put(msg.ServerInfoResult(None, str(exc)))
+            except Exception as exc:  # an error the client did not translate: still answer
+                log.exception("asking the server for its identity failed")
+                self._queue.put(msg.ServerInfoResult(None, f"unexpected error: {type(exc).__name__}"))
 
         self._runner.submit(run)
 
@@ -338,6 +341,9 @@ class Engine:
                 self._queue.put(msg.LiveSessionsResult(tuple(client.sessions())))
             except PlexTrayError as exc:
                 self._queue.put(msg.LiveSessionsResult(None, str(exc)))
+            except Exception as exc:  # must answer, or _poll_in_flight stays set and polling ends
+                log.exception("asking the server for its sessions failed")
+                self._queue.put(msg.LiveSessionsResult(None, f"unexpected error: {type(exc).__name__}"))
 
         self._runner.submit(run)
 
@@ -483,6 +489,9 @@ class Engine:
                 self._queue.put(msg.MediaResult(rating_key, client.metadata(rating_key)))
             except PlexTrayError as exc:
                 self._queue.put(msg.MediaResult(rating_key, None, str(exc)))
+            except Exception as exc:  # must answer, or the item stays "pending" for good
+                log.exception("asking the server for item %s failed", rating_key)
+                self._queue.put(msg.MediaResult(rating_key, None, f"unexpected error: {type(exc).__name__}"))
 
         self._runner.submit(run)
         return None
