@@ -76,7 +76,8 @@ def _person_block(person: PersonDay) -> list[str]:
 
 
 def day_title(day: str) -> str:
-    return date.fromisoformat(day).strftime("%A %-d %B %Y")
+    when = date.fromisoformat(day)  # no "%-d": glibc-only, Windows' strftime raises ValueError on it
+    return f"{when.strftime('%A')} {when.day} {when.strftime('%B %Y')}"
 
 
 def render_day(report: DayReport) -> str:
