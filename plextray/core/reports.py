@@ -321,8 +321,13 @@ def build_period_report(
     history_start: date | None,
     person: str | None = None,
     generated: str = "",
+    quota_usage: Mapping[date, Mapping[tuple[str, str, str], float]] | None = None,
+    grants: Mapping[date, Mapping[str, int]] | None = None,
 ) -> PeriodReport:
-    """One DayReport per day from first to last (inclusive), each built from the same rows."""
+    """One DayReport per day from first to last (inclusive), each built from the same rows.
+
+    `quota_usage` and `grants` are per day, as build_day_report takes them for that day.
+    """
     by_day: dict[date, list[SessionRow]] = defaultdict(list)
     for s in sessions:
         d = parse_local(s.start).date()
@@ -346,6 +351,8 @@ def build_period_report(
                 history_start=history_start,
                 person=person,
                 generated=generated,
+                quota_usage=(quota_usage or {}).get(d),
+                grants=(grants or {}).get(d),
             )
         )
         d += timedelta(days=1)

@@ -215,9 +215,20 @@ def period_report(
     sessions = sessions_between(conn, lo, hi)
     violations = violations_between(conn, lo, hi)
     media = media_for(conn, [s.rating_key for s in sessions] + [v.rating_key for v in violations])
+    usage: dict[date, dict[tuple[str, str, str], float]] = {}
+    granted: dict[date, dict[str, int]] = {}
+    if any(p.quotas for p in people):  # each day's quotas as that day's own report shows them
+        d = first
+        while d <= last:
+            day_usage = quota_usage(conn, d, people)
+            for p in people:  # day minutes: the day's split total, which build_day_report falls back to
+                day_usage.pop((p.name, "day", "minutes"), None)
+            usage[d], granted[d] = day_usage, grants_on(conn, d)
+            d += timedelta(days=1)
     return build_period_report(
         kind, first, last, sessions=sessions, media=media, violations=violations, people=people,
         history_start=history_start(conn), person=person, generated=generated,
+        quota_usage=usage, grants=granted,
     )
 
 
