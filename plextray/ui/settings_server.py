@@ -105,7 +105,8 @@ class ServerTab(ttk.Frame):
         try:
             from plextray.plex.client import PlexClient
 
-            info = PlexClient(url, token).server_info()
+            with PlexClient(url, token) as client:  # closes its HTTP session (sockets) when done
+                info = client.server_info()
             pass_note = "Plex Pass: yes (can stop playback)" if info.plex_pass else "no Plex Pass: cannot stop playback"
             text = f"✔ Connected to {info.name} (Plex {info.version}); {pass_note}"
         except Exception as exc:  # PlexUnreachable, PlexAuthError, ... all end up as one line here
