@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -58,3 +60,51 @@ def test_connection_test_closes_its_plex_client(monkeypatch):
     ServerTab._probe(tab, "http://127.0.0.1:32400", "token-1234567890")
     assert posted and "Connected to Home" in posted[0][0]
     assert len(made) == 1 and made[0].closed
+
+
+@pytest.fixture
+def tk_root(xdisplay):
+    import gc
+    import tkinter as tk
+
+    gc.collect()
+    root = tk.Tk()
+    root.withdraw()
+    yield root
+    try:
+        root.destroy()
+    except tk.TclError:
+        pass
+    gc.collect()
+
+
+@pytest.mark.gui
+def test_settings_save_with_a_broken_config_json_writes_nothing_and_says_so(tk_root, plextray_home):
+    """"Not saved" must be true: profiles.json was written (and the engine never told) before
+    config.json turned out to be unreadable."""
+    from plextray.paths import AppPaths
+    from plextray.ui import settings_steps as steps
+    from plextray.ui.settings import SettingsWindow
+
+    paths = AppPaths(plextray_home).ensure()
+    paths.config.write_text("{broken", encoding="utf-8")
+    saved_calls = []
+
+    class Keyring:
+        available = True
+
+        def get(self):
+            return None
+
+        def set(self, token):
+            raise AssertionError("nothing may be stored")
+
+    window = SettingsWindow(tk_root, paths, token_store=Keyring(), devices=[], on_saved=lambda: saved_calls.append(1))
+    try:
+        window.set_doc(steps.add_person(window.doc, "Emma"))
+        assert window.save() is False
+        assert str(window.status.cget("text")).startswith("Not saved")
+        assert not paths.profiles.exists()
+        assert paths.config.read_text(encoding="utf-8") == "{broken"
+    finally:
+        window.destroy()

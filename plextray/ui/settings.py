@@ -112,10 +112,11 @@ class SettingsWindow(tk.Toplevel):
             self.notebook.select(self.server)
             return self._report(False, "Not saved: fix the highlighted fields on the Server tab.")
         try:
+            # Re-read first: the Alerts tab saves the same file, and its settings must survive ours.
+            # Before profiles.json is written: an unreadable config.json means nothing is saved.
+            current = load_config(self.paths.config) if self.paths.config.exists() else self.app_config
             if self.profiles_editable:
                 self.store.save_raw(self.doc)
-            # Re-read first: the Alerts tab saves the same file, and its settings must survive ours.
-            current = load_config(self.paths.config) if self.paths.config.exists() else self.app_config
             config = dataclasses.replace(current, server_url=values["url"], log_dir=self.server.log_dir_setting())
             if config != current or not self.paths.config.exists():
                 save_config(self.paths.config, config)
