@@ -108,3 +108,34 @@ def test_settings_save_with_a_broken_config_json_writes_nothing_and_says_so(tk_r
         assert paths.config.read_text(encoding="utf-8") == "{broken"
     finally:
         window.destroy()
+
+
+@pytest.mark.gui
+def test_alerts_tab_save_when_the_keyring_refuses_the_password_writes_nothing(tk_root, plextray_home):
+    """"Not saved" must be true when the SMTP password cannot be kept: config.json stays as it was."""
+    import keyring
+
+    from plextray.config import AppConfig, save_config
+    from plextray.paths import AppPaths
+    from plextray.ui.delivery_frame import DeliveryFrame
+    from support.memkeyring import MemoryKeyring
+
+    paths = AppPaths(plextray_home).ensure()
+    save_config(paths.config, AppConfig(server_url="http://127.0.0.1:32400"))
+    before = paths.config.read_text(encoding="utf-8")
+    previous = keyring.get_keyring()
+    locked = MemoryKeyring()
+    locked.locked = True
+    keyring.set_keyring(locked)
+    try:
+        frame = DeliveryFrame(tk_root, paths)
+        for name, value in (("host", "smtp.example.org"), ("username", "dad"), ("password", "pa55-w0rd-x"),
+                            ("recipients", "dad@example.org")):
+            frame.fields[name].delete(0, "end")
+            frame.fields[name].insert(0, value)
+        assert frame.save() is False
+        assert str(frame.status.cget("text")).startswith("Not saved")
+        assert paths.config.read_text(encoding="utf-8") == before
+        frame.destroy()
+    finally:
+        keyring.set_keyring(previous)

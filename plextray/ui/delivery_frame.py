@@ -229,12 +229,13 @@ class DeliveryFrame(ttk.Frame):
         try:
             current = load_config(self.paths.config)
             config = dataclasses.replace(current, alert_urls=urls, email=email)
-            save_config(self.paths.config, config)
             password = self.fields["password"].get()
-            if password:
+            if password:  # first: a keyring that refuses it means nothing is saved, as the status says
                 from plextray.mail.smtp import set_password
 
                 set_password(email, password)
+            save_config(self.paths.config, config)
+            if password:
                 self.fields["password"].delete(0, "end")
         except (PlexTrayError, OSError) as exc:
             self._say(self.status, False, f"Not saved: {exc}")
