@@ -73,3 +73,47 @@ def test_email_test_with_recipients_as_one_string_is_a_plextray_error_not_a_trac
     status = main(["email", "test"])
     err = capsys.readouterr().err
     assert status != 0 and err.startswith("plextray: ") and "recipients" in err
+
+
+# ---- the daily logs mail does not depend on the report being buildable
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_broken_profiles_json_does_not_stop_the_daily_logs_mail(plextray_home):
+    """profiles.json with a typo (the engine runs on its backup): the digest cannot be built, but
+    yesterday's logs still go out, and the digest is retried later rather than marked sent."""
+    import gzip
+    from datetime import date, datetime
+
+    from support.mail_server import USER, MailServer
+    from support.mail_server import MemoryKeyring as MailKeyring
+
+    from plextray.config import AppConfig
+    from plextray.mail import schedule
+    from plextray.mail.service import run_due
+    from plextray.mail.smtp import Mailer, SmtpSender
+    from plextray.paths import AppPaths
+
+    paths = AppPaths.default().ensure()
+    paths.profiles.write_text('{"version": 1, "people": [', encoding="utf-8")
+    data = gzip.compress(b"Mar 09, 2026 20:00:00.000 [0x7f] DEBUG - a line\n")
+    (paths.archives / "2026-03-09.log.gz").write_bytes(data)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MailKeyring())
+    server = MailServer("none").start()
+    try:
+        email = EmailSettings(host="127.0.0.1", port=server.port, security="none", username=USER,
+                              sender="plextray@example.org", recipients=("dad@example.org",),
+                              digest_time="21:00", send_logs_daily=True)
+        set_password(email, "right-horse-battery")
+        mailer = Mailer(SmtpSender(email, timeout=10), paths.home / "outbox", max_attempts=1, base_delay=0.0,
+                        sleep=lambda s: None)
+        done = run_due(paths, AppConfig(email=email), datetime(2026, 3, 10, 21, 5), mailer=mailer)
+        assert "sent the logs of 2026-03-09" in done
+        assert any("digest" in line and "profiles.json" in line for line in done)
+        assert [m["Subject"] for m in server.messages] == ["plextray · Plex logs of 2026-03-09"]
+        state = schedule.load_state(paths.home)
+        assert state.logs_last_sent == date(2026, 3, 9) and state.digest_last_sent is None
+    finally:
+        server.stop()
+        keyring.set_keyring(previous)

@@ -71,9 +71,13 @@ def run_due(paths: AppPaths, config: AppConfig, now: datetime, *, mailer: Mailer
             done.append(f"sent the digest of {day}")
         except DeliveryError as exc:
             done.append(f"digest of {day} kept in the outbox: {exc}")
-        # kept in the outbox counts as sent: the outbox delivers it, the schedule must not add another
-        state = replace(state, digest_last_sent=day)
-        schedule.save_state(paths.home, state)
+        except PlexTrayError as exc:  # e.g. a broken profiles.json: retried later; the logs mail still goes
+            done.append(f"digest of {day} not made: {exc}")
+            day = None
+        if day is not None:
+            # kept in the outbox counts as sent: the outbox delivers it, the schedule must not add another
+            state = replace(state, digest_last_sent=day)
+            schedule.save_state(paths.home, state)
     if settings.send_logs_daily:
         logs_day = schedule.due(settings.digest_time, state.logs_last_sent, now, kind="logs")
         if logs_day is not None:
