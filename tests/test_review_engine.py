@@ -67,3 +67,28 @@ def test_an_unexpected_error_in_a_server_call_does_not_stop_polling_for_good(wor
     # the first metadata look-up fails the same way; the play is still judged once it is known
     world.emulator.play(world.kid, R_MOVIE)
     wait_for(lambda: world.terminations() == 1, timeout=10)
+
+
+def test_a_failed_database_write_does_not_end_enforcement(world, monkeypatch):
+    """`database is locked` (a long `plextray import` holding the write lock past the timeout) on
+    one batch of events must not kill the engine thread: the next plays are still enforced."""
+    import sqlite3
+
+    from plextray.store.history import HistoryStore
+
+    real = HistoryStore.upsert_session
+    failures = []
+
+    def locked_once(self, session):
+        if not failures:
+            failures.append(session.key)
+            raise sqlite3.OperationalError("database is locked")
+        return real(self, session)
+
+    monkeypatch.setattr(HistoryStore, "upsert_session", locked_once)
+    world.start([RATING_PG])
+    world.emulator.play(world.kid, "1001")  # an allowed title: its first write fails
+    wait_for(lambda: failures)
+    world.emulator.play(world.kid, R_MOVIE)
+    wait_for(lambda: world.terminations() == 1, timeout=10)
+    assert world.engine.running

@@ -187,28 +187,34 @@ class Engine:
             self._request_server_info()
             self._publish()
             while not self._stopped.is_set():
-                timeout = max(0.0, min(self._next_log_read, self._next_tick) - self._mono())
                 try:
-                    message = self._queue.get(timeout=min(timeout, self.config.poll_seconds))
-                    self._handle(message)
-                    while True:  # drain what else is waiting before touching the logs again
-                        self._handle(self._queue.get_nowait())
-                except queue.Empty:
-                    pass
-                if self._stopped.is_set():
-                    break
-                now = self._mono()
-                if now >= self._next_log_read:
-                    self._next_log_read = now + self.config.poll_seconds
-                    self._read_logs()
-                if now >= self._next_tick:
-                    self._next_tick = now + TICK_SECONDS
-                    self._tick()
+                    self._step()
+                except Exception:  # e.g. "database is locked": one step lost, not the engine
+                    log.exception("engine step failed; going on")
         except Exception:
             log.exception("engine crashed")
             raise
         finally:
             self._shutdown()
+
+    def _step(self) -> None:
+        timeout = max(0.0, min(self._next_log_read, self._next_tick) - self._mono())
+        try:
+            message = self._queue.get(timeout=min(timeout, self.config.poll_seconds))
+            self._handle(message)
+            while True:  # drain what else is waiting before touching the logs again
+                self._handle(self._queue.get_nowait())
+        except queue.Empty:
+            pass
+        if self._stopped.is_set():
+            return
+        now = self._mono()
+        if now >= self._next_log_read:
+            self._next_log_read = now + self.config.poll_seconds
+            self._read_logs()
+        if now >= self._next_tick:
+            self._next_tick = now + TICK_SECONDS
+            self._tick()
 
     def _shutdown(self) -> None:
         try:
