@@ -175,7 +175,9 @@ class Enforcer:
         self.tracker.rename(old_play, new_play)
         for (play, rid), vid in list(self._violation_ids.items()):
             if play == old_play:
-                self._violation_ids.setdefault((new_play, rid), vid)
+                if (new_play, rid) not in self._violation_ids:
+                    self._violation_ids[(new_play, rid)] = vid
+                    self._store.reassign_violation(vid, client_id=heir.client_id, session_key=heir.key)
         if old_play in self._stopped_at:
             self._stopped_at[new_play] = self._stopped_at.pop(old_play)
 

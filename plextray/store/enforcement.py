@@ -66,6 +66,12 @@ class EnforcementStore:
         )
         return int(cursor.lastrowid or 0)
 
+    def reassign_violation(self, violation_id: int, *, client_id: str, session_key: str) -> None:
+        """A violation recorded under a stand-in identity belongs to the device named a line later."""
+        self.conn.execute(
+            "UPDATE violations SET client_id = ?, session_key = ? WHERE id = ?", (client_id, session_key, violation_id)
+        )
+
     def record_action(self, violation_id: int | None, action: str, outcome: str, detail: str = "", *, time: datetime) -> int:
         """What was done about a violation: e.g. ("stop", "done", "stopped at 22:41 on iPad")."""
         cursor = self.conn.execute(

@@ -1,0 +1,55 @@
+"""Review findings in the enforcer (engine thread): each test failed before its fix."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from support.household import RecordingNotifier, emma_profiles
+
+from plextray.core.model import MediaInfo, WatchSession
+from plextray.engine.actions import ActionRunner
+from plextray.engine.enforcer import Enforcer, Lookups
+from plextray.profiles.schema import compile_document
+from plextray.store.db import connect
+from plextray.store.enforcement import EnforcementStore
+from plextray.store.usage import UsageQueries
+
+KID = "5D3E1B0A-77C2-4F4B-9E61-0C2B7A9D8E11"
+NOW = datetime(2026, 11, 23, 16, 0, 0)
+RATING_PG = {"type": "rating", "max": "PG", "unrated": "block", "actions": ["notify", "alert", "stop"]}
+
+
+def _session(client: str, key: str) -> WatchSession:
+    return WatchSession(key=key, client_id=client, rating_key="1002", start="2026-11-23T16:00:00.000",
+                        end="2026-11-23T16:00:00.000", start_utc=0.0, end_utc=0.0, account="Emma", ip="192.168.1.52")
+
+
+def test_a_violation_first_seen_on_a_stand_in_is_recorded_against_the_real_device(tmp_path):
+    """The first line of a 1.x report may name no client: the play is judged at once under a
+    stand-in identity. When the next line names the device, the violation already recorded must
+    name the device (and its session), not `anon:…` (seen as a flaky e2e assertion)."""
+    conn = connect(tmp_path / "h.sqlite3")
+    profiles, issues = compile_document(emma_profiles([RATING_PG], kid_device=KID))
+    assert profiles is not None, issues
+    posted: list[object] = []
+    runner = ActionRunner(posted.append, notifier=RecordingNotifier())
+    store = EnforcementStore(conn)
+    movie = MediaInfo(rating_key="1002", title="R movie", type="movie", content_rating="R")
+    enforcer = Enforcer(
+        usage=UsageQueries(conn), enforcement=store, runner=runner,
+        lookups=Lookups(profiles=lambda: profiles, media=lambda rk, key: movie, live_account=lambda c: None,
+                        can_stop=lambda: True),
+        wall_clock=lambda: NOW, monotonic=lambda: 100.0,
+    )
+    try:
+        anon = _session("anon:192.168.1.52/Emma/?", "anon:192.168.1.52/Emma/?@1002@2026-11-23T16:00:00.000")
+        assert enforcer.check(anon)
+        heir = _session(KID, f"{KID}@1002@2026-11-23T16:00:00.000")
+        enforcer.hand_over(anon, heir)
+        assert not enforcer.check(heir)  # nothing recorded twice
+        (violation,) = store.violations()
+        assert violation.client_id == KID
+        assert violation.session_key == heir.key
+    finally:
+        runner.close()
+        conn.close()
