@@ -22,10 +22,21 @@ reported by `retired()` so the store can drop that row.
 from __future__ import annotations
 
 import dataclasses
+import operator
 from datetime import tzinfo
 
 from plextray.core.localtime import LocalClock
 from plextray.core.model import PlaybackEvent, WatchSession
+
+# A snapshot per folded report: positional construction is ~5x cheaper than dataclasses.replace.
+_FIELDS = dataclasses.fields(WatchSession)
+_VALUES = operator.attrgetter(*(f.name for f in _FIELDS))
+
+
+def _copy(session: WatchSession) -> WatchSession:
+    """An independent copy of `session`, as dataclasses.replace(session) (tests/test_sessions_copy.py)."""
+    return WatchSession(*_VALUES(session))
+
 
 RESUME_MS = 60_000
 
@@ -85,7 +96,7 @@ class SessionFolder:
         return closed
 
     def live(self) -> list[WatchSession]:
-        return [dataclasses.replace(live.session) for live in self._live.values()]
+        return [_copy(live.session) for live in self._live.values()]
 
     def retired(self) -> list[str]:
         """Keys of stand-in sessions handed over to a real client since the last call."""
@@ -99,7 +110,7 @@ class SessionFolder:
                 continue
             ident = (session.client_id, session.rating_key)
             self._live[ident] = _Live(
-                dataclasses.replace(session), session.max_position_ms, (session.end, session.state, None)
+                _copy(session), session.max_position_ms, (session.end, session.state, None)
             )
             self._by_client[session.client_id] = ident
             if self.clock.last is None or session.end_utc > self.clock.last:
@@ -135,7 +146,7 @@ class SessionFolder:
             session = self._start(client, event, utc)
             self._live[ident] = _Live(session, event.position_ms, self._fingerprint(event))
             self._by_client[client] = ident
-            changed.append(dataclasses.replace(session))
+            changed.append(_copy(session))
             return
         session = live.session
         if utc < session.end_utc - 1.0:
@@ -143,7 +154,7 @@ class SessionFolder:
             return
         if self._fingerprint(event) == live.last_fingerprint:
             self._identify(session, event)  # the same report again (an enriched update)
-            changed.append(dataclasses.replace(session))
+            changed.append(_copy(session))
             return
         if session.state == "playing":
             session.watched_ms += int(round(min(max(utc - session.end_utc, 0.0), self.silence) * 1000))
@@ -158,7 +169,7 @@ class SessionFolder:
         if event.state == "stopped":
             changed.append(self._close(ident))
         else:
-            changed.append(dataclasses.replace(session))
+            changed.append(_copy(session))
 
     @staticmethod
     def _fingerprint(event: PlaybackEvent) -> tuple[str, str, int | None]:
@@ -202,7 +213,7 @@ class SessionFolder:
         if self._by_client.get(ident[0]) == ident:
             del self._by_client[ident[0]]
         live.session.live = False
-        return dataclasses.replace(live.session)
+        return _copy(live.session)
 
     def _adopt(self, anon: str, event: PlaybackEvent, changed: list[WatchSession]) -> bool:
         """Hand a stand-in session over to the client its report turned out to come from.
@@ -230,5 +241,5 @@ class SessionFolder:
         self._identify(session, event)
         self._live[(client, event.rating_key)] = live
         self._by_client[client] = (client, event.rating_key)
-        changed.append(dataclasses.replace(session))
+        changed.append(_copy(session))
         return True

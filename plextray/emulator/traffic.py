@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from plextray.emulator.logwriter import MONTHS, banner_messages
+from plextray.emulator.viewing import Device
 
 Line = tuple[datetime, str, str]
 
@@ -305,7 +305,7 @@ class _Stamp:
     """Formats `Mon DD, YYYY HH:MM:SS` once per second (strftime per line would dominate)."""
 
     def __init__(self) -> None:
-        self._key = None
+        self._key: tuple[int, ...] | None = None
         self._text = ""
 
     def __call__(self, when: datetime) -> str:
@@ -325,8 +325,6 @@ def realistic_log(start: datetime, target_bytes: int, *, seed: int) -> Iterator[
     in the evening). `Completed:` lines come from other threads than their requests; each app
     reuses its keep-alive port. Deterministic for a seed; time never goes backwards.
     """
-    from plextray.emulator.viewing import Device  # here: viewing is only needed for the day
-
     rng = random.Random(seed)
     stamp = _Stamp()
     produced = 0
@@ -349,7 +347,7 @@ def realistic_log(start: datetime, target_bytes: int, *, seed: int) -> Iterator[
     noise_due = start
     noise_seconds_per_byte = 86400 / _NOISE_BYTES_PER_DAY
     while produced < target_bytes:
-        device = min(devices, key=_due)
+        device = min(devices, key=_due)  # three apps: cheaper than a heap
         if device.due <= noise_due:
             report = device.act(max(device.due, high), rng)
             if report is None:
@@ -375,5 +373,5 @@ def realistic_log(start: datetime, target_bytes: int, *, seed: int) -> Iterator[
         high = max(high, lines[-1][0])
 
 
-def _due(device: object) -> datetime:
-    return device.due  # type: ignore[attr-defined]
+def _due(device: Device) -> datetime:
+    return device.due
