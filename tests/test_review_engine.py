@@ -92,3 +92,45 @@ def test_a_failed_database_write_does_not_end_enforcement(world, monkeypatch):
     world.emulator.play(world.kid, R_MOVIE)
     wait_for(lambda: world.terminations() == 1, timeout=10)
     assert world.engine.running
+
+
+def test_silent_session_is_closed_during_the_repeated_autumn_hour(tmp_path, plextray_home, monkeypatch):
+    """datetime.now() says fold=1 in the second 01:xx of a fall-back night; the engine's expiry
+    read it as the first one (an hour earlier), so a play silent for 25 minutes stayed live."""
+    import sqlite3
+
+    from plextray.app import build_engine
+    from plextray.core.model import WatchSession
+    from plextray.paths import AppPaths
+    from plextray.store.db import connect
+    from plextray.store.history import HistoryStore
+    from support.household import RecordingNotifier, emma_profiles, write_profiles
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    monkeypatch.delenv("PLEX_URL", raising=False)
+    monkeypatch.delenv("PLEX_TOKEN", raising=False)
+    write_profiles(plextray_home, emma_profiles([], kid_device="kid"))
+    paths = AppPaths(plextray_home)
+    last_report = datetime(2026, 11, 1, 1, 20, fold=1)  # 01:20 EST, after the change
+    from zoneinfo import ZoneInfo
+
+    end_utc = last_report.replace(tzinfo=ZoneInfo("America/New_York")).timestamp()
+    conn = connect(paths.database)
+    HistoryStore(conn).upsert_session(WatchSession(
+        key="kid@1001@2026-11-01T01:10:00.000", client_id="kid", rating_key="1001",
+        start="2026-11-01T01:10:00.000", end="2026-11-01T01:20:00.000", start_utc=end_utc - 600, end_utc=end_utc,
+    ))
+    conn.close()
+    now = datetime(2026, 11, 1, 1, 45, fold=1)  # 25 minutes of silence
+    built = build_engine(paths, notifier=RecordingNotifier(), wall_clock=lambda: now, with_mail=False,
+                         log_dir=None)
+    built.start()
+    try:
+        def closed() -> bool:
+            with sqlite3.connect(paths.database) as db:
+                return db.execute("SELECT live FROM sessions").fetchone()[0] == 0
+
+        wait_for(closed, timeout=4)
+    finally:
+        built.engine.stop()
+        built.close()

@@ -426,7 +426,8 @@ class Engine:
         if self._tz is not None:
             from plextray.core.localtime import to_utc
 
-            ended = self._folder.expire(to_utc(self._now(), self._tz))
+            wall = self._now()  # in the repeated autumn hour, now() says which reading by its fold
+            ended = self._folder.expire(to_utc(wall, self._tz, fold=wall.fold))
             if ended:
                 with self._history.transaction():
                     for session in ended:
