@@ -139,3 +139,34 @@ def test_alerts_tab_save_when_the_keyring_refuses_the_password_writes_nothing(tk
         frame.destroy()
     finally:
         keyring.set_keyring(previous)
+
+
+@pytest.mark.gui
+def test_settings_opens_on_a_profiles_json_the_store_rejects_and_never_overwrites_it(tk_root, plextray_home):
+    """Valid JSON with a wrongly shaped rule ("block" as one string) made the Restrictions tab raise
+    TypeError while building: Settings… silently did nothing. It must open, say what is wrong, keep the file."""
+    from plextray.paths import AppPaths
+    from plextray.ui.settings import SettingsWindow
+
+    paths = AppPaths(plextray_home).ensure()
+    text = ('{"version": 1, "people": [{"name": "Emma", "devices": [], "restrictions": '
+            '[{"type": "library", "block": "Adult Movies", "actions": ["stop"]}]}]}')
+    paths.profiles.write_text(text, encoding="utf-8")
+
+    class Keyring:
+        available = True
+
+        def get(self):
+            return None
+
+        def set(self, token):
+            pass
+
+    window = SettingsWindow(tk_root, paths, token_store=Keyring(), devices=[])
+    try:
+        assert "block" in str(window.status.cget("text"))
+        assert not window.profiles_editable
+        window.save()
+        assert paths.profiles.read_text(encoding="utf-8") == text
+    finally:
+        window.destroy()

@@ -83,9 +83,14 @@ class SettingsWindow(tk.Toplevel):
 
     def _load_doc(self) -> tuple[dict[str, Any], str | None]:
         try:
-            return self.store.load_raw(), None
+            doc = self.store.load_raw()
         except Exception as exc:  # ProfileError (broken JSON): never overwrite it from here
             return steps.new_document(), f"profiles.json cannot be edited here until it is fixed: {exc}"
+        issues = self.validate(doc)  # valid JSON, wrong shapes: the tabs cannot show it either
+        if issues:
+            problems = "; ".join(f"{getattr(i, 'path', '$')}: {getattr(i, 'message', i)}" for i in issues[:5])
+            return steps.new_document(), f"profiles.json cannot be edited here until it is fixed: {problems}"
+        return doc, None
 
     def set_doc(self, doc: dict[str, Any]) -> None:
         """Replace the edited document and let every tab show it."""
