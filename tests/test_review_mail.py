@@ -117,3 +117,49 @@ def test_broken_profiles_json_does_not_stop_the_daily_logs_mail(plextray_home):
     finally:
         server.stop()
         keyring.set_keyring(previous)
+
+
+# ---- one process, two threads (the tray's "E-mail today's logs" and the mail scheduler) share the outbox
+
+
+def test_outbox_flush_during_a_delivery_retry_does_not_send_the_mail_twice(tmp_path):
+    """deliver() keeps the message in the outbox while it backs off between attempts; the scheduler's
+    flush_outbox must not send that same file meanwhile (the parent got every such mail twice)."""
+    import threading
+    from email.message import EmailMessage
+
+    from plextray.errors import DeliveryError
+    from plextray.mail.smtp import Mailer
+
+    outbox = tmp_path / "outbox"
+    sent: list[str] = []
+
+    class FlakySender:
+        settings = EmailSettings(host="smtp.example.org", recipients=("dad@example.org",))
+
+        def __init__(self, fail_first: bool) -> None:
+            self.fail_first = fail_first
+
+        def send(self, message):
+            if self.fail_first:
+                self.fail_first = False
+                raise DeliveryError("server down")
+            sent.append(str(message["Subject"]))
+
+    flusher = Mailer(FlakySender(False), outbox)
+    flushed: list = []
+
+    def backoff(_seconds: float) -> None:  # the scheduler's minute comes round while deliver() waits
+        worker = threading.Thread(target=lambda: flushed.append(flusher.flush_outbox()))
+        worker.start()
+        worker.join(0.5)
+        backoff.worker = worker
+
+    message = EmailMessage()
+    message["Subject"] = "plextray · Plex logs of 2026-03-09"
+    message["To"] = "dad@example.org"
+    message.set_content("logs attached")
+    Mailer(FlakySender(True), outbox, max_attempts=3, base_delay=0.0, sleep=backoff).deliver(message)
+    backoff.worker.join(5)
+    assert sent == ["plextray · Plex logs of 2026-03-09"]
+    assert list(outbox.glob("*.eml")) == []

@@ -13,6 +13,7 @@ import os
 import smtplib
 import socket
 import ssl
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -169,6 +170,18 @@ class SmtpSender:
             raise DeliveryError(f"cannot reach SMTP server {self.where}: {redact(str(exc))}") from exc
 
 
+_OUTBOX_LOCKS: dict[Path, threading.RLock] = {}
+_OUTBOX_LOCKS_GUARD = threading.Lock()
+
+
+def _outbox_lock(outbox: Path) -> threading.RLock:
+    """One lock per outbox folder in this process: a message being delivered (kept there while it
+    backs off) is not also sent by a flush from another thread (tray menu vs. mail scheduler)."""
+    key = Path(os.path.abspath(outbox))
+    with _OUTBOX_LOCKS_GUARD:
+        return _OUTBOX_LOCKS.setdefault(key, threading.RLock())
+
+
 class Mailer:
     """Deliver with retries and exponential backoff; anything undelivered stays in the outbox."""
 
@@ -220,13 +233,14 @@ class Mailer:
 
     def deliver(self, message: EmailMessage) -> None:
         """Send now (with retries) or raise DeliveryError saying the message is kept in the outbox."""
-        kept = self._keep(message)
-        try:
-            self._attempts(message)
-        except DeliveryError as exc:
-            log.error("e-mail %r kept in the outbox (%s): %s", str(message.get("Subject", "")), kept.name, exc)
-            raise DeliveryError(f"{exc}; the message is kept in {self.outbox} and will be sent later") from exc
-        kept.unlink(missing_ok=True)
+        with _outbox_lock(self.outbox):
+            kept = self._keep(message)
+            try:
+                self._attempts(message)
+            except DeliveryError as exc:
+                log.error("e-mail %r kept in the outbox (%s): %s", str(message.get("Subject", "")), kept.name, exc)
+                raise DeliveryError(f"{exc}; the message is kept in {self.outbox} and will be sent later") from exc
+            kept.unlink(missing_ok=True)
 
     def pending(self) -> list[Path]:
         if not self.outbox.is_dir():
@@ -235,18 +249,19 @@ class Mailer:
 
     def flush_outbox(self) -> SendReport:
         """Try every kept message once (oldest first); stop at the first failure (the server is still refusing)."""
-        sent, errors = 0, []
-        files = self.pending()
-        for path in files:
-            message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
-            try:
-                self.sender.send(message)  # type: ignore[arg-type]
-            except DeliveryError as exc:
-                errors.append(str(exc))
-                break
-            path.unlink(missing_ok=True)
-            sent += 1
-        return SendReport(sent=sent, kept=len(files) - sent, errors=tuple(errors))
+        with _outbox_lock(self.outbox):
+            sent, errors = 0, []
+            files = self.pending()
+            for path in files:
+                message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+                try:
+                    self.sender.send(message)  # type: ignore[arg-type]
+                except DeliveryError as exc:
+                    errors.append(str(exc))
+                    break
+                path.unlink(missing_ok=True)
+                sent += 1
+            return SendReport(sent=sent, kept=len(files) - sent, errors=tuple(errors))
 
 
 def outbox_dir(home: Path) -> Path:
