@@ -134,3 +134,33 @@ def test_silent_session_is_closed_during_the_repeated_autumn_hour(tmp_path, plex
     finally:
         built.engine.stop()
         built.close()
+
+
+def test_debug_logging_hint_goes_away_once_the_log_shows_playback_again(world, monkeypatch):
+    """The "turn on debug logging" problem stayed in the snapshot (tray) forever, even after
+    the user switched debug logging on and the log showed plays again."""
+    from dataclasses import replace
+
+    from plextray.app import build_engine
+    from plextray.config import load_config
+    from plextray.engine import engine as engine_module
+    from plextray.paths import AppPaths
+    from support.household import emma_profiles, write_profiles
+
+    monkeypatch.setattr(engine_module, "LOG_SILENCE_FOR_DEBUG_HINT", 0.5)
+    write_profiles(world.home, emma_profiles([], kid_device=world.kid))
+    paths = AppPaths(world.home)
+    config = replace(load_config(paths.config), sessions_poll_seconds=0.2)
+    world.built = build_engine(paths, notifier=world.notifier, alerter=world.alerter, log_dir=world.logs,
+                               wall_clock=world.clock, config=config, with_mail=False)
+    world.built.start()
+    world.emulator.set_pref("logDebug", False)
+    world.emulator.play(world.kid, "1001")
+
+    def hint() -> bool:
+        return any("debug logging" in p for p in world.engine.snapshot().problems)
+
+    wait_for(hint, timeout=5)
+    world.emulator.set_pref("logDebug", True)
+    world.emulator.report(world.kid, position_ms=5000)
+    wait_for(lambda: not hint(), timeout=5)

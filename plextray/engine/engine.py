@@ -288,6 +288,8 @@ class Engine:
                 self._last_any_log_event = now
             for session in self._folder.feed(event):
                 updated[session.key] = session
+        if from_log and self._problems.pop("debug_logging", None) is not None:
+            self._publish()  # the log shows playback again: the hint no longer holds
         retired = self._folder.retired()
         for key in retired:
             updated.pop(key, None)
