@@ -79,7 +79,7 @@ class TrayApp:
             open_settings=self.open_settings,
             open_archive=self.open_archive,
             email_logs=self.email_logs,
-            set_autostart=self.autostart.set_enabled,
+            set_autostart=self.set_autostart,
             autostart_enabled=self.autostart.is_enabled,
             quit=self.quit,
         )
@@ -184,16 +184,23 @@ class TrayApp:
 
         threading.Thread(target=send, name="plextray-email", daemon=True).start()
 
+    def set_autostart(self, enabled: bool) -> None:
+        self._guard("change start at login", lambda: self.autostart.set_enabled(enabled))
+
     def open_settings(self) -> None:
         """Show the settings window (one at a time: a second click raises the open one)."""
         if self.settings is not None and self.settings.exists():
             self.settings.lift()
             return
-        from plextray.ui.settings import SettingsWindow
 
-        self.settings = SettingsWindow(
-            self.root, self.paths, dispatcher=self.dispatcher, on_saved=self._settings_saved
-        )
+        def build() -> None:
+            from plextray.ui.settings import SettingsWindow
+
+            self.settings = SettingsWindow(
+                self.root, self.paths, dispatcher=self.dispatcher, on_saved=self._settings_saved
+            )
+
+        self._guard("open the settings", build)
 
     def _settings_saved(self) -> None:
         try:
