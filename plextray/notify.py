@@ -38,12 +38,20 @@ def limits_for(platform: str | None = None) -> tuple[int, int]:
     return PLATFORM_LIMITS.get(key, PLATFORM_LIMITS["linux"])
 
 
-def truncate(text: str, limit: int) -> str:
-    """Cut to `limit` characters with an ellipsis; control characters become spaces."""
+def truncate(text: str, limit: int, *, utf16: bool = False) -> str:
+    """Cut to `limit` characters (UTF-16 units with `utf16`: Windows' fixed WCHAR buffers) with an
+    ellipsis; control characters become spaces."""
     text = "".join(ch if ch == "\n" or ch >= " " else " " for ch in str(text))
-    if len(text) <= limit:
+
+    def size(value: str) -> int:
+        return len(value) + sum(1 for ch in value if ord(ch) > 0xFFFF) if utf16 else len(value)
+
+    if size(text) <= limit:
         return text
-    return text[: max(limit - 1, 0)].rstrip() + "…"
+    cut = text[: max(limit - 1, 0)]
+    while cut and size(cut) > limit - 1:
+        cut = cut[:-1]
+    return cut.rstrip() + "…"
 
 
 class DesktopNotifier:
@@ -70,8 +78,9 @@ class DesktopNotifier:
 
     def notify(self, title: str, message: str) -> bool:
         title_limit, body_limit = limits_for(self.platform)
-        title = truncate(title, title_limit) or self.app_name
-        message = truncate(message, body_limit)
+        utf16 = self.platform == "win32"
+        title = truncate(title, title_limit, utf16=utf16) or self.app_name
+        message = truncate(message, body_limit, utf16=utf16)
         with self._lock:
             for name, backend in self._backends():
                 try:
