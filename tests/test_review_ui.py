@@ -226,3 +226,15 @@ def test_menu_failures_of_settings_and_start_at_login_are_notified_not_only_logg
     assert "start at login" in sent[-1][1].lower()
     item = next(i for i in tray_app.tray.icon.menu.items if i.text == "Start at login")
     assert item.checked is False
+
+
+def test_tooltip_fits_windows_limit_in_utf16_units():
+    """szTip is 128 WCHARs: emoji in titles count twice; pystray raises ValueError past it, and then
+    apply_snapshot stopped before refreshing the menu."""
+    from plextray.core.model import EngineSnapshot, EngineState, NowPlaying
+    from plextray.ui.tray import tooltip_text
+
+    many = tuple(NowPlaying(person="Emma", device="iPad", title="🦕 Dinosaur Train 🚂 " * 4, state="playing")
+                 for _ in range(3))
+    text = tooltip_text(EngineSnapshot(EngineState.MONITORING, now_playing=many))
+    assert len(text.encode("utf-16-le")) // 2 <= 127 and text.endswith("…")

@@ -78,7 +78,13 @@ def tooltip_text(snapshot: EngineSnapshot) -> str:
     if not snapshot.now_playing and snapshot.state is EngineState.MONITORING:
         parts.append("nothing playing")
     text = "\n".join(parts)
-    return text if len(text) <= TOOLTIP_LIMIT else text[: TOOLTIP_LIMIT - 1] + "…"
+    units = len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)  # szTip counts UTF-16 units
+    if units <= TOOLTIP_LIMIT:
+        return text
+    cut = text[: TOOLTIP_LIMIT - 1]
+    while len(cut) + sum(1 for ch in cut if ord(ch) > 0xFFFF) > TOOLTIP_LIMIT - 1:
+        cut = cut[:-1]
+    return cut + "…"
 
 
 @dataclass(frozen=True)
