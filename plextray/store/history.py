@@ -146,7 +146,18 @@ class HistoryStore:
             self.conn.executemany(_UPSERT_SESSION, [_session_row(session) for session in sessions])
 
     def delete_sessions(self, keys: Iterable[str]) -> None:
-        self.conn.executemany("DELETE FROM sessions WHERE key = ?", [(key,) for key in keys])
+        rows = [(key,) for key in keys]
+        with self.transaction():
+            stand_ins = {
+                row[0] for key in rows
+                for row in self.conn.execute("SELECT client_id FROM sessions WHERE key = ? AND client_id LIKE 'anon:%'", key)
+            }
+            self.conn.executemany("DELETE FROM sessions WHERE key = ?", rows)
+            # a stand-in identity (core.sessions.stand_in_client) is no device once its session is gone
+            self.conn.executemany(
+                "DELETE FROM devices WHERE client_id = ? AND NOT EXISTS (SELECT 1 FROM sessions WHERE client_id = ?)",
+                [(client, client) for client in stand_ins],
+            )
 
     def set_watermark(self, source: str, position: int) -> None:
         self.conn.execute(
