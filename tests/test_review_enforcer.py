@@ -53,3 +53,35 @@ def test_a_violation_first_seen_on_a_stand_in_is_recorded_against_the_real_devic
     finally:
         runner.close()
         conn.close()
+
+
+def test_an_unknown_device_first_seen_as_a_stand_in_is_reported_once(tmp_path):
+    """"Linked to nobody" is said once per device; a device whose first line named no client was
+    said twice: once for its stand-in identity and again once the next line named it."""
+    conn = connect(tmp_path / "h.sqlite3")
+    profiles, issues = compile_document(emma_profiles([RATING_PG], kid_device=KID, unknown_actions=["notify"]))
+    assert profiles is not None, issues
+    runner = ActionRunner(lambda result: None, notifier=RecordingNotifier())
+    store = EnforcementStore(conn)
+    movie = MediaInfo(rating_key="1001", title="G movie", type="movie", content_rating="G")
+    enforcer = Enforcer(
+        usage=UsageQueries(conn), enforcement=store, runner=runner,
+        lookups=Lookups(profiles=lambda: profiles, media=lambda rk, key: movie, live_account=lambda c: None,
+                        can_stop=lambda: True),
+        wall_clock=lambda: NOW, monotonic=lambda: 100.0,
+    )
+    guest = "0A1B2C3D-GUEST"
+    try:
+        anon = WatchSession(key="anon:10.0.0.9/?/?@1001@2026-11-23T16:00:00.000", client_id="anon:10.0.0.9/?/?",
+                            rating_key="1001", start="2026-11-23T16:00:00.000", end="2026-11-23T16:00:00.000",
+                            start_utc=0.0, end_utc=0.0, ip="10.0.0.9")
+        assert enforcer.check(anon)
+        heir = WatchSession(key=f"{guest}@1001@2026-11-23T16:00:00.000", client_id=guest, rating_key="1001",
+                            start=anon.start, end=anon.end, start_utc=0.0, end_utc=0.0, ip="10.0.0.9")
+        enforcer.hand_over(anon, heir)
+        assert not enforcer.check(heir)
+        (violation,) = store.violations()
+        assert violation.client_id == guest
+    finally:
+        runner.close()
+        conn.close()

@@ -170,16 +170,18 @@ class Enforcer:
     def hand_over(self, old: WatchSession, heir: WatchSession) -> None:
         """A stand-in session (the first line of a report named no device) turned out to be
         `heir`: carry over what was done, so nothing is done twice."""
-        old_play = (old.client_id, old.rating_key or "")
-        new_play = (heir.client_id, heir.rating_key or "")
-        self.tracker.rename(old_play, new_play)
-        for (play, rid), vid in list(self._violation_ids.items()):
-            if play == old_play:
-                if (new_play, rid) not in self._violation_ids:
-                    self._violation_ids[(new_play, rid)] = vid
-                    self._store.reassign_violation(vid, client_id=heir.client_id, session_key=heir.key)
-        if old_play in self._stopped_at:
-            self._stopped_at[new_play] = self._stopped_at.pop(old_play)
+        pairs = [((old.client_id, old.rating_key or ""), (heir.client_id, heir.rating_key or ""))]
+        if old.rating_key:  # and the device-wide memory ("linked to nobody", said once per device)
+            pairs.append(((old.client_id, ""), (heir.client_id, "")))
+        for old_play, new_play in pairs:
+            self.tracker.rename(old_play, new_play)
+            for (play, rid), vid in list(self._violation_ids.items()):
+                if play == old_play:
+                    if (new_play, rid) not in self._violation_ids:
+                        self._violation_ids[(new_play, rid)] = vid
+                        self._store.reassign_violation(vid, client_id=heir.client_id, session_key=heir.key)
+            if old_play in self._stopped_at:
+                self._stopped_at[new_play] = self._stopped_at.pop(old_play)
 
     def grant(self, grant: msg.Grant) -> bool:
         """Extra minutes for today and/or time windows lifted until HH:MM ("tonight": until the
