@@ -54,7 +54,8 @@ def register_url_secrets(url: str) -> None:
     register_secret(unquote(parts.password or ""))
     if parts.username and _TOKENISH.match(parts.username) and any(c.isdigit() for c in parts.username):
         register_secret(unquote(parts.username))
-    for piece in [parts.hostname or "", *parts.path.split("/")] + [v for _, v in parse_qsl(parts.query)]:
+    host_port = parts.netloc.rpartition("@")[2].split(":")  # tgram://BOT:TOKEN/…: the token is the "port"
+    for piece in [parts.hostname or "", *host_port, *parts.path.split("/")] + [v for _, v in parse_qsl(parts.query)]:
         piece = unquote(piece)
         if _TOKENISH.match(piece) and any(c.isdigit() for c in piece) and any(c.isalpha() for c in piece):
             if len(piece) >= 12:
