@@ -164,3 +164,39 @@ def test_debug_logging_hint_goes_away_once_the_log_shows_playback_again(world, m
     world.emulator.set_pref("logDebug", True)
     world.emulator.report(world.kid, position_ms=5000)
     wait_for(lambda: not hint(), timeout=5)
+
+
+def test_plex_pass_problem_goes_away_when_the_server_has_it_again(tmp_path, plextray_home, monkeypatch):
+    """The "needs Plex Pass" problem stayed in the tray after the server (restarted) had Plex
+    Pass again, although stopping worked again."""
+    from dataclasses import replace
+
+    from test_engine_e2e import World
+
+    from plextray.app import build_engine
+    from plextray.config import load_config
+    from plextray.paths import AppPaths
+    from support.household import emma_profiles, write_profiles
+
+    w = World(tmp_path, plextray_home, monkeypatch, plex_pass=False)
+    try:
+        write_profiles(w.home, emma_profiles([RATING_PG], kid_device=w.kid))
+        paths = AppPaths(w.home)
+        config = replace(load_config(paths.config), sessions_poll_seconds=0.2)
+        w.built = build_engine(paths, notifier=w.notifier, alerter=w.alerter, log_dir=w.logs,
+                               wall_clock=w.clock, config=config, with_mail=False)
+        w.built.start()
+
+        def hint() -> bool:
+            return any("Plex Pass" in p for p in w.engine.snapshot().problems)
+
+        wait_for(hint, timeout=5)
+        w.emulator.set_fault("down")  # the server restarts, now with Plex Pass
+        wait_for(lambda: w.engine.snapshot().state.value == "unreachable", timeout=5)
+        w.emulator.plex_pass = True
+        w.emulator.set_fault(None)
+        wait_for(lambda: not hint(), timeout=5)
+        w.emulator.play(w.kid, R_MOVIE)
+        wait_for(lambda: w.terminations() == 1, timeout=10)
+    finally:
+        w.close()

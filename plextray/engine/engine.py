@@ -361,6 +361,8 @@ class Engine:
             return
         self._server = result.info
         self._set_server_error(None)
+        if result.info.plex_pass:
+            self._problems.pop("plex_pass", None)  # stopping works again
         self._publish()
         if not result.info.plex_pass:
             self._problem(
