@@ -170,6 +170,7 @@ def test_pyinstaller_build_runs(tmp_path, xdisplay):
         assert command in help_text
     headless = subprocess.run([str(exe)], capture_output=True, text=True, timeout=60, env=env)
     assert headless.returncode != 0 and "plextray run --headless" in headless.stderr
+    _frozen_alert_reaches_a_webhook(exe, env)
     logs = tmp_path / "plex-logs"
     logs.mkdir()
     (logs / "Plex Media Server.log").write_text("")
@@ -191,3 +192,35 @@ def test_pyinstaller_build_runs(tmp_path, xdisplay):
         if tray.poll() is None:
             tray.kill()
     assert tray.returncode == 0, err[-2000:]
+
+
+def _frozen_alert_reaches_a_webhook(exe: Path, env: dict[str, str]) -> None:
+    """apprise finds its plugins by listing its plugins folder: in the frozen app that folder must
+    exist on disk, or every alert URL fails ("No such file or directory: …/apprise/plugins")."""
+    import http.server
+    import json
+    import threading
+
+    received: list[dict] = []
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0)))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"json://127.0.0.1:{server.server_address[1]}/hook"
+        result = subprocess.run([str(exe), "alert", "test", "--url", url], capture_output=True, text=True,
+                                timeout=120, env=env)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert [r.get("title") for r in received] == ["plextray test alert"]
