@@ -71,7 +71,7 @@ _QUERY_KEYS = frozenset((
     "X-Plex-Client-Identifier", "X-Plex-Product", "X-Plex-Platform", "X-Plex-Client-Platform",
     "X-Plex-Device-Name", "X-Plex-Device", "X-Plex-Session-Identifier",
 ))  # fmt: skip
-_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes((*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F))  # bytes.translate deletes them
 
 _REQUEST = re.compile(
     r"Request: \[(?P<addr>[^\]\s]+)(?: \((?P<tag>[^\]]*)\))?\] (?P<method>[A-Z]+) (?P<url>\S+)(?P<rest>.*)"
@@ -104,6 +104,27 @@ _MODERN_PREFIX = re.compile(
     r"[A-Z][a-z]{2} [0-3][0-9], [0-9]{4} [0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{3} "
     r"\[([0-9]+|0x[0-9a-fA-F]+)\] ([A-Za-z]+) (?:-|\u2014)  ?"
 )
+# A 1.x follow-up line that only confirms what its report knows ([Now] User/Device, Statistics,
+# the Completed line of a report already made): recognised on the bytes, exactly as
+# _MODERN_PREFIX + _modern_line's range checks + split_request_prefix would read it, so it skips
+# the decode, the LogLine and the dispatch. Anything else (an em dash, a non-ASCII line, a "\r")
+# takes the general path.
+_FAST_FOLLOW = re.compile(
+    rb"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?:0[1-9]|[12][0-9]|3[01]), [0-9]{4} "
+    rb"(?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)\.[0-9]{3} \[(?:[0-9]+|0x[0-9a-fA-F]+)\] [A-Za-z]+ -  ?"
+    rb"(?:\[Req#([0-9a-fA-F]+)\] (?:\[Now\] (U)ser is |\[Now\] (D)evice is |(S)tatistics: \(|(C)lient \[)|Completed: \[)"
+)
+_FAST_CLIENT = re.compile(
+    rb"(?P<ident>[^\]]*)\] reporting timeline state (?P<state>\w+), progress of (?P<time>-?\d+)/(?P<duration>-?\d+)ms"
+)
+_FAST_RATING = re.compile(rb"ratingKey=([^\s,&]+)")
+_FAST_USER = re.compile(rb"(?P<user>.+) \(ID: (?P<id>-?\d+)\)\s*$")
+_FAST_DEVICE = re.compile(rb"(?P<platform>.+?) \((?P<name>.*)\)\.?\s*$")
+_FAST_STATISTICS = re.compile(rb"(?P<client>[^)\s]+)\) Reporting (?P<what>\w+) playback(?:.*? for account (?P<account>-?\d+))?")
+_FAST_COMPLETED = re.compile(rb"[^\]\s]+\] (?:-?\d+ )?[A-Z]+ (\S+)")
+_FAST_REQ_ID = re.compile(rb" #([0-9a-fA-F]+)\b")
+_REPORT_PATHS = frozenset((b"/:/timeline", b"/:/timeline/", b"/:/progress"))
+_CONTROL_OR_CR = bytes((*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F))  # deleted by bytes.translate
 _MONTH_DIGITS = {
     "Jan": "01", "Feb": "02", "Mar": "03", "Apr": "04", "May": "05", "Jun": "06",
     "Jul": "07", "Aug": "08", "Sep": "09", "Oct": "10", "Nov": "11", "Dec": "12",
@@ -156,6 +177,8 @@ class _Report:
     emitted_client: str | None = None  # what the last emitted version said
     emitted_account: str | None = None
     has_client_line: bool = False
+    learned: tuple[Any, ...] | None = None  # what _learn last wrote for this report …
+    learned_epoch: int = -1  # … and the parser's _learn_epoch right after
 
 
 @dataclass(slots=True)
@@ -257,6 +280,8 @@ def _rating_from(query: dict[str, str]) -> str | None:
 class PlaybackParser:
     """Stateful, pure correlator: feed lines in log order, get PlaybackEvents. Never raises."""
 
+    fast_paths = True  # False: every line takes the general path (tests compare the two)
+
     def __init__(self) -> None:
         self.stats = ParseStats()
         self._count = 0
@@ -271,6 +296,9 @@ class PlaybackParser:
         self._web_by_ip: _Bounded = _Bounded(256)
         self._client_transcode: _Bounded = _Bounded()
         self._client_session: _Bounded = _Bounded()
+        # bumped by every write to _addr_client, _ident_client, _client_session, _client_info:
+        # unchanged since a report's last _learn means learning it again would change nothing
+        self._learn_epoch = 0
 
     # ----------------------------------------------------------------- entry points
     def feed(self, line: bytes | str) -> list[PlaybackEvent]:
@@ -337,11 +365,15 @@ class PlaybackParser:
                 return
 
     def _examine(self, line: bytes) -> None:
+        if self.fast_paths:
+            fast = _FAST_FOLLOW.match(line)
+            if fast is not None and self._follow_up(fast, line):
+                return
         line = line.rstrip(b"\r\n")
         if len(line) > MAX_LINE_BYTES:
             self.stats.skipped_too_long += 1
             return
-        if _CONTROL.search(line):
+        if line.translate(None, _CONTROL_BYTES) != line:
             self.stats.skipped_binary += 1
             return
         try:
@@ -349,6 +381,62 @@ class PlaybackParser:
         except UnicodeDecodeError:
             text = line.decode("utf-8", "replace")
         self._examine_text(text)
+
+    def _follow_up(self, fast: re.Match[bytes], line: bytes) -> bool:
+        """Handle a line _FAST_FOLLOW recognised, as the general path would; False: not handled.
+
+        Only plain ASCII lines without control characters or a "\\r" qualify: for them the bytes
+        patterns read exactly what the str patterns of the general path read."""
+        if not line.isascii() or len(line) > MAX_LINE_BYTES or line.translate(None, _CONTROL_OR_CR) != line:
+            return False
+        reqid = fast.group(1)
+        if reqid is None:  # Completed: [...]
+            completed = _FAST_COMPLETED.match(line, fast.end())
+            if completed is None:
+                return False
+            if completed.group(1).partition(b"?")[0] not in _REPORT_PATHS:
+                return True  # not a playback report: the general path ignores it too
+            found = _FAST_REQ_ID.search(line, completed.end())
+            # the Request line already made this report: nothing to add
+            return found is not None and isinstance(self._by_req.get(found.group(1).decode()), _Report)
+        report = self._by_req.get(reqid.decode())
+        if not isinstance(report, _Report):
+            return False
+        if fast.group(2):  # [Now] User is …
+            user = _FAST_USER.match(line, fast.end())
+            if user is None:
+                return False
+            name = user.group("user").decode()
+            self._account_names.put(user.group("id").decode(), name)
+            self._enrich(report, account=name)
+            return True
+        if fast.group(3):  # [Now] Device is …
+            device = _FAST_DEVICE.match(line, fast.end())
+            if device is None:
+                return False
+            if report.platform is None:
+                report.platform = device.group("platform").decode()
+            if report.device is None:
+                report.device = device.group("name").decode() or None
+            self._learn(report)
+            return True
+        if fast.group(5):  # Client [<session ident>] reporting timeline state …
+            client = _FAST_CLIENT.match(line, fast.end())
+            if client is None or client.group("state").decode() not in PLAYBACK_STATES:
+                return False
+            found = _FAST_RATING.search(line, client.end())
+            rating_key = found.group(1).decode() if found else None
+            if report.rating_key not in (None, rating_key):
+                return False
+            self._client_line(report, client.group("ident").decode() or None, int(client.group("duration")))
+            return True
+        statistics = _FAST_STATISTICS.match(line, fast.end())  # Statistics: (
+        if statistics is None:
+            return False
+        account_id = statistics.group("account")
+        name = self._account_names.get(account_id.decode()) if account_id is not None else None
+        self._enrich(report, client_id=statistics.group("client").decode(), account=name)
+        return True
 
     def _examine_text(self, text: str) -> None:
         parsed = _modern_line(text)
@@ -477,12 +565,19 @@ class PlaybackParser:
                 report.client_id = ident  # 0.9.x: the bracket holds the client identifier
             self._start_report(report)
             return
+        if not line.modern:
+            report.has_client_line = True
+            if report.duration is None:
+                report.duration = duration
+            self._enrich(report, client_id=ident)
+            return
+        self._client_line(report, ident, duration)
+
+    def _client_line(self, report: _Report, ident: str | None, duration: int | None) -> None:
+        """What a 1.x `Client [ident] reporting …` line adds to the report it belongs to."""
         report.has_client_line = True
         if report.duration is None:
             report.duration = duration
-        if not line.modern:
-            self._enrich(report, client_id=ident)
-            return
         if ident:
             report.ident = report.ident or ident
             report.session = report.session or ident
@@ -491,6 +586,7 @@ class PlaybackParser:
                 self._enrich(report, client_id=client)
             elif report.client_id:
                 self._ident_client.put(ident, report.client_id)
+                self._learn_epoch += 1
 
     def _on_now(self, line: LogLine, reqid: str | None, message: str) -> None:
         user = _NOW_USER.match(message)
@@ -553,6 +649,7 @@ class PlaybackParser:
         if client:
             self._client_transcode.put(client, transcode)
             self._addr_client.put(addr, client)
+            self._learn_epoch += 1
             old = self._client_info.get(client) or (None, None, None, None)
             self._client_info.put(
                 client,
@@ -688,6 +785,11 @@ class PlaybackParser:
         client = report.client_id
         if client is None:
             return
+        state = (client, report.addr, report.ident, report.rating_key,
+                 report.product, report.platform, report.device, report.account)  # fmt: skip
+        if report.learned_epoch == self._learn_epoch and report.learned == state:
+            # the same values, written last in each map: the writes below would be no-ops
+            return
         if report.addr is not None:
             self._addr_client.put(report.addr, client)
         if report.ident is not None:
@@ -703,6 +805,8 @@ class PlaybackParser:
                 report.account or old[3],
             ),
         )
+        self._learn_epoch += 1
+        report.learned, report.learned_epoch = state, self._learn_epoch
 
     def _enrich(self, report: _Report, *, client_id: str | None = None, account: str | None = None) -> None:
         """Add what a later line of the report says; re-emit if the client or account changed."""
