@@ -34,3 +34,24 @@ def test_foreign_keys_enforced(tmp_path):
     except sqlite3.IntegrityError:
         return
     raise AssertionError("a session for an unknown device was accepted")
+
+
+def test_an_unusable_folder_is_a_clear_error_not_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    from plextray.store.db import DatabaseError
+
+    try:
+        connect(blocker / "home" / "h.sqlite3")
+    except DatabaseError as exc:
+        assert "history database" in str(exc)
+    else:
+        raise AssertionError("no error for a database under a file")
+    env = {"PLEXTRAY_HOME": str(blocker / "home"), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "plextray", "history"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("plextray: ")

@@ -17,7 +17,10 @@ class DatabaseError(PlexTrayError):
 def connect(path: Path | str, *, migrations: tuple[Migration, ...] = MIGRATIONS) -> sqlite3.Connection:
     """Open (creating if needed) and migrate the database. One writer thread should own it."""
     if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"cannot create the folder for the history database {path}: {exc.strerror or exc}") from exc
     try:
         conn = sqlite3.connect(str(path), timeout=10, check_same_thread=False, isolation_level=None)
         conn.row_factory = sqlite3.Row
