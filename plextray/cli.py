@@ -63,5 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PlexTrayError as exc:
         print(f"plextray: {exc}", file=sys.stderr)
         return exc.exit_status
+    except OSError as exc:  # an I/O failure no module foresaw (disk full, a folder that is a file...)
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"plextray: {exc.strerror or exc}{where}", file=sys.stderr)
+        log.debug("unexpected I/O error", exc_info=True)
+        return 1
     except KeyboardInterrupt:
         return 130

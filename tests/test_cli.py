@@ -38,3 +38,16 @@ def test_every_subcommand_has_help(name):
     result = run(name, "--help")
     assert result.returncode == 0, result.stderr
     assert f"plextray {name}" in result.stdout
+
+
+def test_an_unforeseen_io_error_is_one_line_not_a_traceback(tmp_path, monkeypatch, capsys):
+    import plextray.commands.history as history_command
+    from plextray import cli
+
+    def boom(args):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "locked"))
+
+    monkeypatch.setattr(history_command, "run", boom)  # registered afresh by main()'s parser
+    assert cli.main(["history"]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == f"plextray: Permission denied: {tmp_path / 'locked'}"
