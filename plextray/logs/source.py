@@ -199,6 +199,8 @@ class PlexLogSource:
                     if cur is None:
                         break
                 live = _stat(self.live_path)
+                if live is None and not _missing(self.live_path):
+                    break  # cannot tell whether the live log was rotated: look again next time
                 if cur.is_inode(live):
                     if live.st_size == cur.size_seen:
                         break  # nothing new: the idle path costs one stat()
@@ -331,6 +333,19 @@ class PlexLogSource:
 
     def _gap(self, *, files_missed: int | None, reason: str) -> None:
         self._pending_gaps.append((Gap(self.last_time, None, files_missed, reason), len(self._pieces)))
+
+
+def _missing(path: Path) -> bool:
+    """True only when `path` is really not there. A transient stat error (EACCES, ESTALE, EIO)
+    must not be taken for "rotated away": the live file would be finished, and every line
+    written to it afterwards never read."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False  # there again: decide on the next read
 
 
 def _stat(path: Path) -> os.stat_result | None:
