@@ -104,16 +104,19 @@ _MODERN_PREFIX = re.compile(
     r"[A-Z][a-z]{2} [0-3][0-9], [0-9]{4} [0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{3} "
     r"\[([0-9]+|0x[0-9a-fA-F]+)\] ([A-Za-z]+) (?:-|\u2014)  ?"
 )
-# A 1.x follow-up line that only confirms what its report knows ([Now] User/Device, Statistics,
-# the Completed line of a report already made): recognised on the bytes, exactly as
-# _MODERN_PREFIX + _modern_line's range checks + split_request_prefix would read it, so it skips
-# the decode, the LogLine and the dispatch. Anything else (an em dash, a non-ASCII line, a "\r")
-# takes the general path.
-_FAST_FOLLOW = re.compile(
+# A well-formed 1.x line, read on the bytes exactly as _MODERN_PREFIX + _modern_line's range
+# checks (+ split_request_prefix for a plain `[Req#hex] `) read the text: its LogLine is cut
+# without the general checks, and a follow-up line that only confirms what its report knows
+# (Client, [Now] User/Device, Statistics, the Completed line of a report already made) is
+# handled without decoding or dispatching it. Anything else (an em dash, a non-ASCII line, a
+# "\r", a control character) takes the general path.
+_FAST_LINE = re.compile(
     rb"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?:0[1-9]|[12][0-9]|3[01]), [0-9]{4} "
-    rb"(?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)\.[0-9]{3} \[(?:[0-9]+|0x[0-9a-fA-F]+)\] [A-Za-z]+ -  ?"
-    rb"(?:\[Req#([0-9a-fA-F]+)\] (?:\[Now\] (U)ser is |\[Now\] (D)evice is |(S)tatistics: \(|(C)lient \[)|Completed: \[)"
+    rb"(?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)\.[0-9]{3} \[([0-9]+|0x[0-9a-fA-F]+)\] ([A-Za-z]+) -  ?()"
+    rb"(?:\[Req#([0-9a-fA-F]+)\] )?"
+    rb"(?:(\[Now\] User is )|(\[Now\] Device is )|(Statistics: \()|(Client \[)|(Completed: \[)|(Request: \[))?"
 )
+_USER, _DEVICE, _STATISTICS_LINE, _CLIENT_LINE, _COMPLETED_LINE = 5, 6, 7, 8, 9  # its groups (lastindex)
 _FAST_CLIENT = re.compile(
     rb"(?P<ident>[^\]]*)\] reporting timeline state (?P<state>\w+), progress of (?P<time>-?\d+)/(?P<duration>-?\d+)ms"
 )
@@ -366,8 +369,19 @@ class PlaybackParser:
 
     def _examine(self, line: bytes) -> None:
         if self.fast_paths:
-            fast = _FAST_FOLLOW.match(line)
-            if fast is not None and self._follow_up(fast, line):
+            fast = _FAST_LINE.match(line)
+            if (
+                fast is not None
+                and line.isascii()
+                and len(line) <= MAX_LINE_BYTES
+                and line.translate(None, _CONTROL_OR_CR) == line
+            ):
+                kind = fast.lastindex
+                if kind is not None and kind >= _USER and self._follow_up(fast, kind, line):
+                    return
+                text = line.decode("ascii")
+                iso = f"{text[8:12]}-{_MONTH_DIGITS[text[0:3]]}-{text[4:6]}T{text[13:25]}"
+                self._dispatch(LogLine(iso, fast.group(1).decode(), fast.group(2).decode(), text[fast.end(3) :], True))
                 return
         line = line.rstrip(b"\r\n")
         if len(line) > MAX_LINE_BYTES:
@@ -382,15 +396,11 @@ class PlaybackParser:
             text = line.decode("utf-8", "replace")
         self._examine_text(text)
 
-    def _follow_up(self, fast: re.Match[bytes], line: bytes) -> bool:
-        """Handle a line _FAST_FOLLOW recognised, as the general path would; False: not handled.
-
-        Only plain ASCII lines without control characters or a "\\r" qualify: for them the bytes
-        patterns read exactly what the str patterns of the general path read."""
-        if not line.isascii() or len(line) > MAX_LINE_BYTES or line.translate(None, _CONTROL_OR_CR) != line:
-            return False
-        reqid = fast.group(1)
-        if reqid is None:  # Completed: [...]
+    def _follow_up(self, fast: re.Match[bytes], kind: int, line: bytes) -> bool:
+        """Handle a follow-up line _FAST_LINE recognised, as the general path would; False: not
+        handled (then the general dispatch does it). `line` is ASCII without control characters,
+        so the bytes patterns read exactly what the str patterns of the general path read."""
+        if kind == _COMPLETED_LINE:
             completed = _FAST_COMPLETED.match(line, fast.end())
             if completed is None:
                 return False
@@ -399,10 +409,13 @@ class PlaybackParser:
             found = _FAST_REQ_ID.search(line, completed.end())
             # the Request line already made this report: nothing to add
             return found is not None and isinstance(self._by_req.get(found.group(1).decode()), _Report)
+        reqid = fast.group(4)
+        if reqid is None:
+            return False
         report = self._by_req.get(reqid.decode())
         if not isinstance(report, _Report):
             return False
-        if fast.group(2):  # [Now] User is …
+        if kind == _USER:
             user = _FAST_USER.match(line, fast.end())
             if user is None:
                 return False
@@ -410,7 +423,7 @@ class PlaybackParser:
             self._account_names.put(user.group("id").decode(), name)
             self._enrich(report, account=name)
             return True
-        if fast.group(3):  # [Now] Device is …
+        if kind == _DEVICE:
             device = _FAST_DEVICE.match(line, fast.end())
             if device is None:
                 return False
@@ -420,7 +433,7 @@ class PlaybackParser:
                 report.device = device.group("name").decode() or None
             self._learn(report)
             return True
-        if fast.group(5):  # Client [<session ident>] reporting timeline state …
+        if kind == _CLIENT_LINE:
             client = _FAST_CLIENT.match(line, fast.end())
             if client is None or client.group("state").decode() not in PLAYBACK_STATES:
                 return False
@@ -430,7 +443,9 @@ class PlaybackParser:
                 return False
             self._client_line(report, client.group("ident").decode() or None, int(client.group("duration")))
             return True
-        statistics = _FAST_STATISTICS.match(line, fast.end())  # Statistics: (
+        if kind != _STATISTICS_LINE:
+            return False  # a Request line
+        statistics = _FAST_STATISTICS.match(line, fast.end())
         if statistics is None:
             return False
         account_id = statistics.group("account")
@@ -449,6 +464,9 @@ class PlaybackParser:
                 else:
                     self.stats.unknown_format += 1
                 return
+        self._dispatch(parsed)
+
+    def _dispatch(self, parsed: LogLine) -> None:
         reqid, message = split_request_prefix(parsed.message)
         if message.startswith("Request: "):
             self._on_request(parsed, message)
