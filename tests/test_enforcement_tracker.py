@@ -78,3 +78,23 @@ def test_other_plays_are_independent_and_stop_only_rule_is_still_recorded():
 
 def test_no_violation_no_action():
     assert EnforcementTracker().decide(PLAY, [], now=0.0).actions == ()
+
+
+def test_enforcer_forgets_plays_not_heard_of_for_a_day():
+    from datetime import datetime
+
+    from plextray.engine.enforcer import Enforcer, Lookups
+
+    enforcer = Enforcer(
+        usage=None, enforcement=None, runner=None,  # prune touches neither
+        lookups=Lookups(profiles=None, media=None, live_account=None, can_stop=None),
+        wall_clock=lambda: datetime(2026, 11, 25, 12, 0), monotonic=lambda: 0.0,
+    )
+    enforcer.tracker.decide(PLAY, [V()], now=0.0)
+    enforcer._last_heard[PLAY] = 1_000.0
+    enforcer._last_heard[("tv", "7")] = 90_000.0
+    enforcer._warned = {("Emma", "restrictions[3]", 80, "2026-11-24"), ("Emma", "restrictions[3]", 80, "2026-11-25")}
+    assert enforcer.prune(now_utc=95_000.0) == 1
+    assert PLAY not in enforcer.tracker.tracked()
+    assert list(enforcer._last_heard) == [("tv", "7")]
+    assert enforcer._warned == {("Emma", "restrictions[3]", 80, "2026-11-25")}

@@ -7,8 +7,9 @@ records "stopped" versus "stop failed: server unreachable" and retries a failed 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any, Protocol
 
 from plextray.control import Notifier
@@ -66,13 +67,22 @@ class ActionRunner:
         self._alerter = alerter
         self._client = client
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="plextray-action")
+        self._pending: set[Future[None]] = set()
+        self._pending_lock = threading.Lock()
 
     def submit(self, func: Callable[[], Any]) -> None:
         """Run any blocking call off the engine thread (server polls, metadata look-ups)."""
         try:
-            self._pool.submit(self._guard, func)
+            future = self._pool.submit(self._guard, func)
         except RuntimeError:  # shutting down
-            pass
+            return
+        with self._pending_lock:
+            self._pending.add(future)
+        future.add_done_callback(self._done)
+
+    def _done(self, future: "Future[None]") -> None:
+        with self._pending_lock:
+            self._pending.discard(future)
 
     def notify(self, play: tuple[str, str], violation_id: int | None, title: str, message: str, kind: str = "notify") -> None:
         def run() -> ActionResult:
@@ -114,7 +124,12 @@ class ActionRunner:
         self.submit(lambda: self._post(run()))
 
     def close(self, timeout: float = 5.0) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Let queued actions finish (an alert for a violation found just before Quit still goes
+        out) for up to `timeout` seconds; what is still running then is abandoned."""
+        self._pool.shutdown(wait=False, cancel_futures=False)
+        with self._pending_lock:
+            pending = list(self._pending)
+        wait(pending, timeout=timeout)
 
     @staticmethod
     def _guard(func: Callable[[], Any]) -> None:

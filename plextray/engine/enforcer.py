@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+
 
 from plextray.core.context import GrantTotals
 from plextray.core.enforcement import ALERT, NOTIFY, STOP, EnforcementTracker, PlannedAction
@@ -115,6 +115,21 @@ class Enforcer:
             for key in [k for k in self._violation_ids if k[0] == play]:
                 del self._violation_ids[key]
         self._last_heard[play] = session.end_utc
+
+    def prune(self, now_utc: float, *, keep: float = 86_400.0) -> int:
+        """Forget plays not heard of for `keep` seconds and warnings of earlier days, so a
+        process that runs for months keeps its memory flat. Returns how many plays went."""
+        old = [play for play, heard in self._last_heard.items() if now_utc - heard > keep]
+        self.tracker.forget(old)
+        for play in old:
+            del self._last_heard[play]
+            self._stopped_at.pop(play, None)
+        gone = set(old)
+        for key in [k for k in self._violation_ids if k[0] in gone]:
+            del self._violation_ids[key]
+        today = self._now().date().isoformat()
+        self._warned = {w for w in self._warned if w[3] >= today}
+        return len(old)
 
     def _act(self, play: PlayId, session: WatchSession, violations: list[Violation], playing: bool, profiles: Profiles) -> bool:
         decision = self.tracker.decide(play, violations, self._mono(), playing=playing)

@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0  # re-check live plays (windows opening, quotas running out mid-play)
 LOG_SILENCE_FOR_DEBUG_HINT = 120.0  # server shows plays but the log has said nothing this long
 LIVE_SOURCE_QUIET = 30.0  # a play the server reports but the log has not mentioned this long
+PRUNE_SECONDS = 3600.0  # how often memory of long-gone plays is dropped
 
 
 class Engine:
@@ -129,6 +130,7 @@ class Engine:
         self._poll_in_flight = False
         self._next_server_poll = 0.0
         self._next_tick = 0.0
+        self._next_prune = monotonic() + PRUNE_SECONDS
         self._next_log_read = 0.0
         self._started_mono = monotonic()
 
@@ -431,7 +433,12 @@ class Engine:
             from plextray.core.localtime import to_utc
 
             wall = self._now()  # in the repeated autumn hour, now() says which reading by its fold
-            ended = self._folder.expire(to_utc(wall, self._tz, fold=wall.fold))
+            now_utc = to_utc(wall, self._tz, fold=wall.fold)
+            ended = self._folder.expire(now_utc)
+            if now >= self._next_prune:
+                self._next_prune = now + PRUNE_SECONDS
+                self._enforcer.prune(now_utc)
+                self._last_log_event = {k: t for k, t in self._last_log_event.items() if now - t <= LIVE_SOURCE_QUIET}
             if ended:
                 with self._history.transaction():
                     for session in ended:
