@@ -35,7 +35,6 @@ from plextray.engine.actions import ActionRunner, Alerter
 from plextray.engine.enforcer import Enforcer, Lookups
 from plextray.engine.status import build_snapshot
 from plextray.errors import PlexTrayError, ProfileError
-from plextray.store.history import device_of
 from plextray.store.usage import UsageQueries
 
 if TYPE_CHECKING:  # the engine is handed these; it never builds them (see plextray.app)
@@ -301,9 +300,7 @@ class Engine:
         with self._history.transaction():
             if retired:
                 self._history.delete_sessions(retired)
-            for session in updated.values():
-                self._history.upsert_device(device_of(session))
-                self._history.upsert_session(session)
+            self._history.upsert_sessions(list(updated.values()))  # their devices too
         for session in updated.values():
             if session.live:
                 self._sessions[session.key] = session
@@ -440,9 +437,7 @@ class Engine:
                 self._enforcer.prune(now_utc)
                 self._last_log_event = {k: t for k, t in self._last_log_event.items() if now - t <= LIVE_SOURCE_QUIET}
             if ended:
-                with self._history.transaction():
-                    for session in ended:
-                        self._history.upsert_session(session)
+                self._history.upsert_sessions(ended)
                 for session in ended:
                     self._sessions.pop(session.key, None)
                 self._publish()
