@@ -338,12 +338,30 @@ class PlaybackParser:
                     end = len(block)
                 spans[start] = end
                 pos = find(marker, end)
+        has_nul = b"\x00" in block
+        fast_line = _FAST_LINE.match if self.fast_paths else None
+        follow_up, dispatch, general = self._follow_up, self._dispatch, self._examine_general
         for start in sorted(spans):
             line = block[start : spans[start]]
-            if b"\x00" in line:
+            if has_nul and b"\x00" in line:
                 continue  # already counted above
             try:
-                self._examine(line)
+                # _examine, inlined: this loop runs for every marker line
+                fast = fast_line(line) if fast_line is not None else None
+                if (
+                    fast is not None
+                    and line.isascii()
+                    and len(line) <= MAX_LINE_BYTES
+                    and line.translate(None, _CONTROL_OR_CR) == line
+                ):
+                    kind = fast.lastindex
+                    if kind is not None and kind >= _USER and follow_up(fast, kind, line):
+                        continue
+                    text = line.decode("ascii")
+                    iso = f"{text[8:12]}-{_MONTH_DIGITS[text[0:3]]}-{text[4:6]}T{text[13:25]}"
+                    dispatch(LogLine(iso, fast.group(1).decode(), fast.group(2).decode(), text[fast.end(3) :], True))
+                else:
+                    general(line)
             except Exception:
                 stats.skipped_garbled += 1
         out, self._out = self._out, []
@@ -383,6 +401,9 @@ class PlaybackParser:
                 iso = f"{text[8:12]}-{_MONTH_DIGITS[text[0:3]]}-{text[4:6]}T{text[13:25]}"
                 self._dispatch(LogLine(iso, fast.group(1).decode(), fast.group(2).decode(), text[fast.end(3) :], True))
                 return
+        self._examine_general(line)
+
+    def _examine_general(self, line: bytes) -> None:
         line = line.rstrip(b"\r\n")
         if len(line) > MAX_LINE_BYTES:
             self.stats.skipped_too_long += 1

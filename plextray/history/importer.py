@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import queue
 import sqlite3
+import threading
 import time
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from plextray.core.logline import LineBlocks
 from plextray.core.model import PlaybackEvent, WatchSession
@@ -120,6 +122,65 @@ class ChunkReader:
                 self.problems.append(f"{self.path.name}: its last gzip member is cut short")
 
 
+class ReadAhead:
+    """A ChunkReader iterated in a thread, a few chunks ahead of its consumer.
+
+    Why: zlib releases the GIL, so decompressing the next chunk overlaps parsing this one (a
+    third of zcat's time is saved on a two-core machine). Memory stays bounded (`depth` chunks).
+    The consumer sees exactly what iterating the reader itself would show: the same chunks, its
+    exceptions, and `complete` as it was when each chunk was handed out."""
+
+    _END = object()
+
+    def __init__(self, reader: ChunkReader, depth: int = 2) -> None:
+        self.reader = reader
+        self.depth = depth
+        self.complete = 0
+
+    @property
+    def cut_short(self) -> bool:
+        return self.reader.cut_short
+
+    def __iter__(self) -> Iterator[bytes]:
+        items: queue.Queue[Any] = queue.Queue(self.depth)
+        stop = threading.Event()
+
+        def hand(item: Any) -> bool:
+            while not stop.is_set():
+                try:
+                    items.put(item, timeout=0.05)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def produce() -> None:
+            chunks = iter(self.reader)
+            try:
+                for chunk in chunks:
+                    if not hand((chunk, self.reader.complete)):
+                        return
+                hand((self._END, self.reader.complete))
+            except BaseException as exc:  # handed to the consumer, raised there
+                hand((exc, self.reader.complete))
+            finally:
+                chunks.close()  # type: ignore[attr-defined]
+
+        worker = threading.Thread(target=produce, name="plextray-read-ahead", daemon=True)
+        worker.start()
+        try:
+            while True:
+                item, self.complete = items.get()
+                if item is self._END:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            worker.join()
+
+
 def _next_member(handle: BinaryIO, start: int) -> int | None:
     """File offset of the next gzip member header at or after `start`, or None."""
     handle.seek(start)
@@ -189,7 +250,7 @@ class Importer:
         before = b""  # the last bytes before the watermark, to re-learn the parser's context
         since_flush = 0
         lines_before, events_before = self.parser.stats.lines, self.parser.stats.events
-        reader = ChunkReader(path, summary.problems)
+        reader = ReadAhead(ChunkReader(path, summary.problems))
         try:
             for chunk in reader:
                 if seen + len(chunk) <= mark:
