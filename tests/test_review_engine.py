@@ -76,16 +76,16 @@ def test_a_failed_database_write_does_not_end_enforcement(world, monkeypatch):
 
     from plextray.store.history import HistoryStore
 
-    real = HistoryStore.upsert_session
+    real = HistoryStore.upsert_sessions
     failures = []
 
-    def locked_once(self, session):
+    def locked_once(self, sessions):
         if not failures:
-            failures.append(session.key)
+            failures.append([session.key for session in sessions])
             raise sqlite3.OperationalError("database is locked")
-        return real(self, session)
+        return real(self, sessions)
 
-    monkeypatch.setattr(HistoryStore, "upsert_session", locked_once)
+    monkeypatch.setattr(HistoryStore, "upsert_sessions", locked_once)
     world.start([RATING_PG])
     world.emulator.play(world.kid, "1001")  # an allowed title: its first write fails
     wait_for(lambda: failures)
