@@ -225,12 +225,21 @@ def _query(text: str) -> dict[str, str]:
 
 def _seconds(iso: str) -> int:
     """Coarse, monotonic-enough seconds for "within N seconds" windows (no calendar needed)."""
-    return (
-        ((int(iso[0:4]) * 12 + int(iso[5:7])) * 31 + int(iso[8:10])) * 86400
-        + int(iso[11:13]) * 3600
-        + int(iso[14:16]) * 60
-        + int(iso[17:19])
-    )
+    minute = iso[0:16]
+    base = _MINUTES.get(minute)
+    if base is None:
+        base = (
+            ((int(iso[0:4]) * 12 + int(iso[5:7])) * 31 + int(iso[8:10])) * 86400
+            + int(iso[11:13]) * 3600
+            + int(iso[14:16]) * 60
+        )
+        if len(_MINUTES) >= 4096:
+            _MINUTES.clear()
+        _MINUTES[minute] = base
+    return base + int(iso[17:19])
+
+
+_MINUTES: dict[str, int] = {}  # "YYYY-MM-DDTHH:MM" -> _seconds of its :00 (a log stays in a few minutes)
 
 
 def _int(value: str | None) -> int | None:
@@ -518,8 +527,7 @@ class PlaybackParser:
         if kind is None:
             return
         query = _query(query_text)
-        headers = self._headers(dump) if dump else {}
-        ident: dict[str, str] = {**query, **headers}
+        ident = {**query, **self._headers(dump)} if dump else query
         req = _REQ_ID.search(head)
         reqid = req.group(1) if req else None
         user = _TOKEN_USER.search(head)
