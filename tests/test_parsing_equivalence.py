@@ -90,3 +90,69 @@ def test_block_sizes_and_line_path_agree(step: int) -> None:
     by_block, block_parser = _blockwise(lines, step)
     assert by_block == by_line
     assert block_parser.stats == line_parser.stats
+
+
+def _mutated(seed: int) -> list[bytes]:
+    """Realistic lines, damaged the ways logs get damaged: out of order, lost, doubled, cut
+    short, CRLF, an em dash, non-ASCII and control bytes, a follow-up whose Request is gone."""
+    import random
+
+    rng = random.Random(seed)
+    lines = list(realistic_log(START, 600_000, seed=seed))
+    out: list[bytes] = []
+    for line in lines:
+        roll = rng.random()
+        if roll < 0.02:
+            continue  # lost
+        if roll < 0.04:
+            out.append(line)  # doubled
+        elif roll < 0.06:
+            line = line[: rng.randrange(len(line))] + b"\n"  # cut short
+        elif roll < 0.08:
+            line = line.rstrip(b"\n") + b"\r\n"
+        elif roll < 0.09:
+            line = line.replace(b" - ", " \u2014 ".encode(), 1)
+        elif roll < 0.10:
+            line = line.replace(b"User is ", "User is J\u00f6rg ".encode()).replace(b"(", b"(\xc3", 1)
+        elif roll < 0.11:
+            line = line.replace(b" ", b"\x07", 1) if rng.random() < 0.5 else line.replace(b"#", b"# ", 1)
+        elif roll < 0.12 and out:
+            out[-1], line = line, out[-1]  # swapped with the previous line
+        elif roll < 0.13:
+            line = line.replace(b"Completed: ", b"Completed after connection close: ", 1)
+        elif roll < 0.14:
+            line = line.replace(b"timeline?", b"timeline/?", 1).replace(b"state=playing", b"state=flying", 1)
+        out.append(line)
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_fast_paths_change_nothing_on_damaged_logs(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = _mutated(seed)
+    fast_block, fast_block_parser = _blockwise(lines, 8192)
+    fast_line, fast_line_parser = _linewise(lines)
+    monkeypatch.setattr(PlaybackParser, "fast_paths", False)
+    slow_block, slow_block_parser = _blockwise(lines, 8192)
+    slow_line, slow_line_parser = _linewise(lines)
+    assert len(slow_block) > 50
+    assert fast_block == slow_block
+    assert fast_line == slow_line
+    assert fast_block_parser.stats == slow_block_parser.stats
+    assert fast_line_parser.stats == slow_line_parser.stats
+
+
+def test_fast_paths_change_nothing_on_the_real_samples(monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import shared_path
+
+    files = [
+        shared_path("pms", "log-lines.txt"),
+        shared_path("pms", "plex-reporter-2013", "reconstructed-raw-lines-2013.txt"),
+        *sorted(shared_path("pms", "logs").rglob("*")),
+    ]
+    lines = [line for path in files if path.is_file() for line in path.read_bytes().splitlines(keepends=True)]
+    fast, fast_parser = _blockwise(lines, 8192)
+    monkeypatch.setattr(PlaybackParser, "fast_paths", False)
+    slow, slow_parser = _blockwise(lines, 8192)
+    assert len(slow) > 5
+    assert fast == slow
+    assert fast_parser.stats == slow_parser.stats

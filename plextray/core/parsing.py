@@ -65,6 +65,12 @@ MARKERS: tuple[bytes, ...] = (
 # only matter to 0.9.x correlation (the web-by-IP link, /:/progress).
 MODERN_MARKERS: tuple[bytes, ...] = MARKERS[:6]
 _MODERN_COUNT = len(MODERN_MARKERS)
+# What feed_block searches for: each pass over a block costs about as much as the next, so the
+# two transcode markers share one pass (their common head; a hit is checked for either tail).
+_UNIVERSAL = b"universal/"
+_MODERN_SCAN: tuple[bytes, ...] = (*MODERN_MARKERS[:4], _UNIVERSAL)
+_OLD_SCAN: tuple[bytes, ...] = (*_MODERN_SCAN, *MARKERS[6:])
+assert MODERN_MARKERS[4:] == (_UNIVERSAL + b"st", _UNIVERSAL + b"decision")
 _OLD_STAMP = re.compile(rb", \d{4} \d\d:\d\d:\d\d(?::\d{3})? \[")
 _QUERY_KEYS = frozenset((
     "ratingKey", "key", "path", "state", "time", "duration", "session",
@@ -337,10 +343,15 @@ class PlaybackParser:
             stats.skipped_binary += sum(1 for line in block.split(b"\n") if b"\x00" in line)
         spans: dict[int, int] = {}
         find, rfind = block.find, block.rfind
-        markers = MARKERS if _OLD_STAMP.search(block, 0, 1 << 16) else MODERN_MARKERS
-        for marker in markers:
+        old = _OLD_STAMP.search(block, 0, 1 << 16) is not None
+        for marker in _OLD_SCAN if old else _MODERN_SCAN:
             pos = find(marker)
             while pos >= 0:
+                if marker is _UNIVERSAL and not (
+                    block.startswith(b"st", pos + 10) or block.startswith(b"decision", pos + 10)
+                ):
+                    pos = find(marker, pos + 1)  # a segment URL: not one of the two markers
+                    continue
                 start = rfind(b"\n", 0, pos) + 1
                 end = find(b"\n", pos)
                 if end < 0:
