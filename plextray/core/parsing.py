@@ -295,6 +295,22 @@ def _rating_from(query: dict[str, str]) -> str | None:
     return None
 
 
+def _read_tail(kind: int, tail: bytes) -> tuple[str | None, str | None] | bool:
+    """What a [Now] User / [Now] Device / Statistics line says after its fixed head (ASCII);
+    False when it does not read as one (the general path then decides)."""
+    if kind == _USER:
+        user = _FAST_USER.match(tail)
+        return False if user is None else (user.group("id").decode(), user.group("user").decode())
+    if kind == _DEVICE:
+        device = _FAST_DEVICE.match(tail)
+        return False if device is None else (device.group("platform").decode(), device.group("name").decode() or None)
+    statistics = _FAST_STATISTICS.match(tail)
+    if statistics is None:
+        return False
+    account = statistics.group("account")
+    return statistics.group("client").decode(), account.decode() if account is not None else None
+
+
 class PlaybackParser:
     """Stateful, pure correlator: feed lines in log order, get PlaybackEvents. Never raises."""
 
@@ -317,6 +333,7 @@ class PlaybackParser:
         # bumped by every write to _addr_client, _ident_client, _client_session, _client_info:
         # unchanged since a report's last _learn means learning it again would change nothing
         self._learn_epoch = 0
+        self._tails: dict[int, dict[bytes, Any]] = {_USER: {}, _DEVICE: {}, _STATISTICS_LINE: {}}
 
     # ----------------------------------------------------------------- entry points
     def feed(self, line: bytes | str) -> list[PlaybackEvent]:
@@ -456,24 +473,6 @@ class PlaybackParser:
         report = self._by_req.get(reqid.decode())
         if not isinstance(report, _Report):
             return False
-        if kind == _USER:
-            user = _FAST_USER.match(line, fast.end())
-            if user is None:
-                return False
-            name = user.group("user").decode()
-            self._account_names.put(user.group("id").decode(), name)
-            self._enrich(report, account=name)
-            return True
-        if kind == _DEVICE:
-            device = _FAST_DEVICE.match(line, fast.end())
-            if device is None:
-                return False
-            if report.platform is None:
-                report.platform = device.group("platform").decode()
-            if report.device is None:
-                report.device = device.group("name").decode() or None
-            self._learn(report)
-            return True
         if kind == _CLIENT_LINE:
             client = _FAST_CLIENT.match(line, fast.end())
             if client is None or client.group("state").decode() not in PLAYBACK_STATES:
@@ -484,14 +483,35 @@ class PlaybackParser:
                 return False
             self._client_line(report, client.group("ident").decode() or None, int(client.group("duration")))
             return True
-        if kind != _STATISTICS_LINE:
+        if kind > _CLIENT_LINE:
             return False  # a Request line
-        statistics = _FAST_STATISTICS.match(line, fast.end())
-        if statistics is None:
+        # [Now] User / [Now] Device / Statistics: the same few texts again and again (one per
+        # client), so what each says is read once and remembered
+        tails = self._tails[kind]
+        tail = line[fast.end() :]
+        said = tails.get(tail)
+        if said is None:
+            said = _read_tail(kind, tail)
+            if len(tails) >= 1024:
+                tails.clear()
+            tails[tail] = said
+        if said is False:
             return False
-        account_id = statistics.group("account")
-        name = self._account_names.get(account_id.decode()) if account_id is not None else None
-        self._enrich(report, client_id=statistics.group("client").decode(), account=name)
+        if kind == _USER:
+            number, name = said
+            self._account_names.put(number, name)
+            self._enrich(report, account=name)
+        elif kind == _DEVICE:
+            platform, device = said
+            if report.platform is None:
+                report.platform = platform
+            if report.device is None:
+                report.device = device
+            self._learn(report)
+        else:
+            client, account_id = said
+            name = self._account_names.get(account_id) if account_id is not None else None
+            self._enrich(report, client_id=client, account=name)
         return True
 
     def _examine_text(self, text: str) -> None:
