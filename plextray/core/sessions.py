@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
-from datetime import tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from plextray.core.localtime import LocalClock
 from plextray.core.model import PlaybackEvent, WatchSession
@@ -39,6 +39,62 @@ def _copy(session: WatchSession) -> WatchSession:
 
 
 RESUME_MS = 60_000
+_MICRO = timedelta(microseconds=1)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+
+
+class _MinuteClock(LocalClock):
+    """LocalClock.resolve, with each minute's two readings (fold 0/1) worked out once.
+
+    Why: resolving costs two aware-datetime conversions per event, the largest part of folding
+    one. Within a minute the zone's offsets do not change (checked at both ends of the minute;
+    a minute where they do, and any time not written `YYYY-MM-DDTHH:MM:SS[.mmm]`, takes the
+    general path), so `naive microseconds - offset`, divided as datetime.timestamp divides,
+    gives the very same float."""
+
+    def __init__(self, tz: tzinfo) -> None:
+        super().__init__(tz)
+        self._minutes: dict[str, tuple[int, int, int] | None] = {}
+
+    def resolve(self, iso: str) -> float:
+        size = len(iso)
+        if not (size == 19 or (size == 23 and iso[19] == ".")) or iso[16] != ":":
+            return super().resolve(iso)
+        minute = iso[:16]
+        known = self._minutes.get(minute, False)
+        if known is False:
+            known = self._minute(minute)
+            if len(self._minutes) >= 4096:
+                self._minutes.clear()
+            self._minutes[minute] = known
+        seconds, ms = iso[17:19], iso[20:23] if size == 23 else "0"
+        if known is None or not (seconds.isdigit() and seconds.isascii() and ms.isdigit() and ms.isascii()):
+            return super().resolve(iso)
+        base, offset0, offset1 = known
+        micro = base + int(seconds) * 1_000_000 + int(ms) * 1000
+        first = (micro - offset0) / 1_000_000
+        second = (micro - offset1) / 1_000_000
+        value = first
+        if first != second and self.last is not None and first < self.last - self.tolerance:
+            value = second
+        if self.last is None or value > self.last:
+            self.last = value
+        return value
+
+    def _minute(self, minute: str) -> tuple[int, int, int] | None:
+        try:
+            start = datetime.fromisoformat(minute)
+        except ValueError:
+            return None
+        end = start + timedelta(seconds=59, microseconds=999_999)
+        offsets = []
+        for fold in (0, 1):
+            low = start.replace(tzinfo=self.tz, fold=fold).utcoffset()
+            high = end.replace(tzinfo=self.tz, fold=fold).utcoffset()
+            if low is None or low != high:
+                return None
+            offsets.append(low // _MICRO)
+        return (start - _NAIVE_EPOCH) // _MICRO, offsets[0], offsets[1]
 
 
 def stand_in_client(event: PlaybackEvent) -> str:
@@ -59,7 +115,7 @@ class SessionFolder:
     def __init__(self, tz: tzinfo, *, silence_seconds: int = 600) -> None:
         self.tz = tz
         self.silence = float(silence_seconds)
-        self.clock = LocalClock(tz)
+        self.clock: LocalClock = _MinuteClock(tz)
         self._live: dict[tuple[str, str | None], _Live] = {}
         self._by_client: dict[str, tuple[str, str | None]] = {}
         self._anon_reports: dict[tuple[str, str | None, int | None, str, str | None], str] = {}
