@@ -31,7 +31,11 @@ as the original tool did. IP alone is never used to name a client (127.0.0.1 is 
 nor is "same user, same item": two devices of one account would be merged.
 
 Speed: lines without one of a few byte markers are not decoded at all (`feed_block` finds the
-markers in a whole block at C speed). Skips are counted in `stats`, nothing raises.
+markers in a whole block at C speed). Skips are counted in `stats`, nothing raises. A
+well-formed ASCII 1.x line is read on the bytes (no decode, no general prefix parse), and a
+follow-up line of a report already made (Client, [Now] User/Device, Statistics, Completed) is
+applied straight to that report; `fast_paths = False` turns both off, and
+tests/test_parsing_equivalence.py holds the two paths to the same events and stats.
 Transcode start/decision lines tie a `session=` (and, with a header dump, a connection) to a
 client. `segmented/start`, `/:/progress`, transcode stop and `Terminated session` lines matter
 only to 0.9.x correlation (they end the 2013 web link), so they are looked at only in 0.9.x
