@@ -122,7 +122,8 @@ _MODERN_PREFIX = re.compile(
 # "\r", a control character) takes the general path.
 _FAST_LINE = re.compile(
     rb"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?:0[1-9]|[12][0-9]|3[01]), [0-9]{4} "
-    rb"(?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)\.[0-9]{3} \[([0-9]+|0x[0-9a-fA-F]+)\] ([A-Za-z]+) -  ?()"
+    rb"(?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)\.[0-9]{3} "
+    rb"\[([0-9]+|0x[0-9a-fA-F]+)\] ([A-Za-z]+) -  ?()"
     rb"(?:\[Req#([0-9a-fA-F]+)\] )?"
     rb"(?:(\[Now\] User is )|(\[Now\] Device is )|(Statistics: \()|(Client \[)|(Completed: \[)|(Request: \[))?"
 )
@@ -133,7 +134,9 @@ _FAST_CLIENT = re.compile(
 _FAST_RATING = re.compile(rb"ratingKey=([^\s,&]+)")
 _FAST_USER = re.compile(rb"(?P<user>.+) \(ID: (?P<id>-?\d+)\)\s*$")
 _FAST_DEVICE = re.compile(rb"(?P<platform>.+?) \((?P<name>.*)\)\.?\s*$")
-_FAST_STATISTICS = re.compile(rb"(?P<client>[^)\s]+)\) Reporting (?P<what>\w+) playback(?:.*? for account (?P<account>-?\d+))?")
+_FAST_STATISTICS = re.compile(
+    rb"(?P<client>[^)\s]+)\) Reporting (?P<what>\w+) playback(?:.*? for account (?P<account>-?\d+))?"
+)
 _FAST_COMPLETED = re.compile(rb"[^\]\s]+\] (?:-?\d+ )?[A-Z]+ (\S+)")
 _FAST_REQ_ID = re.compile(rb" #([0-9a-fA-F]+)\b")
 _REPORT_PATHS = frozenset((b"/:/timeline", b"/:/timeline/", b"/:/progress"))
@@ -299,18 +302,20 @@ def _rating_from(query: dict[str, str]) -> str | None:
     return None
 
 
-def _read_tail(kind: int, tail: bytes) -> tuple[str | None, str | None] | bool:
+def _read_tail(kind: int, tail: bytes) -> tuple[str, str | None] | None:
     """What a [Now] User / [Now] Device / Statistics line says after its fixed head (ASCII);
-    False when it does not read as one (the general path then decides)."""
+    None when it does not read as one (the general path then decides)."""
     if kind == _USER:
         user = _FAST_USER.match(tail)
-        return False if user is None else (user.group("id").decode(), user.group("user").decode())
+        return None if user is None else (user.group("id").decode(), user.group("user").decode())
     if kind == _DEVICE:
         device = _FAST_DEVICE.match(tail)
-        return False if device is None else (device.group("platform").decode(), device.group("name").decode() or None)
+        if device is None:
+            return None
+        return device.group("platform").decode(), device.group("name").decode() or None
     statistics = _FAST_STATISTICS.match(tail)
     if statistics is None:
-        return False
+        return None
     account = statistics.group("account")
     return statistics.group("client").decode(), account.decode() if account is not None else None
 
@@ -337,7 +342,12 @@ class PlaybackParser:
         # bumped by every write to _addr_client, _ident_client, _client_session, _client_info:
         # unchanged since a report's last _learn means learning it again would change nothing
         self._learn_epoch = 0
-        self._tails: dict[int, dict[bytes, Any]] = {_USER: {}, _DEVICE: {}, _STATISTICS_LINE: {}}
+        # what each distinct [Now] User / [Now] Device / Statistics text said (see _follow_up)
+        self._tails: dict[int, dict[bytes, tuple[str, str | None] | None]] = {
+            _USER: {},
+            _DEVICE: {},
+            _STATISTICS_LINE: {},
+        }
 
     # ----------------------------------------------------------------- entry points
     def feed(self, line: bytes | str) -> list[PlaybackEvent]:
@@ -400,7 +410,8 @@ class PlaybackParser:
                         continue
                     text = line.decode("ascii")
                     iso = f"{text[8:12]}-{_MONTH_DIGITS[text[0:3]]}-{text[4:6]}T{text[13:25]}"
-                    dispatch(LogLine(iso, fast.group(1).decode(), fast.group(2).decode(), text[fast.end(3) :], True))
+                    thread, level = fast.group(1).decode(), fast.group(2).decode()
+                    dispatch(LogLine(iso, thread, level, text[fast.end(3) :], True))
                 else:
                     general(line)
             except Exception:
@@ -440,7 +451,8 @@ class PlaybackParser:
                     return
                 text = line.decode("ascii")
                 iso = f"{text[8:12]}-{_MONTH_DIGITS[text[0:3]]}-{text[4:6]}T{text[13:25]}"
-                self._dispatch(LogLine(iso, fast.group(1).decode(), fast.group(2).decode(), text[fast.end(3) :], True))
+                thread, level = fast.group(1).decode(), fast.group(2).decode()
+                self._dispatch(LogLine(iso, thread, level, text[fast.end(3) :], True))
                 return
         self._examine_general(line)
 
@@ -493,18 +505,19 @@ class PlaybackParser:
         # client), so what each says is read once and remembered
         tails = self._tails[kind]
         tail = line[fast.end() :]
-        said = tails.get(tail)
-        if said is None:
+        if tail in tails:
+            said = tails[tail]
+        else:
             said = _read_tail(kind, tail)
             if len(tails) >= 1024:
                 tails.clear()
             tails[tail] = said
-        if said is False:
+        if said is None:
             return False
         if kind == _USER:
-            number, name = said
-            self._account_names.put(number, name)
-            self._enrich(report, account=name)
+            number, user = said
+            self._account_names.put(number, user)
+            self._enrich(report, account=user)
         elif kind == _DEVICE:
             platform, device = said
             if report.platform is None:
@@ -513,9 +526,9 @@ class PlaybackParser:
                 report.device = device
             self._learn(report)
         else:
-            client, account_id = said
-            name = self._account_names.get(account_id) if account_id is not None else None
-            self._enrich(report, client_id=client, account=name)
+            named, account_id = said
+            account = self._account_names.get(account_id) if account_id is not None else None
+            self._enrich(report, client_id=named, account=account)
         return True
 
     def _examine_text(self, text: str) -> None:

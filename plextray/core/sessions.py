@@ -61,8 +61,9 @@ class _MinuteClock(LocalClock):
         if not (size == 19 or (size == 23 and iso[19] == ".")) or iso[16] != ":":
             return super().resolve(iso)
         minute = iso[:16]
-        known = self._minutes.get(minute, False)
-        if known is False:
+        if minute in self._minutes:
+            known = self._minutes[minute]
+        else:
             known = self._minute(minute)
             if len(self._minutes) >= 4096:
                 self._minutes.clear()
