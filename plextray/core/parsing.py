@@ -137,7 +137,7 @@ _FAST_DEVICE = re.compile(rb"(?P<platform>.+?) \((?P<name>.*)\)\.?\s*$")
 _FAST_STATISTICS = re.compile(
     rb"(?P<client>[^)\s]+)\) Reporting (?P<what>\w+) playback(?:.*? for account (?P<account>-?\d+))?"
 )
-_FAST_COMPLETED = re.compile(rb"[^\]\s]+\] (?:-?\d+ )?[A-Z]+ (\S+)")
+_FAST_COMPLETED = re.compile(rb"[^\]\s]+\] (?:-?\d+ )?[A-Z]+ (?=\S)([^?\s]*)\S*")  # group 1: the URL's path
 _FAST_REQ_ID = re.compile(rb" #([0-9a-fA-F]+)\b")
 _REPORT_PATHS = frozenset((b"/:/timeline", b"/:/timeline/", b"/:/progress"))
 _CONTROL_OR_CR = bytes((*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F))  # deleted by bytes.translate
@@ -478,7 +478,7 @@ class PlaybackParser:
             completed = _FAST_COMPLETED.match(line, fast.end())
             if completed is None:
                 return False
-            if completed.group(1).partition(b"?")[0] not in _REPORT_PATHS:
+            if completed.group(1) not in _REPORT_PATHS:
                 return True  # not a playback report: the general path ignores it too
             found = _FAST_REQ_ID.search(line, completed.end())
             # the Request line already made this report: nothing to add
