@@ -57,7 +57,8 @@ def test_a_violation_first_seen_on_a_stand_in_is_recorded_against_the_real_devic
 
 def test_an_unknown_device_first_seen_as_a_stand_in_is_reported_once(tmp_path):
     """"Linked to nobody" is said once per device; a device whose first line named no client was
-    said twice: once for its stand-in identity and again once the next line named it."""
+    said twice: once for its stand-in identity and again once the next line named it. A stand-in
+    is no device: it is said for the device once named, and not again for its next stand-in."""
     conn = connect(tmp_path / "h.sqlite3")
     profiles, issues = compile_document(emma_profiles([RATING_PG], kid_device=KID, unknown_actions=["notify"]))
     assert profiles is not None, issues
@@ -75,11 +76,16 @@ def test_an_unknown_device_first_seen_as_a_stand_in_is_reported_once(tmp_path):
         anon = WatchSession(key="anon:10.0.0.9/?/?@1001@2026-11-23T16:00:00.000", client_id="anon:10.0.0.9/?/?",
                             rating_key="1001", start="2026-11-23T16:00:00.000", end="2026-11-23T16:00:00.000",
                             start_utc=0.0, end_utc=0.0, ip="10.0.0.9")
-        assert enforcer.check(anon)
+        assert not enforcer.check(anon)
         heir = WatchSession(key=f"{guest}@1001@2026-11-23T16:00:00.000", client_id=guest, rating_key="1001",
                             start=anon.start, end=anon.end, start_utc=0.0, end_utc=0.0, ip="10.0.0.9")
         enforcer.hand_over(anon, heir)
+        assert enforcer.check(heir)
         assert not enforcer.check(heir)
+        next_title = WatchSession(key="anon:10.0.0.9/?/?@1002@2026-11-23T16:05:00.000", client_id="anon:10.0.0.9/?/?",
+                                  rating_key="1002", start="2026-11-23T16:05:00.000", end="2026-11-23T16:05:00.000",
+                                  start_utc=300.0, end_utc=300.0, ip="10.0.0.9")
+        assert not enforcer.check(next_title)
         (violation,) = store.violations()
         assert violation.client_id == guest
     finally:

@@ -39,6 +39,7 @@ def _copy(session: WatchSession) -> WatchSession:
 
 
 RESUME_MS = 60_000
+STAND_IN_PREFIX = "anon:"
 _MICRO = timedelta(microseconds=1)
 _NAIVE_EPOCH = datetime(1970, 1, 1)
 
@@ -100,7 +101,12 @@ class _MinuteClock(LocalClock):
 
 def stand_in_client(event: PlaybackEvent) -> str:
     """The identity of an event that names no client (stable for the same ip/account/device)."""
-    return f"anon:{event.ip or '?'}/{event.account or '?'}/{event.device or event.product or '?'}"
+    return f"{STAND_IN_PREFIX}{event.ip or '?'}/{event.account or '?'}/{event.device or event.product or '?'}"
+
+
+def is_stand_in(client_id: str) -> bool:
+    """A session folded under a stand-in identity (its device is named a line later, if ever)."""
+    return client_id.startswith(STAND_IN_PREFIX)
 
 
 @dataclasses.dataclass(slots=True)

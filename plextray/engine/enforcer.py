@@ -23,6 +23,7 @@ from plextray.core.profiles import UNKNOWN_DEVICES_ID, Profiles
 from plextray.core.rules import Violation, evaluate, tonight_end
 from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner
+from plextray.core.sessions import is_stand_in
 from plextray.engine.context import UsageSource, build_context
 from plextray.store.enforcement import EnforcementStore
 
@@ -96,7 +97,9 @@ class Enforcer:
         device_wide = [v for v in evaluation.violations if v.restriction_id == UNKNOWN_DEVICES_ID]
         per_play = [v for v in evaluation.violations if v.restriction_id != UNKNOWN_DEVICES_ID]
         new = self._act(play, session, per_play, playing, profiles)
-        if device_wide:  # "linked to nobody" is said once per device, not once per title
+        if device_wide and not is_stand_in(session.client_id):
+            # "linked to nobody" is said once per device, not once per title — and not for a
+            # stand-in, which is no device yet: the next line of the report names it
             new |= self._act((session.client_id, ""), session, device_wide, False, profiles)
         for warning in evaluation.warnings:
             key = (warning.person, warning.restriction_id, warning.level, context.now.date().isoformat())
