@@ -46,26 +46,24 @@ def _setup():
 
 
 def run_digest(args: argparse.Namespace) -> int:
-    from datetime import datetime
-
-    from plextray.mail.service import send_digest
-
-    day = _day(args.date)
-    paths, mailer = _setup()
-    send_digest(paths, mailer, day, now=datetime.now())
-    print(f"digest of {day} sent to {', '.join(mailer.sender.settings.recipients)}")
-    return 0
+    return _send_now("digest", args)
 
 
 def run_logs(args: argparse.Namespace) -> int:
+    return _send_now("logs", args)
+
+
+def _send_now(what: str, args: argparse.Namespace) -> int:
+    """The day's digest or log archive, sent now (through the outbox, so nothing is lost)."""
     from datetime import datetime
 
-    from plextray.mail.service import send_logs
+    from plextray.mail.service import send_digest, send_logs
 
+    send = send_digest if what == "digest" else send_logs
     day = _day(args.date)
     paths, mailer = _setup()
-    send_logs(paths, mailer, day, now=datetime.now())
-    print(f"logs of {day} sent to {', '.join(mailer.sender.settings.recipients)}")
+    send(paths, mailer, day, now=datetime.now())
+    print(f"{what} of {day} sent to {', '.join(mailer.sender.settings.recipients)}")
     return 0
 
 
