@@ -89,6 +89,21 @@ def xdisplay():
     os.environ.pop("DISPLAY", None)
 
 
+@pytest.fixture
+def use_keyring():
+    """Install a keyring backend for one test (`use_keyring(backend)`); the old one comes back."""
+    import keyring
+
+    old = keyring.get_keyring()
+
+    def install(backend):
+        keyring.set_keyring(backend)
+        return backend
+
+    yield install
+    keyring.set_keyring(old)
+
+
 def pump(root, until, timeout: float = 5.0) -> bool:
     """Run Tk's event loop until `until()` is true (tests never call mainloop)."""
     end = time.monotonic() + timeout

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import keyring
 import pytest
 from keyring.backends import fail, null
 
@@ -18,18 +17,6 @@ from plextray.secrets import redact
 from support.memkeyring import MemoryKeyring
 
 TESTS = Path(__file__).resolve().parent
-
-
-@pytest.fixture
-def use_keyring():
-    old = keyring.get_keyring()
-
-    def install(backend):
-        keyring.set_keyring(backend)
-        return backend
-
-    yield install
-    keyring.set_keyring(old)
 
 
 @pytest.fixture

@@ -11,18 +11,6 @@ from plextray.mail.smtp import set_password
 from support.memkeyring import MemoryKeyring
 
 
-@pytest.fixture
-def use_keyring():
-    old = keyring.get_keyring()
-
-    def install(backend):
-        keyring.set_keyring(backend)
-        return backend
-
-    yield install
-    keyring.set_keyring(old)
-
-
 def test_smtp_password_is_refused_by_a_plaintext_keyring(use_keyring):
     # Stands in for keyrings.alt.file.PlaintextKeyring (same module path; not installed here).
     plaintext = use_keyring(type("PlaintextKeyring", (MemoryKeyring,), {"__module__": "keyrings.alt.file"})())
