@@ -16,7 +16,7 @@ from pathlib import Path
 from plextray.config import AppConfig, EmailSettings
 from plextray.errors import DeliveryError, PlexTrayError
 from plextray.mail import messages, schedule
-from plextray.mail.smtp import Mailer, SendReport, SmtpSender, outbox_dir
+from plextray.mail.smtp import Mailer, PermanentRefusal, SendReport, SmtpSender, outbox_dir
 from plextray.paths import AppPaths
 
 log = logging.getLogger(__name__)
@@ -64,11 +64,15 @@ def run_due(paths: AppPaths, config: AppConfig, now: datetime, *, mailer: Mailer
     report: SendReport = mailer.flush_outbox()
     if report.sent:
         done.append(f"sent {report.sent} kept e-mail(s) from the outbox")
+    if report.failed:
+        done.append(f"{report.failed} e-mail(s) refused for good by the SMTP server, set aside: {report.errors[0]}")
     day = schedule.due(settings.digest_time, state.digest_last_sent, now, kind="digest")
     if day is not None:
         try:
             send_digest(paths, mailer, day, now=now)
             done.append(f"sent the digest of {day}")
+        except PermanentRefusal as exc:
+            done.append(f"digest of {day} refused for good: {exc}")
         except DeliveryError as exc:
             done.append(f"digest of {day} kept in the outbox: {exc}")
         except PlexTrayError as exc:  # e.g. a broken profiles.json: retried later; the logs mail still goes
@@ -84,6 +88,8 @@ def run_due(paths: AppPaths, config: AppConfig, now: datetime, *, mailer: Mailer
             try:
                 send_logs(paths, mailer, logs_day, now=now)
                 done.append(f"sent the logs of {logs_day}")
+            except PermanentRefusal as exc:
+                done.append(f"logs of {logs_day} refused for good: {exc}")
             except DeliveryError as exc:
                 done.append(f"logs of {logs_day} kept in the outbox: {exc}")
             except PlexTrayError as exc:  # no archive for that day: nothing to send, do not retry forever

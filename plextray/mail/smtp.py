@@ -2,8 +2,10 @@
 
 Every message is written to the outbox folder BEFORE the first attempt and removed only once the
 server accepted it, so a wrong password, a server that is down or a crash mid-send leaves it there
-to be retried later (`Mailer.flush_outbox`). Errors are translated into DeliveryError with a
-sentence a parent can act on; the password is never logged.
+to be retried later (`Mailer.flush_outbox`). A mail the server refuses for good (a 5xx answer to
+the recipients or the message) is the exception: retrying it can never work and would hold back every
+mail queued behind it, so it is moved to `outbox/failed/` with the reason next to it. Errors are
+translated into DeliveryError with a sentence a parent can act on; the password is never logged.
 """
 
 from __future__ import annotations
@@ -76,11 +78,20 @@ def set_password(settings: EmailSettings, password: str) -> None:
         raise SecretStoreError(f"cannot store the SMTP password in the OS keyring: {exc}") from exc
 
 
+class PermanentRefusal(DeliveryError):
+    """The server refused this mail for good (5xx to its recipients or its content): retrying cannot help."""
+
+
+def _is_permanent(code: object) -> bool:
+    return isinstance(code, int) and 500 <= code <= 599
+
+
 @dataclass(frozen=True, slots=True)
 class SendReport:
     sent: int
     kept: int
     errors: tuple[str, ...] = ()
+    failed: int = 0  # refused for good: moved to outbox/failed/
 
 
 class SmtpSender:
@@ -152,22 +163,34 @@ class SmtpSender:
             raise DeliveryError(f"SMTP server {self.where} does not support this: {exc}") from exc
         except smtplib.SMTPRecipientsRefused as exc:
             refused = ", ".join(sorted(exc.recipients))
-            raise DeliveryError(f"SMTP server {self.where} refused the recipient(s) {refused}") from exc
+            answers = "; ".join(f"{code} {_text(reply)}" for code, reply in exc.recipients.values())
+            # every recipient refused with 5xx: for good; any 4xx among them: try again later
+            error = PermanentRefusal if all(_is_permanent(code) for code, _ in exc.recipients.values()) else DeliveryError
+            raise error(f"SMTP server {self.where} refused the recipient(s) {refused} ({answers})") from exc
         except smtplib.SMTPSenderRefused as exc:
-            raise DeliveryError(f"SMTP server {self.where} refused the sender {exc.sender}") from exc
+            error = PermanentRefusal if _is_permanent(exc.smtp_code) else DeliveryError  # e.g. 552 too big
+            raise error(f"SMTP server {self.where} refused the sender {exc.sender} "
+                        f"({exc.smtp_code} {_text(exc.smtp_error)})") from exc
+        except smtplib.SMTPDataError as exc:  # the message itself: 5xx rejected (spam, size), 4xx try later
+            error = PermanentRefusal if _is_permanent(exc.smtp_code) else DeliveryError
+            raise error(f"SMTP server {self.where} refused the message: {exc.smtp_code} {_text(exc.smtp_error)}") from exc
         except ssl.SSLError as exc:
             raise DeliveryError(f"TLS with SMTP server {self.where} failed: {exc.reason or exc}") from exc
         except smtplib.SMTPServerDisconnected as exc:
             raise DeliveryError(f"SMTP server {self.where} closed the connection: {redact(str(exc))}") from exc
         except smtplib.SMTPResponseException as exc:
-            text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-            raise DeliveryError(f"SMTP server {self.where} said {exc.smtp_code} {redact(text)}") from exc
+            raise DeliveryError(f"SMTP server {self.where} said {exc.smtp_code} {_text(exc.smtp_error)}") from exc
         except (socket.timeout, TimeoutError) as exc:
             raise DeliveryError(f"SMTP server {self.where} did not answer in time") from exc
         except ConnectionRefusedError as exc:
             raise DeliveryError(f"cannot reach SMTP server {self.where}: connection refused (server down?)") from exc
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(f"cannot reach SMTP server {self.where}: {redact(str(exc))}") from exc
+
+
+def _text(reply: object) -> str:
+    """A server's reply as text, redacted (a server may echo what it was sent)."""
+    return redact(reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply))
 
 
 _OUTBOX_LOCKS: dict[Path, threading.RLock] = {}
@@ -206,7 +229,7 @@ class Mailer:
             self.outbox.chmod(0o700)
         except OSError:
             pass
-        name = f"{datetime.now().strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}.eml"
+        name = f"{datetime.now().strftime('%Y%m%dT%H%M%S.%f')}-{uuid.uuid4().hex[:8]}.eml"
         tmp = self.outbox / f".{name}.tmp"
         with open(tmp, "wb") as handle:
             handle.write(message.as_bytes(policy=policy.SMTP))
@@ -221,6 +244,8 @@ class Mailer:
             try:
                 self.sender.send(message)
                 return
+            except PermanentRefusal:
+                raise  # the same answer every time: no backoff, no retry
             except DeliveryError as exc:
                 last = exc
                 if attempt < self.max_attempts:
@@ -237,10 +262,27 @@ class Mailer:
             kept = self._keep(message)
             try:
                 self._attempts(message)
+            except PermanentRefusal as exc:
+                moved = self._set_aside(kept, exc)
+                raise PermanentRefusal(f"{exc}; the message was not sent and is kept in {moved.parent}") from exc
             except DeliveryError as exc:
                 log.error("e-mail %r kept in the outbox (%s): %s", str(message.get("Subject", "")), kept.name, exc)
                 raise DeliveryError(f"{exc}; the message is kept in {self.outbox} and will be sent later") from exc
             kept.unlink(missing_ok=True)
+
+    @property
+    def failed_dir(self) -> Path:
+        return self.outbox / "failed"
+
+    def _set_aside(self, path: Path, reason: PermanentRefusal) -> Path:
+        """Move a mail the server refused for good out of the queue, with the reason beside it for the user."""
+        self.failed_dir.mkdir(parents=True, exist_ok=True)
+        target = self.failed_dir / path.name
+        (self.failed_dir / f"{path.stem}.reason.txt").write_text(f"{redact(str(reason))}\n", encoding="utf-8")
+        os.replace(path, target)
+        log.warning("e-mail %s refused for good by the SMTP server, moved to %s: %s",
+                    path.name, self.failed_dir, redact(str(reason)))
+        return target
 
     def pending(self) -> list[Path]:
         if not self.outbox.is_dir():
@@ -248,20 +290,26 @@ class Mailer:
         return sorted(p for p in self.outbox.glob("*.eml") if not p.name.startswith("."))
 
     def flush_outbox(self) -> SendReport:
-        """Try every kept message once (oldest first); stop at the first failure (the server is still refusing)."""
+        """Try every kept message once (oldest first); stop at the first temporary failure (the server is
+        still refusing); a message refused for good is set aside and the next one is tried."""
         with _outbox_lock(self.outbox):
-            sent, errors = 0, []
+            sent, failed, errors = 0, 0, []
             files = self.pending()
             for path in files:
                 message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
                 try:
                     self.sender.send(message)  # type: ignore[arg-type]
+                except PermanentRefusal as exc:
+                    self._set_aside(path, exc)
+                    errors.append(f"{exc}; the message was not sent and is kept in {self.failed_dir}")
+                    failed += 1
+                    continue
                 except DeliveryError as exc:
                     errors.append(str(exc))
                     break
                 path.unlink(missing_ok=True)
                 sent += 1
-            return SendReport(sent=sent, kept=len(files) - sent, errors=tuple(errors))
+            return SendReport(sent=sent, kept=len(files) - sent - failed, errors=tuple(errors), failed=failed)
 
 
 def outbox_dir(home: Path) -> Path:
