@@ -83,8 +83,38 @@ def desktop_entry(command: list[str]) -> str:
     )
 
 
+HOME_SPECIFIER = "%h/"  # the installer's unit starts `%h/.local/bin/plextray`: the one specifier meant as one
+
+
+def _systemd_quote(arg: str) -> str:
+    """One ExecStart= word that systemd reads back as exactly `arg`.
+
+    systemd expands `%x` specifiers and `$VAR` / `${VAR}` in every word, decodes C escapes, splits on
+    whitespace and takes a lone `;` for a separator: so `%` → `%%`, `$` → `$$`, `\\`, `"` and control
+    characters escaped, and a word with whitespace, quotes, `;`, escapes or nothing in it goes in double quotes.
+    """
+    special = {"\\": "\\\\", '"': '\\"', "%": "%%", "$": "$$"}
+    escaped = "".join(special.get(ch) or (f"\\x{ord(ch):02x}" if _is_control(ch) else ch) for ch in arg)
+    if not arg or any(ch.isspace() or ch in "\"'\\;" or _is_control(ch) for ch in arg):
+        return f'"{escaped}"'
+    return escaped
+
+
+def _is_control(ch: str) -> bool:
+    return ord(ch) < 32 or ord(ch) == 127
+
+
+def exec_start_line(command: list[str]) -> str:
+    """The ExecStart= value: each word quoted for systemd; a leading `%h/` is kept as systemd's home specifier."""
+    words = [_systemd_quote(arg) for arg in command]
+    if command and command[0].startswith(HOME_SPECIFIER):  # not a real path: real ones are absolute
+        rest = _systemd_quote(command[0][len(HOME_SPECIFIER):])
+        words[0] = f'"{HOME_SPECIFIER}{rest[1:]}' if rest.startswith('"') else HOME_SPECIFIER + rest
+    return " ".join(words)
+
+
 def systemd_unit(command: list[str]) -> str:
-    exec_start = " ".join(f'"{a}"' if " " in a else a for a in command)
+    exec_start = exec_start_line(command)
     return (
         "[Unit]\n"
         "Description=plextray: keep Plex's logs and enforce viewing rules (headless)\n"

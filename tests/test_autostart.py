@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from plextray.autostart import Autostart, _desktop_quote, desktop_entry, launch_command
+from plextray.autostart import Autostart, _desktop_quote, desktop_entry, launch_command, systemd_unit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,3 +104,55 @@ def test_macos_launch_agent(xdg, tmp_path):
 def test_desktop_entry_escapes_percent_and_dollar():
     text = desktop_entry(["/home/a/100%/plextray", "$HOME"])
     assert 'Exec=/home/a/100%%/plextray "\\$HOME"' in text
+
+
+# ---- ExecStart= as systemd reads it: `%` is a specifier, `$` a variable, quotes group words
+
+
+def _verify_user_unit(unit: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    return subprocess.run(["systemd-analyze", "--user", "verify", str(unit)], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)})
+
+
+def test_systemd_unit_escapes_percent_and_quotes_spaces_in_the_path(xdg, tmp_path):
+    folder = tmp_path / "100%sure dir"  # `%s` is systemd's "user shell" specifier: unescaped it runs /bin/bash…
+    folder.mkdir()
+    binary = folder / "plex tray"
+    binary.write_text("#!/bin/sh\nexit 0\n")
+    binary.chmod(0o755)
+    Autostart(platform="linux", systemd=True, command=[str(binary), "run", "--headless"]).enable()
+    unit = xdg / "systemd" / "user" / "plextray.service"
+    assert unit.read_text() == (
+        "[Unit]\n"
+        "Description=plextray: keep Plex's logs and enforce viewing rules (headless)\n"
+        "After=network-online.target\n"
+        "Wants=network-online.target\n"
+        "\n"
+        "[Service]\n"
+        "Type=simple\n"
+        f'ExecStart="{tmp_path}/100%%sure dir/plex tray" run --headless\n'
+        "Restart=on-failure\n"
+        "RestartSec=10\n"
+        "\n"
+        "[Install]\n"
+        "WantedBy=default.target\n"
+    )
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("systemd-analyze is not installed: the unit text was checked, systemd's reading was not")
+    verify = _verify_user_unit(unit, tmp_path)
+    assert verify.returncode == 0, verify.stderr
+
+
+def test_systemd_unit_arguments_keep_percent_dollar_quotes_and_backslashes_literal():
+    unit = systemd_unit(["/opt/plextray/bin/plextray", "run", "--note=50% off", "$HOME", 'say "hi"', "a\\b", "", ";"])
+    (line,) = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
+    assert line == ('ExecStart=/opt/plextray/bin/plextray run "--note=50%% off" $$HOME "say \\"hi\\"" "a\\\\b" "" ";"')
+
+
+def test_systemd_unit_keeps_the_installers_home_specifier():
+    """installer/plextray.service starts `%h/.local/bin/plextray`: that one `%h` is meant as systemd's home."""
+    assert "ExecStart=%h/.local/bin/plextray run --headless\n" in systemd_unit(
+        ["%h/.local/bin/plextray", "run", "--headless"])
+    assert 'ExecStart="%h/Plex Tray/100%%/plextray" run\n' in systemd_unit(["%h/Plex Tray/100%/plextray", "run"])
