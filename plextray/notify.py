@@ -30,6 +30,7 @@ PLATFORM_LIMITS: dict[str, tuple[int, int]] = {
     "linux": (200, 1000),  # the spec has no limit; daemons wrap, and long bodies are unreadable
 }
 DEFAULT_TIMEOUT_S = 10
+_OWN_PROCESS_BACKENDS = frozenset({"notify-send"})  # a subprocess each: safe to run side by side
 
 
 def limits_for(platform: str | None = None) -> tuple[int, int]:
@@ -69,7 +70,11 @@ class DesktopNotifier:
         self.platform = platform or sys.platform
         self.timeout_s = timeout_s
         self._tray_notify = tray_notify
-        self._lock = threading.Lock()  # backends are not known to be re-entrant
+        self._lock = threading.Lock()  # guards last_backend only: held for no backend call
+        # plyer and the tray icon are in-process libraries not known to be re-entrant: one call at a
+        # time. notify-send is a process per message and runs without any lock, so one slow
+        # notification (a daemon that hangs) does not hold up every other caller.
+        self._library_lock = threading.Lock()
         self.last_backend: str | None = None
 
     def attach_tray(self, tray_notify: Callable[[str, str], None] | None) -> None:
@@ -81,17 +86,24 @@ class DesktopNotifier:
         utf16 = self.platform == "win32"
         title = truncate(title, title_limit, utf16=utf16) or self.app_name
         message = truncate(message, body_limit, utf16=utf16)
+        for name, backend in self._backends():
+            try:
+                if name in _OWN_PROCESS_BACKENDS:
+                    taken = backend(title, message)
+                else:
+                    with self._library_lock:
+                        taken = backend(title, message)
+            except Exception as exc:  # never let a notification stop enforcement
+                log.debug("notification backend %s failed: %s", name, exc)
+                continue
+            if taken:
+                with self._lock:
+                    self.last_backend = name
+                return True
         with self._lock:
-            for name, backend in self._backends():
-                try:
-                    if backend(title, message):
-                        self.last_backend = name
-                        return True
-                except Exception as exc:  # never let a notification stop enforcement
-                    log.debug("notification backend %s failed: %s", name, exc)
             self.last_backend = "log"
-            log.warning("notification (no desktop notifier available): %s: %s", title, message)
-            return False
+        log.warning("notification (no desktop notifier available): %s: %s", title, message)
+        return False
 
     # ---- backends -------------------------------------------------------------------------
 
