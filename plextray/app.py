@@ -27,6 +27,9 @@ class Built:
     problems: list[str] = field(default_factory=list)
     closers: list[Any] = field(default_factory=list)
     jobs: list[Any] = field(default_factory=list)  # started with the engine, stopped before closing
+    # what the engine thread itself uses (the database, the saver and its lock): closed only once
+    # that thread has ended — closing the database under a thread still writing to it loses data
+    engine_closers: list[Any] = field(default_factory=list)
 
     def start(self) -> Any:
         self.engine.start()
@@ -35,12 +38,30 @@ class Built:
             self.closers.append(job.stop)
         return self.engine
 
-    def close(self) -> None:
-        for closer in reversed(self.closers):
-            try:
-                closer()
-            except Exception:
-                log.exception("closing %r failed", closer)
+    @property
+    def engine_running(self) -> bool:
+        return self.engine is not None and bool(getattr(self.engine, "running", False))
+
+    def close(self) -> bool:
+        """Close everything; call after `engine.stop()`. If the engine thread has still not ended, what
+        it uses (the database) is left open and an error logged. Returns False in that case."""
+        _close_all(self.closers)
+        if self.engine_running:
+            log.error(
+                "the engine thread did not stop in time: the history database and the log saver are left "
+                "open rather than closed under it (anything it was writing may be lost when the process exits)"
+            )
+            return False
+        _close_all(self.engine_closers)
+        return True
+
+
+def _close_all(closers: list[Any]) -> None:
+    for closer in reversed(closers):
+        try:
+            closer()
+        except Exception:
+            log.exception("closing %r failed", closer)
 
 
 def setup_app_log(paths: AppPaths) -> None:
@@ -137,7 +158,7 @@ def build_engine(
         built.closers.append(alerter.close)
 
     conn = connect(paths.database)
-    built.closers.append(conn.close)
+    built.engine_closers.append(conn.close)
     tz = local_zone()
     history = HistoryStore(conn)
     folder = SessionFolder(tz)

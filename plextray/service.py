@@ -18,7 +18,15 @@ from plextray.paths import AppPaths
 log = logging.getLogger(__name__)
 
 
-def run_headless(paths: AppPaths, *, log_dir: Path | None = None, stop_event: threading.Event | None = None) -> int:
+def run_headless(
+    paths: AppPaths,
+    *,
+    log_dir: Path | None = None,
+    stop_event: threading.Event | None = None,
+    stop_timeout: float = 10.0,
+) -> int:
+    """Run until SIGTERM / Ctrl-C / `stop_event`. 0 after a clean stop; 1 when the engine died, or did
+    not end within `stop_timeout` seconds (its database is then left open, never closed under it)."""
     from plextray.notify import DesktopNotifier
 
     setup_app_log(paths)
@@ -34,13 +42,19 @@ def run_headless(paths: AppPaths, *, log_dir: Path | None = None, stop_event: th
         signal.signal(signal.SIGINT, on_signal)
     engine = built.start()
     print("plextray: monitoring (headless). Stop with Ctrl-C or SIGTERM.", flush=True)
+    status = 0
     try:
         while not stop.wait(0.5):
             if not engine.running:
                 log.error("the engine stopped unexpectedly")
-                return 1
+                status = 1
+                break
     finally:
-        engine.stop()
-        built.close()
-        print("plextray: stopped.", flush=True)
-    return 0
+        engine.stop(timeout=stop_timeout)
+        if built.close():  # closes the database only once the engine thread has really ended
+            print("plextray: stopped.", flush=True)
+        else:
+            status = 1
+            print(f"plextray: the engine did not stop within {stop_timeout:g} s; exiting without closing "
+                  "its database (see the log).", flush=True)
+    return status
