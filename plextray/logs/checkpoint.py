@@ -56,21 +56,20 @@ class FileIdentity:
     def same_inode(self, st: os.stat_result) -> bool:
         return st.st_dev == self.dev and st.st_ino == self.ino
 
-    def matches(self, path: Path, st: os.stat_result | None = None) -> bool:
-        """True when `path` is this file: same inode, and its first bytes hash the same."""
-        try:
-            st = st or os.stat(path)
-            if not self.same_inode(st) or st.st_size < self.head_len:
-                return False
-            if self.mtime_ns:
-                return st.st_size == 0 and st.st_mtime_ns == self.mtime_ns
-            if self.head_len == 0:
-                return True
-            with open(path, "rb") as handle:
-                head = handle.read(self.head_len)
-        except OSError:
+    def matches_file(self, st: os.stat_result, head: bytes) -> bool:
+        """True when the file whose status is `st` and whose first bytes are `head` is this one.
+
+        `st` and `head` must come from ONE open handle (see read_file_head): Plex renames its
+        files while we look, so a stat() by name and an open() by the same name a moment
+        later can be two different files — a known file would then look unknown.
+        """
+        if not self.same_inode(st) or st.st_size < self.head_len:
             return False
-        return hashlib.sha256(head).hexdigest() == self.head_sha
+        if self.mtime_ns:
+            return st.st_size == 0 and st.st_mtime_ns == self.mtime_ns
+        if len(head) < self.head_len:
+            return False
+        return hashlib.sha256(head[: self.head_len]).hexdigest() == self.head_sha
 
     def to_json(self) -> dict:
         data = {"dev": self.dev, "ino": self.ino, "head_len": self.head_len, "head_sha": self.head_sha}
@@ -122,6 +121,16 @@ class Checkpoint:
             archives={str(k): int(v) for k, v in data.get("archives", {}).items()},
             touched=tuple(data.get("touched", ())),
         )
+
+
+def read_file_head(path: Path) -> tuple[os.stat_result, bytes] | None:
+    """(status, first HEAD_BYTES bytes) of the file at `path`, both through one handle; None if gone."""
+    try:
+        with open(path, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            return st, handle.read(HEAD_BYTES)
+    except OSError:
+        return None
 
 
 def checkpoint_path(archive_dir: Path) -> Path:

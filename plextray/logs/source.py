@@ -20,20 +20,33 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from plextray import const
-from plextray.logs.checkpoint import HEAD_BYTES, Checkpoint, FileIdentity
+from plextray.logs.checkpoint import HEAD_BYTES, Checkpoint, FileIdentity, read_file_head
 from plextray.logs.days import first_timestamp, last_timestamp
 
 log = logging.getLogger(__name__)
 
 _ROTATED = re.compile(r"^" + re.escape(const.PLEX_LOG_NAME[:-4]) + r"\.(\d+)\.log$")
 _KEEP_SEEN = 8
+_SETTLE_LOOKS = 8  # looks at the folder before giving up waiting for a rotation to be over
+_OPEN_TRIES = 3  # looks for a renamed file before taking it for deleted
 _HOLD_HANDLES = os.name != "nt"  # Windows: an open handle would stop Plex renaming its log
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """One of Plex's files as seen through ONE open handle: status and first bytes belong together."""
+
+    n: int  # 0: the live `.log`; n: `.n.log`
+    path: Path
+    st: os.stat_result
+    head: bytes  # up to HEAD_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,15 +89,18 @@ class _OpenFile:
         """Ensure a handle on this very file (found again via `locate` if renamed). False if gone."""
         if self.handle is not None:
             return True
-        for path in (self.path, *locate()):
-            try:
-                handle = open(path, "rb")
-            except OSError:
-                continue
-            if self.is_inode(os.fstat(handle.fileno())):
-                self.path, self.handle = path, handle
-                return True
-            handle.close()
+        paths = [self.path]
+        for _look in range(_OPEN_TRIES):  # a rotation running meanwhile can move it past us: look again
+            for path in paths:
+                try:
+                    handle = open(path, "rb")
+                except OSError:
+                    continue
+                if self.is_inode(os.fstat(handle.fileno())):
+                    self.path, self.handle = path, handle
+                    return True
+                handle.close()
+            paths = locate()
         return False
 
     def pread(self, offset: int, size: int) -> bytes:
@@ -157,25 +173,27 @@ class PlexLogSource:
         if checkpoint is None or checkpoint.current is None:
             return
         wanted = checkpoint.current
-        for _n, path, st in self._chain():
-            if wanted.matches(path, st):
-                if st.st_size < checkpoint.offset:
-                    self._cur = _OpenFile(path, st, 0)
+        chain = self._chain()
+        for found in chain:
+            if wanted.matches_file(found.st, found.head):
+                if found.st.st_size < checkpoint.offset:
+                    self._cur = _OpenFile(found.path, found.st, 0)
                     self._gap(files_missed=0, reason="Plex truncated its log while plextray was not running")
                     return
-                cur = _OpenFile(path, st, checkpoint.offset)
-                if cur.open(lambda: ()):
-                    cur.head = cur.pread(0, min(checkpoint.offset, HEAD_BYTES))
-                    if not _HOLD_HANDLES:
-                        cur.release()
+                cur = _OpenFile(found.path, found.st, checkpoint.offset)
+                # The head comes from the look that recognised the file, not from opening its
+                # name again: Plex may have renamed it since. Without it the file would be known
+                # by its inode number alone, which the next file Plex creates may reuse.
+                cur.head = found.head[: min(checkpoint.offset, HEAD_BYTES)]
+                if cur.open(self._locate) and not _HOLD_HANDLES:
+                    cur.release()
                 self._cur = cur
                 return
         # The file we were reading is gone: truncated and rewritten, replaced, or rotated away.
-        chain = self._chain()
         # (inode numbers are reused at once after a delete, so unknown rotated files decide first)
-        if self._last_known_index(chain) is None and any(n > 0 for n, _p, _st in chain):
+        if self._last_known_index(chain) is None and any(found.n > 0 for found in chain):
             missed, reason = None, "Plex rotated its log more than 5 times while plextray was not running"
-        elif any(wanted.dev == st.st_dev and wanted.ino == st.st_ino for _n, _p, st in chain):
+        elif any(wanted.same_inode(found.st) for found in chain):
             missed, reason = 0, "Plex truncated and rewrote its log while plextray was not running"
         else:
             missed, reason = 0, "Plex replaced its log file while plextray was not running"
@@ -259,8 +277,37 @@ class PlexLogSource:
         self._cur = None
 
     # -- files -------------------------------------------------------------------------
-    def _chain(self) -> list[tuple[int, Path, os.stat_result]]:
-        """Plex's log files that exist, oldest first: `.5.log` … `.1.log`, then `.log`."""
+    def _chain(self) -> list[_Found]:
+        """Plex's log files that exist, oldest first (`.5.log` … `.1.log`, then `.log`), as one
+        settled picture of the folder.
+
+        A rotation is a run of renames. A look taken while it runs can meet a file under its
+        old name and, a moment later, the next file under that same name; or miss a file that
+        moved past the look; or meet one twice. A file already read would then look unknown (a
+        false "rotated more than 5 times" gap, and the oldest files read a second time), or
+        the file being read look gone. So the folder is looked at until two looks in a row
+        agree, each file's status and first bytes taken through one open handle.
+        """
+        chain = self._look()
+        for attempt in range(_SETTLE_LOOKS):
+            again = self._look()
+            if _same_files(chain, again):
+                return again
+            chain = again
+            if attempt:
+                time.sleep(0.001 * attempt)  # Plex is mid-rotation: give it a moment to finish
+        log.info("Plex's log folder kept changing while plextray looked at it; going on with the last look")
+        return chain
+
+    def _look(self) -> list[_Found]:
+        chain = []
+        for n, path in self._names():
+            seen = read_file_head(path)
+            if seen is not None:
+                chain.append(_Found(n, path, *seen))
+        return chain
+
+    def _names(self) -> list[tuple[int, Path]]:
         found = []
         try:
             names = os.listdir(self.log_dir)
@@ -272,20 +319,15 @@ class PlexLogSource:
                 found.append((int(match.group(1)), self.log_dir / name))
         found.sort(reverse=True)
         found.append((0, self.live_path))
-        chain = []
-        for n, path in found:
-            st = _stat(path)
-            if st is not None:
-                chain.append((n, path, st))
-        return chain
+        return found
 
     def _locate(self) -> list[Path]:
-        return [path for _n, path, _st in self._chain()]
+        return [path for _n, path in self._names()]
 
-    def _last_known_index(self, chain) -> int | None:
+    def _last_known_index(self, chain: list[_Found]) -> int | None:
         last = None
-        for index, (_n, path, st) in enumerate(chain):
-            if any(known.matches(path, st) for known in self._seen):
+        for index, found in enumerate(chain):
+            if any(known.matches_file(found.st, found.head) for known in self._seen):
                 last = index
         return last
 
@@ -294,15 +336,14 @@ class PlexLogSource:
         chain = self._chain()
         last = self._last_known_index(chain)
         candidates = chain[last + 1:] if last is not None else chain
-        if report and last is None and self._seen and any(n > 0 for n, _p, _st in candidates):
+        if report and last is None and self._seen and any(found.n > 0 for found in candidates):
             self._gap(files_missed=None, reason="Plex rotated its log more than 5 times since plextray last read it")
         # An empty rotated file has no line and never will: skip it, remembering it as read.
-        while candidates and candidates[0][0] > 0 and candidates[0][2].st_size == 0:
-            self._seen.append(FileIdentity.of_empty(candidates.pop(0)[2]))
+        while candidates and candidates[0].n > 0 and candidates[0].st.st_size == 0:
+            self._seen.append(FileIdentity.of_empty(candidates.pop(0).st))
         if not candidates:
             return None
-        _n, path, st = candidates[0]
-        self._cur = _OpenFile(path, st, 0)
+        self._cur = _OpenFile(candidates[0].path, candidates[0].st, 0)
         return self._cur
 
     def _finish(self, cur: _OpenFile) -> None:
@@ -333,6 +374,11 @@ class PlexLogSource:
 
     def _gap(self, *, files_missed: int | None, reason: str) -> None:
         self._pending_gaps.append((Gap(self.last_time, None, files_missed, reason), len(self._pieces)))
+
+
+def _same_files(one: list[_Found], other: list[_Found]) -> bool:
+    """Two looks at the folder found the same files under the same names."""
+    return [(f.n, f.st.st_dev, f.st.st_ino) for f in one] == [(f.n, f.st.st_dev, f.st.st_ino) for f in other]
 
 
 def _missing(path: Path) -> bool:
