@@ -113,7 +113,36 @@ def build_engine(
     with_mail: bool = True,
 ) -> Built:
     """Wire the engine (and the daily e-mail scheduler). Missing logs or server are problems the
-    engine reports, not crashes — unless `require_logs` (an explicit --log-dir that does not work)."""
+    engine reports, not crashes — unless `require_logs` (an explicit --log-dir that does not work).
+    If a step fails, what the earlier ones took (the saver's lock, the database, the client) is released."""
+    paths.ensure()
+    config = config or load_config(paths.config)
+    built = Built(engine=None)
+    try:
+        _wire(built, paths, config, notifier=notifier, log_dir=log_dir, require_logs=require_logs, client=client,
+              alerter=alerter, wall_clock=wall_clock, with_mail=with_mail)
+    except BaseException:
+        built.close()  # a later step failed: let go of what the earlier ones took (the saver's lock above all)
+        raise
+    for problem in built.problems:
+        log.warning("%s", problem)
+    return built
+
+
+def _wire(
+    built: Built,
+    paths: AppPaths,
+    config: AppConfig,
+    *,
+    notifier: Notifier,
+    log_dir: Path | None,
+    require_logs: bool,
+    client: Any,
+    alerter: Any,
+    wall_clock: Any,
+    with_mail: bool,
+) -> None:
+    """build_engine's steps; everything taken is registered on `built` as soon as it is taken."""
     from plextray.core.parsing import PlaybackParser
     from plextray.core.sessions import SessionFolder
     from plextray.engine.engine import Engine
@@ -125,9 +154,6 @@ def build_engine(
     from plextray.store.history import HistoryStore
     from plextray.store.media_cache import MediaCache
 
-    paths.ensure()
-    config = config or load_config(paths.config)
-    built = Built(engine=None)
     profiles = ProfileStore(paths.profiles)
     load_profiles(profiles, built.problems)
 
@@ -135,6 +161,7 @@ def build_engine(
     try:
         directory = resolve_log_dir(config, log_dir)
         saver = LogSaver(directory, paths.archives)
+        built.engine_closers.append(saver.close)  # the engine closes it on stop; this is for never started
     except LogDirError as exc:
         if require_logs:
             raise
@@ -184,9 +211,6 @@ def build_engine(
         from plextray.mail.service import MailScheduler
 
         built.jobs.append(MailScheduler(paths, lambda: load_config(paths.config)))
-    for problem in built.problems:
-        log.warning("%s", problem)
-    return built
 
 
 def load_profiles(store: Any, problems: list[str]) -> None:
