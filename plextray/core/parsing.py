@@ -69,12 +69,18 @@ MARKERS: tuple[bytes, ...] = (
 # only matter to 0.9.x correlation (the web-by-IP link, /:/progress).
 MODERN_MARKERS: tuple[bytes, ...] = MARKERS[:6]
 _MODERN_COUNT = len(MODERN_MARKERS)
-# What feed_block searches for: each pass over a block costs about as much as the next, so the
-# two transcode markers share one pass (their common head; a hit is checked for either tail).
-_UNIVERSAL = b"universal/"
-_MODERN_SCAN: tuple[bytes, ...] = (*MODERN_MARKERS[:4], _UNIVERSAL)
-_OLD_SCAN: tuple[bytes, ...] = (*_MODERN_SCAN, *MARKERS[6:])
-assert MODERN_MARKERS[4:] == (_UNIVERSAL + b"st", _UNIVERSAL + b"decision")
+# What feed_block searches for, one regex search per marker pass (a literal head, found at C
+# speed): each pass over a block costs about as much as the next, so the two [Now] markers and
+# the two transcode markers share a pass each; the tail is checked in C, not in a Python loop.
+_MODERN_SCAN: tuple[re.Pattern[bytes], ...] = (
+    re.compile(re.escape(MARKERS[0])),
+    re.compile(rb"\[Now\] (?:User|Device) is "),
+    re.compile(re.escape(MARKERS[3])),
+    re.compile(rb"universal/(?:st|decision)"),
+)
+_OLD_SCAN: tuple[re.Pattern[bytes], ...] = (*_MODERN_SCAN, *(re.compile(re.escape(m)) for m in MARKERS[6:]))
+assert MODERN_MARKERS[1:3] == (b"[Now] User is ", b"[Now] Device is ")
+assert MODERN_MARKERS[4:] == (b"universal/st", b"universal/decision")
 _OLD_STAMP = re.compile(rb", \d{4} \d\d:\d\d:\d\d(?::\d{3})? \[")
 _QUERY_KEYS = frozenset((
     "ratingKey", "key", "path", "state", "time", "duration", "session",
@@ -127,7 +133,7 @@ _FAST_LINE = re.compile(
     rb"(?:\[Req#([0-9a-fA-F]+)\] )?"
     rb"(?:(\[Now\] User is )|(\[Now\] Device is )|(Statistics: \()|(Client \[)|(Completed: \[)|(Request: \[))?"
 )
-_USER, _DEVICE, _STATISTICS_LINE, _CLIENT_LINE, _COMPLETED_LINE = 5, 6, 7, 8, 9  # its groups (lastindex)
+_USER, _DEVICE, _STATISTICS_LINE, _CLIENT_LINE, _COMPLETED_LINE, _REQUEST_LINE = 5, 6, 7, 8, 9, 10  # its groups
 _FAST_CLIENT = re.compile(
     rb"(?P<ident>[^\]]*)\] reporting timeline state (?P<state>\w+), progress of (?P<time>-?\d+)/(?P<duration>-?\d+)ms"
 )
@@ -139,6 +145,8 @@ _FAST_STATISTICS = re.compile(
 )
 _FAST_COMPLETED = re.compile(rb"[^\]\s]+\] (?:-?\d+ )?[A-Z]+ (?=\S)([^?\s]*)\S*")  # group 1: the URL's path
 _FAST_REQ_ID = re.compile(rb" #([0-9a-fA-F]+)\b")
+_FAST_REQUEST = re.compile(rb"([^\]\s]+)(?: \([^\]]*\))?\] [A-Z]+ (\S+)")  # _REQUEST after "Request: ["
+_FAST_TOKEN_USER = re.compile(rb"Token \(([^)]*)\)")
 _REPORT_PATHS = frozenset((b"/:/timeline", b"/:/timeline/", b"/:/progress"))
 _CONTROL_OR_CR = bytes((*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F))  # deleted by bytes.translate
 _MONTH_DIGITS = {
@@ -376,19 +384,16 @@ class PlaybackParser:
         find, rfind = block.find, block.rfind
         old = _OLD_STAMP.search(block, 0, 1 << 16) is not None
         for marker in _OLD_SCAN if old else _MODERN_SCAN:
-            pos = find(marker)
-            while pos >= 0:
-                if marker is _UNIVERSAL and not (
-                    block.startswith(b"st", pos + 10) or block.startswith(b"decision", pos + 10)
-                ):
-                    pos = find(marker, pos + 1)  # a segment URL: not one of the two markers
-                    continue
+            search = marker.search
+            hit = search(block)
+            while hit is not None:
+                pos = hit.start()
                 start = rfind(b"\n", 0, pos) + 1
                 end = find(b"\n", pos)
                 if end < 0:
                     end = len(block)
                 spans[start] = end
-                pos = find(marker, end)
+                hit = search(block, end)
         has_nul = b"\x00" in block
         fast_line = _FAST_LINE.match if self.fast_paths else None
         follow_up, dispatch, general = self._follow_up, self._dispatch, self._examine_general
@@ -483,6 +488,8 @@ class PlaybackParser:
             found = _FAST_REQ_ID.search(line, completed.end())
             # the Request line already made this report: nothing to add
             return found is not None and isinstance(self._by_req.get(found.group(1).decode()), _Report)
+        if kind == _REQUEST_LINE:
+            return self._fast_request(fast, line)
         reqid = fast.group(4)
         if reqid is None:
             return False
@@ -499,8 +506,6 @@ class PlaybackParser:
                 return False
             self._client_line(report, client.group("ident").decode() or None, int(client.group("duration")))
             return True
-        if kind > _CLIENT_LINE:
-            return False  # a Request line
         # [Now] User / [Now] Device / Statistics: the same few texts again and again (one per
         # client), so what each says is read once and remembered
         tails = self._tails[kind]
@@ -529,6 +534,37 @@ class PlaybackParser:
             named, account_id = said
             account = self._account_names.get(account_id) if account_id is not None else None
             self._enrich(report, client_id=named, account=account)
+        return True
+
+    def _fast_request(self, fast: re.Match[bytes], line: bytes) -> bool:
+        """A 1.x `Request: [` line _FAST_LINE recognised, read on the bytes as _on_request reads
+        the text; False (nothing done) for what only the general path handles (transcodes)."""
+        match = _FAST_REQUEST.match(line, fast.end())
+        if match is None:
+            return False  # garbled: the general path counts it
+        path, _, query_text = match.group(2).partition(b"?")
+        if path not in _REPORT_PATHS:
+            return b"/transcode/" not in path  # True: not playback, ignored as _on_request does
+        head, _, dump = line[match.end() :].partition(b" / ")
+        query = _query(query_text.decode("ascii"))
+        ident = {**query, **self._headers(dump.decode("ascii"))} if dump else query
+        req = _FAST_REQ_ID.search(head)
+        user = _FAST_TOKEN_USER.search(head)
+        addr = match.group(1).decode("ascii")
+        ip, _ = _split_addr(addr)
+        stamp = line[:25].decode("ascii")
+        report = self._report_from_query(
+            f"{stamp[8:12]}-{_MONTH_DIGITS[stamp[0:3]]}-{stamp[4:6]}T{stamp[13:25]}",
+            fast.group(1).decode("ascii"),
+            query,
+            addr,
+            ip,
+            req.group(1).decode("ascii") if req else None,
+        )
+        if report is not None:
+            report.account = user.group(1).decode("ascii") or None if user else None
+            self._identity_from(report, ident, modern=True)
+            self._start_report(report)
         return True
 
     def _examine_text(self, text: str) -> None:
@@ -588,7 +624,7 @@ class PlaybackParser:
         if kind == "transcode-stop":
             self._forget_transcode(query.get("session"))
             return
-        report = self._report_from_query(line, query, addr, ip, reqid)
+        report = self._report_from_query(line.time, line.thread, query, addr, ip, reqid)
         if report is None:
             return
         report.account = account
@@ -615,7 +651,7 @@ class PlaybackParser:
         query = _query(query_text)
         addr = match.group("addr")
         ip, _ = _split_addr(addr)
-        report = self._report_from_query(line, query, addr, ip, reqid)
+        report = self._report_from_query(line.time, line.thread, query, addr, ip, reqid)
         if report is None:
             return
         known = self._match_recent(report, addr=addr)
@@ -773,7 +809,8 @@ class PlaybackParser:
         return headers
 
     def _report_from_query(
-        self, line: LogLine, query: dict[str, str], addr: str | None, ip: str | None, reqid: str | None
+        self, time: str, thread: str | None, query: dict[str, str], addr: str | None, ip: str | None,
+        reqid: str | None,
     ) -> _Report | None:
         state = query.get("state")
         if state is None:
@@ -786,15 +823,15 @@ class PlaybackParser:
             return None
         return _Report(
             0,
-            line.time,
-            _seconds(line.time),
+            time,
+            _seconds(time),
             state,
             _rating_from(query),
             _int(query.get("time")),
             _int(query.get("duration")),
             ip,
             addr,
-            line.thread,
+            thread,
             reqid,
         )
 
