@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -332,8 +333,53 @@ def test_uncommitted_member_from_a_crash_is_cut_at_start(dirs):
     del saver
     with LogSaver(logs, arch) as saver:
         saver.save_once()
-    assert not new_day.exists()
+    assert not new_day.exists()  # not a daily archive any more: moved aside, not deleted
+    orphan = arch / "2026-02-07.log.gz.orphan-1"
+    assert b"".join(read_archive(orphan)) == b"Feb 07, 2026 00:00:00.000 [1] DEBUG - uncommitted\n"
     assert archived(arch) == plex.expected
+
+
+KILL_BEFORE_COMMIT = """
+import os, signal, sys
+import plextray.logs.saver as saver_module
+# SIGKILL at the one instant that leaves a new archive behind: its member appended and fsync'ed,
+# the checkpoint that would have vouched for it not yet written.
+saver_module.save_checkpoint = lambda *args: os.kill(os.getpid(), signal.SIGKILL)
+saver_module.LogSaver(sys.argv[1], sys.argv[2]).save_once()
+"""
+
+
+def test_an_archive_newer_than_the_checkpoint_is_moved_aside_never_deleted_and_nothing_is_saved_twice(
+        dirs, caplog):
+    logs, arch = dirs
+    plex = RecordingWriter(logs, start=datetime(2026, 2, 6, 23, 59, 50))
+    plex.write_lines(10)  # up to 23:59:55
+    with LogSaver(logs, arch) as saver:
+        saver.save_once()
+    plex.write_lines(30)  # across midnight: a new day, a new archive
+    run = subprocess.run([sys.executable, "-c", KILL_BEFORE_COMMIT, str(logs), str(arch)], capture_output=True,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+    assert run.returncode == -9, run.stderr
+    new_day = arch / "2026-02-07.log.gz"
+    uncommitted = b"".join(read_archive(new_day))
+    assert uncommitted and uncommitted in plex.expected and "2026-02-07.log.gz" not in checkpoint_json(arch)["archives"]
+    (arch / "2026-02-07.log.gz.orphan-1").write_bytes(b"an older orphan, left alone")
+
+    with caplog.at_level("WARNING", logger="plextray.logs.saver"), LogSaver(logs, arch) as saver:
+        summary = saver.save_once()
+    orphan = arch / "2026-02-07.log.gz.orphan-2"
+    assert b"".join(read_archive(orphan)) == uncommitted  # the user's bytes, kept
+    assert (arch / "2026-02-07.log.gz.orphan-1").read_bytes() == b"an older orphan, left alone"
+    assert stat.S_IMODE(orphan.stat().st_mode) == 0o600
+    [warning] = [r.getMessage() for r in caplog.records if "orphan" in r.getMessage()]
+    assert "2026-02-07.log.gz" in warning and str(orphan) in warning and "moved aside" in warning
+    # the lines come again from Plex's log into a fresh daily archive; the orphan is no daily archive
+    assert [p.name for p in list_archives(arch)] == ["2026-02-06.log.gz", "2026-02-07.log.gz"]
+    assert summary.gaps == () and "2026-02-07.log.gz" in summary.archives
+    assert archived(arch) == plex.expected  # every line once
+    with LogSaver(logs, arch) as saver:  # and a later start leaves everything where it is
+        saver.save_once()
+    assert archived(arch) == plex.expected and orphan.exists()
 
 
 def test_single_instance_lock(dirs):

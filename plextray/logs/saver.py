@@ -9,8 +9,9 @@ waits in memory is already compressed). `flush()` commits:
      position AND every archive's committed size.
 
 Start-up first cuts every archive back to its committed size (an uncommitted member left by a
-crash between 1 and 2) and re-reads Plex's files from the committed position: a kill -9 or a
-power cut at any instant loses nothing and duplicates nothing. A failed commit (disk full,
+crash between 1 and 2; an archive newer than the checkpoint and unknown to it is moved aside to
+`<name>.orphan-<n>`, never deleted) and re-reads Plex's files from the committed position: a
+kill -9 or a power cut at any instant loses nothing and duplicates nothing. A failed commit (disk full,
 EFBIG, I/O error) is rolled back the same way in-process, the reader rewinds to the committed
 position, and DiskFullError/ArchiveError is raised; the lines stay in Plex's files and are saved
 once space returns. Lines already handed to the caller by read_new() are not handed out twice
@@ -183,8 +184,14 @@ class LogSaver:
             if name in committed:
                 continue
             if path.stat().st_mtime >= checkpoint_mtime:
-                log.info("%s: removing an archive created by an unfinished save", name)
-                path.unlink()
+                # Most likely made by a save killed before its commit, whose lines are read
+                # again from Plex's files into a fresh archive. But it is the user's data (it
+                # may be a restored copy): moved aside under a name no reader takes for a daily
+                # archive, never deleted, and never read twice.
+                target = _move_aside(path, "orphan")
+                log.warning("%s is newer than the saver's checkpoint (a save interrupted before its commit?); "
+                            "moved aside to %s. Its lines still in Plex's log files are saved again into a "
+                            "fresh %s", name, target, name)
             else:
                 log.warning("%s is not in the saver's checkpoint; keeping it as it is", name)
                 committed[name] = path.stat().st_size
@@ -385,6 +392,16 @@ def _append_durably(path: Path, data: bytes) -> int:
         return os.fstat(fd).st_size
     finally:
         os.close(fd)
+
+
+def _move_aside(path: Path, why: str) -> Path:
+    """Rename `path` to `<name>.<why>-<n>` (the first free n) in its folder, durably."""
+    n = 1
+    while (target := path.with_name(f"{path.name}.{why}-{n}")).exists():
+        n += 1
+    os.rename(path, target)
+    fsync_dir(path.parent)
+    return target
 
 
 def _split_lines(data: bytes) -> list[bytes]:
