@@ -138,7 +138,8 @@ class LineBlocks:
             self._carry += chunk
             self._check_carry()
             return b""
-        block = self._carry + chunk[: last + 1] if self._carry else chunk[: last + 1]
+        # one copy of the chunk, not two (a slice, then the concatenation): chunks are megabytes
+        block = b"".join((self._carry, memoryview(chunk)[: last + 1])) if self._carry else chunk[: last + 1]
         self._carry = chunk[last + 1 :]
         self._check_carry()
         self.consumed += len(block)

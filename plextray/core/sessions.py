@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
+from collections.abc import Iterable
 from datetime import datetime, timedelta, tzinfo
 
 from plextray.core.localtime import LocalClock
@@ -131,12 +132,28 @@ class SessionFolder:
 
     # ----------------------------------------------------------------- public API
     def feed(self, event: PlaybackEvent) -> list[WatchSession]:
+        """The sessions `event` created or changed (copies: the folder goes on changing its own)."""
+        changed: list[WatchSession] = []
+        self._feed(event, changed)
+        return [_copy(session) for session in changed]
+
+    def feed_many(self, events: Iterable[PlaybackEvent]) -> list[WatchSession]:
+        """The sessions a run of events created or changed, each once, as it stands after the
+        last event. Why: a bulk import keeps only the latest state of each session, so copying
+        one per event (as `feed` must) would be wasted work."""
+        changed: list[WatchSession] = []
+        feed = self._feed
+        for event in events:
+            feed(event, changed)
+        return [_copy(session) for session in {id(session): session for session in changed}.values()]
+
+    def _feed(self, event: PlaybackEvent, changed: list[WatchSession]) -> None:
+        """Fold one event; append the folder's own session objects it created or changed."""
         try:
             utc = self.clock.resolve(event.time)
         except ValueError:
             self.ignored += 1
-            return []
-        changed: list[WatchSession] = []
+            return
         client = event.client_id
         if client is None:
             client = stand_in_client(event)
@@ -146,9 +163,8 @@ class SessionFolder:
         else:
             anon = self._anon_reports.pop(self._report_key(event), None)
             if anon is not None and self._adopt(anon, event, changed):
-                return changed
+                return
         self._fold(client, event, utc, changed)
-        return changed
 
     def expire(self, now_utc: float) -> list[WatchSession]:
         """Close sessions silent for longer than the limit at `now_utc`."""
@@ -209,7 +225,7 @@ class SessionFolder:
             session = self._start(client, event, utc)
             self._live[ident] = _Live(session, event.position_ms, self._fingerprint(event))
             self._by_client[client] = ident
-            changed.append(_copy(session))
+            changed.append(session)
             return
         session = live.session
         if utc < session.end_utc - 1.0:
@@ -217,7 +233,7 @@ class SessionFolder:
             return
         if self._fingerprint(event) == live.last_fingerprint:
             self._identify(session, event)  # the same report again (an enriched update)
-            changed.append(_copy(session))
+            changed.append(session)
             return
         if session.state == "playing":
             session.watched_ms += int(round(min(max(utc - session.end_utc, 0.0), self.silence) * 1000))
@@ -232,7 +248,7 @@ class SessionFolder:
         if event.state == "stopped":
             changed.append(self._close(ident))
         else:
-            changed.append(_copy(session))
+            changed.append(session)
 
     @staticmethod
     def _fingerprint(event: PlaybackEvent) -> tuple[str, str, int | None]:
@@ -276,7 +292,7 @@ class SessionFolder:
         if self._by_client.get(ident[0]) == ident:
             del self._by_client[ident[0]]
         live.session.live = False
-        return _copy(live.session)
+        return live.session
 
     def _adopt(self, anon: str, event: PlaybackEvent, changed: list[WatchSession]) -> bool:
         """Hand a stand-in session over to the client its report turned out to come from.
@@ -304,5 +320,5 @@ class SessionFolder:
         self._identify(session, event)
         self._live[(client, event.rating_key)] = live
         self._by_client[client] = (client, event.rating_key)
-        changed.append(_copy(session))
+        changed.append(session)
         return True

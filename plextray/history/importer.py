@@ -338,10 +338,8 @@ class Importer:
     def _fold(
         self, reports: list[tuple[int, PlaybackEvent]], pending: dict[str, WatchSession], retired: list[str]
     ) -> None:
-        feed = self.folder.feed
-        for _, event in reports:
-            for session in feed(event):
-                pending[session.key] = session
+        for session in self.folder.feed_many(event for _, event in reports):
+            pending[session.key] = session
         for key in self.folder.retired():
             pending.pop(key, None)
             retired.append(key)
