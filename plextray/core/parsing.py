@@ -217,7 +217,10 @@ class _Transcode:
 
 
 class _Bounded(OrderedDict[Any, Any]):
-    """A dict that forgets its oldest entries: parser memory stays flat on endless logs."""
+    """A dict that forgets its oldest entries: parser memory stays flat on endless logs.
+
+    "Oldest" is by last `put`; the parser's learning maps skip a put that would write the value
+    an entry already holds, so there it means the entry least recently *changed*."""
 
     def __init__(self, limit: int = _MAP_SIZE) -> None:
         super().__init__()
@@ -920,24 +923,37 @@ class PlaybackParser:
         state = (client, report.addr, report.ident, report.rating_key,
                  report.product, report.platform, report.device, report.account)  # fmt: skip
         if report.learned_epoch == self._learn_epoch and report.learned == state:
-            # the same values, written last in each map: the writes below would be no-ops
-            return
-        if report.addr is not None:
-            self._addr_client.put(report.addr, client)
-        if report.ident is not None:
-            self._ident_client.put(report.ident, client)
-            self._client_session.put(client, (report.ident, report.rating_key))
-        old = self._client_info.get(client) or (None, None, None, None)
-        self._client_info.put(
-            client,
-            (
+            return  # nothing changed in the maps or the report since its last _learn
+        # a map entry is written only when its value changes: most reports repeat what their
+        # client's previous report taught, and a write costs more than the look-up
+        changed = False
+        addr, ident = report.addr, report.ident
+        if addr is not None and self._addr_client.get(addr) != client:
+            self._addr_client.put(addr, client)
+            changed = True
+        if ident is not None:
+            if self._ident_client.get(ident) != client:
+                self._ident_client.put(ident, client)
+                changed = True
+            session = (ident, report.rating_key)
+            if self._client_session.get(client) != session:
+                self._client_session.put(client, session)
+                changed = True
+        old = self._client_info.get(client)
+        if old is None:
+            info = (report.product, report.platform, report.device, report.account)
+        else:
+            info = (
                 report.product or old[0],
                 report.platform or old[1],
                 report.device or old[2],
                 report.account or old[3],
-            ),
-        )
-        self._learn_epoch += 1
+            )
+        if info != old:
+            self._client_info.put(client, info)
+            changed = True
+        if changed:
+            self._learn_epoch += 1
         report.learned, report.learned_epoch = state, self._learn_epoch
 
     def _enrich(self, report: _Report, *, client_id: str | None = None, account: str | None = None) -> None:
