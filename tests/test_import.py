@@ -270,3 +270,51 @@ def test_import_saves_the_live_plex_logs_first(tmp_path, plextray_home):
     assert again.returncode == 0, again.stderr
     rows = [json.loads(line) for line in run_cli("history", "--json", home=plextray_home).stdout.splitlines()]
     assert [(row["client_id"], row["watched_ms"]) for row in rows] == [("clientA", 120_000), ("clientB", 60_000)]
+
+
+def test_an_import_that_dies_mid_run_resumes_without_folding_anything_twice(tmp_path, monkeypatch):
+    """A crash between two commits of a long import: the next run must end with exactly the
+    sessions one uninterrupted run stores. (Sessions used to be committed as folded up to the
+    block read while the watermark stopped at the last whole gzip member before it; resuming
+    then folded the lines in between again, and a session closed among them came back as a
+    second, shorter one.)"""
+    import plextray.history.importer as importer_module
+    from plextray.emulator.traffic import realistic_log
+
+    data = b"".join(realistic_log(datetime(2026, 3, 28, 19, 0), 8_000_000, seed=4))
+    members, pos = [], 0
+    while pos < len(data):  # members of ~64 KB of whole lines, as the saver's flushes make them
+        end = data.find(b"\n", pos + 65536)
+        end = len(data) if end < 0 else end + 1
+        members.append(gzip.compress(data[pos:end]))
+        pos = end
+    archive = tmp_path / "2026-03-28.log.gz"
+    archive.write_bytes(b"".join(members))
+    monkeypatch.setattr(importer_module, "FLUSH_BYTES", 200_000)  # commit often: many places to die
+    _, reference, _ = import_into(tmp_path / "reference.db", [archive])
+    assert len(reference) > 10
+
+    class Died(Exception):
+        pass
+
+    real_persist = Importer._persist
+    for die_at in (4, 10, 11, 13):  # the commits after which this data used to come back wrong
+        commits = 0
+
+        def persist_then_die(self, pending, retired, source=None, position=None):
+            nonlocal commits
+            if source is not None:
+                commits += 1
+                if commits == die_at:
+                    raise Died  # before the commit, as a kill would: nothing of it is stored
+            return real_persist(self, pending, retired, source, position)
+
+        db = tmp_path / f"died-at-{die_at}.db"
+        monkeypatch.setattr(Importer, "_persist", persist_then_die)
+        with pytest.raises(Died):
+            import_into(db, [archive])
+        monkeypatch.setattr(Importer, "_persist", real_persist)
+        _, sessions, mark = import_into(db, [archive])
+        assert [s.key for s in sessions] == [s.key for s in reference], die_at
+        assert sessions == reference, die_at
+        assert mark == len(data)

@@ -37,10 +37,10 @@ log = logging.getLogger(__name__)
 
 READ_SIZE = 1 << 20  # compressed bytes per read: big chunks keep the Python overhead small
 OUT_SIZE = 2 << 20  # uncompressed bytes per chunk handed on: bounded memory whatever the ratio
-FLUSH_BYTES = 16 << 20
+FLUSH_BYTES = 16 << 20  # commit sessions + watermark about this often (uncompressed), at a member boundary
 # On resuming, the parser re-reads this much before the watermark (its events are discarded) so
 # that a report cut by the previous run's end still finds its Request line and its client.
-WARM_UP_BYTES = 256 << 10  # commit sessions + watermark at least this often (uncompressed)
+WARM_UP_BYTES = 256 << 10
 
 
 @dataclass(slots=True)
@@ -264,17 +264,21 @@ class Importer:
                 if before:
                     self._warm_up(before)
                     before = b""
+                position = mark + blocks.consumed
+                if since_flush >= FLUSH_BYTES and position <= reader.complete:
+                    # the sessions stored and the watermark must name the same place, and it
+                    # must lie in whole gzip members (a member cut short may be repaired away):
+                    # so a flush waits for a member boundary. Storing sessions folded past the
+                    # watermark would make a crashed import fold those lines again on resuming.
+                    written.update(pending)
+                    self._persist(pending, retired, source, position)
+                    pending, retired, since_flush = {}, [], 0
                 seen += len(chunk)
                 block = blocks.push(chunk)
                 if not block:
                     continue
                 self._fold(self.parser.feed_block(block), pending, retired)
                 since_flush += len(block)
-                if since_flush >= FLUSH_BYTES:
-                    safe = max(mark, min(mark + blocks.consumed, reader.complete))
-                    written.update(pending)
-                    self._persist(pending, retired, source, safe)
-                    pending, retired, since_flush = {}, [], 0
         except OSError as exc:
             summary.problems.append(f"{path.name}: {exc}")
         written.update(pending)
