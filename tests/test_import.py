@@ -64,10 +64,11 @@ def member(lines: list[str]) -> bytes:
 def import_into(db: Path, archives: list[Path], *, now: float = 4e9):
     conn = connect(db)
     try:
-        summary = Importer(conn, tz=LONDON).import_archives(archives, now_utc=now)
+        importer = Importer(conn, tz=LONDON)
+        summary = importer.import_archives(archives, now_utc=now)
         store = HistoryStore(conn)
         sessions = store.sessions_between("2000", "3000")
-        return summary, sessions, store.get_watermark(f"archive:{archives[-1].name}") if archives else 0
+        return summary, sessions, store.get_watermark(importer.source_name(archives[-1])) if archives else 0
     finally:
         conn.close()
 
@@ -318,3 +319,28 @@ def test_an_import_that_dies_mid_run_resumes_without_folding_anything_twice(tmp_
         assert [s.key for s in sessions] == [s.key for s in reference], die_at
         assert sessions == reference, die_at
         assert mark == len(data)
+
+
+def test_a_file_named_like_an_imported_archive_is_still_imported(tmp_path, plextray_home):
+    """Watermarks are kept per archive name only for plextray's own archives; another file of
+    the same name (say, a copy from another server) is a different source."""
+    from plextray.paths import AppPaths
+
+    own = AppPaths.default().ensure().archives / "2026-03-28.log.gz"
+    own.write_bytes(member(evening(datetime(2026, 3, 28, 20, 0), 10)))
+    elsewhere = tmp_path / "other-server" / "2026-03-28.log.gz"
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes(member(evening(datetime(2026, 3, 28, 21, 0), 10, client="clientB", ident="identB")))
+    db = tmp_path / "h.db"
+    first, _, mark = import_into(db, [own])
+    assert first.events == 61 and mark == len(gzip.decompress(own.read_bytes()))
+    second, sessions, _ = import_into(db, [elsewhere])
+    assert second.events == 61  # not skipped as "already imported up to byte <mark>"
+    assert sorted(s.client_id for s in sessions) == ["clientA", "clientB"]
+    conn = connect(db)
+    try:
+        importer = Importer(conn, tz=LONDON)
+        assert importer.source_name(own) == "archive:2026-03-28.log.gz"
+        assert importer.source_name(elsewhere) == f"file:{elsewhere.resolve()}"
+    finally:
+        conn.close()

@@ -210,8 +210,16 @@ def default_archives(archive_dir: Path) -> list[Path]:
 class Importer:
     """Owns one parser and one folder; one writer thread should use it."""
 
-    def __init__(self, conn: sqlite3.Connection, *, tz: tzinfo | None = None, silence_seconds: int = 600) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        tz: tzinfo | None = None,
+        silence_seconds: int = 600,
+        archive_dir: Path | None = None,
+    ) -> None:
         self.store = HistoryStore(conn)
+        self._archive_dir = archive_dir
         self.tz = tz or local_zone()
         self.parser = PlaybackParser()
         self.folder = SessionFolder(self.tz, silence_seconds=silence_seconds)
@@ -222,9 +230,7 @@ class Importer:
         """Import what is new in each archive (default: all of them, oldest first)."""
         summary = ImportSummary()
         if paths is None:
-            from plextray.paths import AppPaths
-
-            paths = default_archives(AppPaths.default().archives)
+            paths = default_archives(self.archive_dir)
         before = self.parser.stats.skipped()
         for path in paths:
             summary.archives += 1
@@ -235,9 +241,22 @@ class Importer:
         summary.skipped = self.parser.stats.skipped() - before
         return summary
 
-    @staticmethod
-    def source_name(path: Path) -> str:
-        return f"archive:{path.name}"
+    @property
+    def archive_dir(self) -> Path:
+        if self._archive_dir is None:
+            from plextray.paths import AppPaths
+
+            self._archive_dir = AppPaths.default().archives
+        return self._archive_dir
+
+    def source_name(self, path: Path) -> str:
+        """The watermark's key: a daily archive of plextray's own by its name (the folder may
+        move with PLEXTRAY_HOME), any other file by its full path, so that a file of the same
+        name from elsewhere is not taken for one already imported."""
+        path = Path(path)
+        if path.parent.resolve() == Path(self.archive_dir).resolve():
+            return f"archive:{path.name}"
+        return f"file:{path.resolve()}"
 
     def _import_one(self, path: Path, summary: ImportSummary) -> None:
         source = self.source_name(path)
