@@ -17,9 +17,9 @@ def test_same_title_on_another_day_is_a_new_session_recorded_and_alerted_again(w
     wait_for(lambda: len(world.alerter.sent) == 1)
     world.clock.set(datetime(2026, 11, 24, 16, 0, 0))  # Tuesday, same time
     world.emulator.play(world.kid, R_MOVIE)
-    wait_for(lambda: world.terminations() == 2, timeout=15)
-    wait_for(lambda: len(world.violations()) == 2, timeout=5)
-    wait_for(lambda: len(world.alerter.sent) == 2, timeout=5)
+    wait_for(lambda: world.terminations() == 2, timeout=30)
+    wait_for(lambda: len(world.violations()) == 2, timeout=15)
+    wait_for(lambda: len(world.alerter.sent) == 2, timeout=15)
     assert [v["session_key"] for v in world.violations()][0] != world.violations()[1]["session_key"]
 
 
