@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from plextray.core.model import PlaybackEvent
-from plextray.core.sessions import RESUME_MS, SessionFolder, stand_in_client
+from plextray.core.sessions import RESUME_MS, SessionFolder, heir_of, stand_in_client
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -193,3 +193,29 @@ def test_local_clock_resolves_the_repeated_hour_monotonically():
     spring = LocalClock(LONDON)
     before, gap, after = (spring.resolve(t) for t in ("2026-03-29T00:59:00", "2026-03-29T01:30:00", "2026-03-29T02:01:00"))
     assert after - before == 120 and isinstance(gap, float)
+
+
+def test_the_heir_of_a_stand_in_is_found_when_the_client_already_had_the_title_going():
+    """A play first seen on the server's session list (named), then its log report names no
+    device (a stand-in), then the next line names it: the stand-in is dropped into the client's
+    own session, which starts earlier. What was done to the stand-in (a violation recorded, a
+    stop) must follow that session (seen as a flaky e2e: a violation left on `anon:…`)."""
+    folder = SessionFolder(LONDON)
+    (own,) = folder.feed(ev("2026-01-10T19:59:50.000", position=0))  # from the server's list
+    anonymous = ev("2026-01-10T20:00:00.000", position=10_000, client=None)
+    (stand_in,) = folder.feed(anonymous)
+    assert stand_in.client_id.startswith("anon:") and stand_in.start != own.start
+    changed = folder.feed(ev("2026-01-10T20:00:00.000", position=10_000, client="c1"))
+    assert folder.retired() == [stand_in.key]
+    heir = heir_of(stand_in, changed)
+    assert heir is not None and heir.key == own.key
+    # re-keyed in place: same title, same start
+    other = SessionFolder(LONDON)
+    (alone,) = other.feed(ev("2026-01-10T20:00:00.000", client=None))
+    renamed = other.feed(ev("2026-01-10T20:00:00.000", client="c2"))
+    assert heir_of(alone, renamed).client_id == "c2"
+    # two devices with the title, neither the stand-in's start: no guess
+    one = ev("2026-01-10T20:00:05.000", client="c3")
+    two = ev("2026-01-10T20:00:05.000", client="c4")
+    both = SessionFolder(LONDON).feed(one) + SessionFolder(LONDON).feed(two)
+    assert heir_of(stand_in, both) is None

@@ -110,6 +110,20 @@ def is_stand_in(client_id: str) -> bool:
     return client_id.startswith(STAND_IN_PREFIX)
 
 
+def heir_of(stand_in: WatchSession, changed: Iterable[WatchSession]) -> WatchSession | None:
+    """The session that took over a retired stand-in, among those the same events changed.
+
+    Why: what was done to the stand-in (a stop, a recorded violation) must follow the device.
+    It is the stand-in itself re-keyed (same title and start), or, when the named client already
+    had the title going (say, first seen on the server's session list), that client's session,
+    if exactly one named session of the title changed."""
+    same_title = [s for s in changed if s.rating_key == stand_in.rating_key and not is_stand_in(s.client_id)]
+    for session in same_title:
+        if session.start == stand_in.start:
+            return session
+    return same_title[0] if len(same_title) == 1 else None
+
+
 @dataclasses.dataclass(slots=True)
 class _Live:
     session: WatchSession

@@ -30,6 +30,7 @@ from plextray.core.model import (
     WatchSession,
 )
 from plextray.core.profiles import Profiles
+from plextray.core.sessions import heir_of
 from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner, Alerter
 from plextray.engine.enforcer import Enforcer, Lookups
@@ -315,7 +316,7 @@ class Engine:
         old = self._sessions.pop(old_key, None)
         if old is None:
             return
-        heir = next((s for s in updated.values() if s.rating_key == old.rating_key and s.start == old.start), None)
+        heir = heir_of(old, updated.values())
         if heir is not None:
             self._enforcer.hand_over(old, heir)
 
