@@ -48,3 +48,33 @@ def test_feed_block_never_raises_and_counts_every_line(lines, size):
     for start in range(0, len(data), size):
         parser.feed_block(splitter.push(data[start : start + size]))
     assert parser.stats.lines == len(lines)
+
+
+@FUZZ
+@given(
+    st.lists(st.one_of(st.binary(max_size=120), mutated), max_size=40),
+    st.lists(st.integers(1, 700), min_size=1, max_size=12),
+    st.integers(40, 400),
+)
+def test_push_spans_hands_out_what_push_does_and_the_parser_reads_them_in_place(lines, sizes, max_line):
+    """The import reads chunks in place (push_spans + feed_block with bounds): the same lines,
+    `consumed` and `too_long`, and the same events and stats, as copying them out with push."""
+    data = b"".join(lines)  # lines of any length, some with no newline at all
+    copied, in_place = LineBlocks(max_line), LineBlocks(max_line)
+    by_copy, by_bounds = PlaybackParser(), PlaybackParser()
+    out_copy: list = []
+    out_bounds: list = []
+    pos, turn = 0, 0
+    while pos < len(data):
+        chunk = data[pos : pos + sizes[turn % len(sizes)]]
+        pos, turn = pos + len(chunk), turn + 1
+        block = copied.push(chunk)
+        pieces = in_place.push_spans(chunk)
+        assert b"".join(piece[begin:stop] for piece, begin, stop in pieces) == block
+        assert (in_place.consumed, in_place.too_long, in_place.pending) == (
+            copied.consumed, copied.too_long, copied.pending)
+        out_copy += by_copy.feed_block(block)
+        for piece, begin, stop in pieces:
+            out_bounds += by_bounds.feed_block(piece, begin, stop)
+    assert out_bounds == out_copy
+    assert by_bounds.stats == by_copy.stats

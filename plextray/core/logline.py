@@ -145,6 +145,37 @@ class LineBlocks:
         self.consumed += len(block)
         return block
 
+    def push_spans(self, chunk: bytes) -> list[tuple[bytes, int, int]]:
+        """Like `push`, without copying the chunk: (data, begin, stop) pieces, in order, each
+        `data[begin:stop]` whole lines (PlaybackParser.feed_block takes them as they are). Only
+        the line the previous chunk left unfinished is copied, joined with its end."""
+        begin = 0
+        if self._skipping:
+            cut = chunk.find(b"\n")
+            if cut < 0:
+                self.consumed += len(chunk)
+                return []
+            self.consumed += cut + 1
+            begin = cut + 1
+            self._skipping = False
+        last = chunk.rfind(b"\n", begin)
+        if last < 0:
+            self._carry += chunk[begin:]
+            self._check_carry()
+            return []
+        pieces: list[tuple[bytes, int, int]] = []
+        if self._carry:
+            first = chunk.find(b"\n", begin) + 1
+            head = self._carry + chunk[begin:first]
+            pieces.append((head, 0, len(head)))
+            begin = first
+        if begin <= last:
+            pieces.append((chunk, begin, last + 1))
+        self._carry = chunk[last + 1 :]
+        self._check_carry()
+        self.consumed += sum(stop - start for _, start, stop in pieces)
+        return pieces
+
     def finish(self) -> bytes:
         """The trailing partial line (no newline), which the caller may still want to parse."""
         rest, self._carry = self._carry, b""

@@ -375,29 +375,34 @@ class PlaybackParser:
         out, self._out = self._out, []
         return out
 
-    def feed_block(self, block: bytes) -> list[tuple[int, PlaybackEvent]]:
+    def feed_block(self, block: bytes, begin: int = 0, stop: int | None = None) -> list[tuple[int, PlaybackEvent]]:
         """A block of whole lines (as from LineBlocks) -> (report number, event), in log order.
 
-        Only lines carrying a marker are looked at, found with bytes.find over the block."""
+        `block[begin:stop]` is read, without copying it (the import hands over whole chunks of
+        megabytes). Only lines carrying a marker are looked at, found by a search per marker."""
         stats = self.stats
-        stats.lines += block.count(b"\n") + (0 if block.endswith(b"\n") or not block else 1)
-        if b"\x00" in block:
-            stats.skipped_binary += sum(1 for line in block.split(b"\n") if b"\x00" in line)
+        if stop is None:
+            stop = len(block)
+        if stop <= begin:
+            return []
+        stats.lines += block.count(b"\n", begin, stop) + (0 if block[stop - 1] == 10 else 1)
+        has_nul = block.find(b"\x00", begin, stop) >= 0
+        if has_nul:
+            stats.skipped_binary += sum(1 for line in block[begin:stop].split(b"\n") if b"\x00" in line)
         spans: dict[int, int] = {}
         find, rfind = block.find, block.rfind
-        old = _OLD_STAMP.search(block, 0, 1 << 16) is not None
+        old = _OLD_STAMP.search(block, begin, min(stop, begin + (1 << 16))) is not None
         for marker in _OLD_SCAN if old else _MODERN_SCAN:
             search = marker.search
-            hit = search(block)
+            hit = search(block, begin, stop)
             while hit is not None:
                 pos = hit.start()
-                start = rfind(b"\n", 0, pos) + 1
-                end = find(b"\n", pos)
+                start = rfind(b"\n", begin, pos) + 1 or begin
+                end = find(b"\n", pos, stop)
                 if end < 0:
-                    end = len(block)
+                    end = stop
                 spans[start] = end
-                hit = search(block, end)
-        has_nul = b"\x00" in block
+                hit = search(block, end, stop)
         fast_line = _FAST_LINE.match if self.fast_paths else None
         follow_up, dispatch, general = self._follow_up, self._dispatch, self._examine_general
         for start in sorted(spans):

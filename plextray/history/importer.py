@@ -293,11 +293,9 @@ class Importer:
                     self._persist(pending, retired, source, position)
                     pending, retired, since_flush = {}, [], 0
                 seen += len(chunk)
-                block = blocks.push(chunk)
-                if not block:
-                    continue
-                self._fold(self.parser.feed_block(block), pending, retired)
-                since_flush += len(block)
+                for data, begin, stop in blocks.push_spans(chunk):
+                    self._fold(self.parser.feed_block(data, begin, stop), pending, retired)
+                    since_flush += stop - begin
         except OSError as exc:
             summary.problems.append(f"{path.name}: {exc}")
         written.update(pending)
