@@ -54,7 +54,9 @@ def test_violations_and_actions_are_recorded(store):
     store.record_action(vid, "stop", "done", "stopped at 22:41 on iPad", time=now)
     (recorded,) = store.violations(person="emma")
     assert (recorded.reason, recorded.restriction, recorded.session_key) == ("Emma · rating R > PG", "restrictions[2]", "s1")
-    assert recorded.actions == (("notify", "done", ""), ("stop", "done", "stopped at 22:41 on iPad"))
+    assert [(a.action, a.outcome, a.detail) for a in recorded.actions] == [
+        ("notify", "done", ""), ("stop", "done", "stopped at 22:41 on iPad")]
+    assert recorded.stopped  # the same row the reports read: a stop that was done
     assert store.violations(since=now + timedelta(seconds=1)) == []
 
 

@@ -11,20 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from plextray.core.context import GrantTotals, period_bounds
+from plextray.core.report_model import ActionRow, ViolationRow
 from plextray.core.rules import Violation
-
-
-@dataclass(frozen=True, slots=True)
-class RecordedViolation:
-    id: int
-    time: str
-    person: str | None
-    client_id: str | None
-    session_key: str | None
-    rating_key: str | None
-    restriction: str
-    reason: str
-    actions: tuple[tuple[str, str, str], ...]  # (action, outcome, detail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +68,8 @@ class EnforcementStore:
         )
         return int(cursor.lastrowid or 0)
 
-    def violations(self, *, since: datetime | None = None, person: str | None = None, limit: int = 1000) -> list[RecordedViolation]:
-        """Recorded violations, newest first, each with its actions."""
+    def violations(self, *, since: datetime | None = None, person: str | None = None, limit: int = 1000) -> list[ViolationRow]:
+        """Recorded violations, newest first, each with its actions (the rows reports show)."""
         sql = "SELECT * FROM violations WHERE 1=1"
         params: list[object] = []
         if since is not None:
@@ -96,11 +84,11 @@ class EnforcementStore:
         out = []
         for row in rows:
             acts = self.conn.execute(
-                "SELECT action, outcome, detail FROM actions WHERE violation_id = ? ORDER BY id", (row["id"],)
+                "SELECT time, action, outcome, detail FROM actions WHERE violation_id = ? ORDER BY id", (row["id"],)
             ).fetchall()
-            out.append(RecordedViolation(
+            out.append(ViolationRow(
                 row["id"], row["time"], row["person"], row["client_id"], row["session_key"], row["rating_key"],
-                row["restriction"], row["reason"], tuple((a[0], a[1], a[2]) for a in acts),
+                row["restriction"], row["reason"], tuple(ActionRow(a[0], a[1], a[2], a[3] or "") for a in acts),
             ))
         return out
 
