@@ -34,7 +34,8 @@ Speed: lines without one of a few byte markers are not decoded at all (`feed_blo
 markers in a whole block at C speed). Skips are counted in `stats`, nothing raises. A
 well-formed ASCII 1.x line is read on the bytes (no decode, no general prefix parse), and a
 follow-up line of a report already made (Client, [Now] User/Device, Statistics, Completed) is
-applied straight to that report; `fast_paths = False` turns both off, and
+applied straight to that report, as a report's own Request line makes it; `fast_paths = False`
+turns these off, and
 tests/test_parsing_equivalence.py holds the two paths to the same events and stats.
 Transcode start/decision lines tie a `session=` (and, with a header dump, a connection) to a
 client. `segmented/start`, `/:/progress`, transcode stop and `Terminated session` lines matter
@@ -53,7 +54,7 @@ from urllib.parse import unquote_plus
 from plextray.core.logline import MAX_LINE_BYTES, LineError, LogLine, parse_line, split_request_prefix
 from plextray.core.model import PLAYBACK_STATES, PlaybackEvent
 
-# A line is decoded only if it holds one of these (found with bytes.find, at C speed).
+# A line is decoded only if it holds one of these (found at C speed: a regex search per pass).
 MARKERS: tuple[bytes, ...] = (
     b"timeline",
     b"[Now] User is ",
