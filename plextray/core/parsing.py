@@ -88,6 +88,7 @@ _QUERY_KEYS = frozenset((
     "X-Plex-Client-Identifier", "X-Plex-Product", "X-Plex-Platform", "X-Plex-Client-Platform",
     "X-Plex-Device-Name", "X-Plex-Device", "X-Plex-Session-Identifier",
 ))  # fmt: skip
+_IDENTITY_KEYS = frozenset(key for key in _QUERY_KEYS if key.startswith("X-Plex-"))  # what _identity_from reads
 _CONTROL_BYTES = bytes((*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F))  # bytes.translate deletes them
 
 _REQUEST = re.compile(
@@ -572,7 +573,8 @@ class PlaybackParser:
         )
         if report is not None:
             report.account = user.group(1).decode("ascii") or None if user else None
-            self._identity_from(report, ident, modern=True)
+            if not _IDENTITY_KEYS.isdisjoint(ident):  # most apps send their identity as headers
+                self._identity_from(report, ident, modern=True)
             self._start_report(report)
         return True
 
@@ -980,19 +982,19 @@ class PlaybackParser:
         self._out.append(
             (
                 report.no,
-                PlaybackEvent(
-                    time=report.time,
-                    state=report.state,
-                    rating_key=report.rating_key,
-                    position_ms=report.position,
-                    duration_ms=report.duration,
-                    client_id=report.client_id,
-                    product=report.product,
-                    platform=report.platform,
-                    device=report.device,
-                    ip=report.ip,
-                    account=report.account,
-                    session=report.session,
+                PlaybackEvent(  # positional (in field order): a keyword call costs more, per report
+                    report.time,
+                    report.state,
+                    report.rating_key,
+                    report.position,
+                    report.duration,
+                    report.client_id,
+                    report.product,
+                    report.platform,
+                    report.device,
+                    report.ip,
+                    report.account,
+                    report.session,
                 ),
             )
         )
