@@ -50,6 +50,43 @@ def test_feed_block_never_raises_and_counts_every_line(lines, size):
     assert parser.stats.lines == len(lines)
 
 
+class _CopyingLines:
+    """The line splitter as first written (every block copied out), kept as the reference."""
+
+    def __init__(self, max_line: int) -> None:
+        self.max_line, self.too_long, self.consumed = max_line, 0, 0
+        self.carry, self.skipping = b"", False
+
+    @property
+    def pending(self) -> int:
+        return len(self.carry)
+
+    def _check(self) -> None:
+        if len(self.carry) > self.max_line:
+            self.consumed += len(self.carry)
+            self.carry, self.skipping = b"", True
+            self.too_long += 1
+
+    def push(self, chunk: bytes) -> bytes:
+        if self.skipping:
+            cut = chunk.find(b"\n")
+            if cut < 0:
+                self.consumed += len(chunk)
+                return b""
+            self.consumed += cut + 1
+            chunk, self.skipping = chunk[cut + 1 :], False
+        last = chunk.rfind(b"\n")
+        if last < 0:
+            self.carry += chunk
+            self._check()
+            return b""
+        block = self.carry + chunk[: last + 1]
+        self.carry = chunk[last + 1 :]
+        self._check()
+        self.consumed += len(block)
+        return block
+
+
 @FUZZ
 @given(
     st.lists(st.one_of(st.binary(max_size=120), mutated), max_size=40),
@@ -58,9 +95,10 @@ def test_feed_block_never_raises_and_counts_every_line(lines, size):
 )
 def test_push_spans_hands_out_what_push_does_and_the_parser_reads_them_in_place(lines, sizes, max_line):
     """The import reads chunks in place (push_spans + feed_block with bounds): the same lines,
-    `consumed` and `too_long`, and the same events and stats, as copying them out with push."""
+    `consumed` and `too_long` as the splitter first written (and `push`, now built on
+    push_spans), and the same events and stats as parsing the copied-out blocks."""
     data = b"".join(lines)  # lines of any length, some with no newline at all
-    copied, in_place = LineBlocks(max_line), LineBlocks(max_line)
+    reference, copied, in_place = _CopyingLines(max_line), LineBlocks(max_line), LineBlocks(max_line)
     by_copy, by_bounds = PlaybackParser(), PlaybackParser()
     out_copy: list = []
     out_bounds: list = []
@@ -68,11 +106,13 @@ def test_push_spans_hands_out_what_push_does_and_the_parser_reads_them_in_place(
     while pos < len(data):
         chunk = data[pos : pos + sizes[turn % len(sizes)]]
         pos, turn = pos + len(chunk), turn + 1
-        block = copied.push(chunk)
+        block = reference.push(chunk)
+        assert copied.push(chunk) == block
         pieces = in_place.push_spans(chunk)
         assert b"".join(piece[begin:stop] for piece, begin, stop in pieces) == block
-        assert (in_place.consumed, in_place.too_long, in_place.pending) == (
-            copied.consumed, copied.too_long, copied.pending)
+        for splitter in (copied, in_place):
+            assert (splitter.consumed, splitter.too_long, splitter.pending) == (
+                reference.consumed, reference.too_long, reference.pending)
         out_copy += by_copy.feed_block(block)
         for piece, begin, stop in pieces:
             out_bounds += by_bounds.feed_block(piece, begin, stop)

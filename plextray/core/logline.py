@@ -124,26 +124,13 @@ class LineBlocks:
         self._skipping = False
 
     def push(self, chunk: bytes) -> bytes:
-        """Whole lines (each ending in b"\\n") completed by `chunk`; may be b""."""
-        if self._skipping:
-            cut = chunk.find(b"\n")
-            if cut < 0:
-                self.consumed += len(chunk)
-                return b""
-            self.consumed += cut + 1
-            chunk = chunk[cut + 1 :]
-            self._skipping = False
-        last = chunk.rfind(b"\n")
-        if last < 0:
-            self._carry += chunk
-            self._check_carry()
-            return b""
-        # one copy of the chunk, not two (a slice, then the concatenation): chunks are megabytes
-        block = b"".join((self._carry, memoryview(chunk)[: last + 1])) if self._carry else chunk[: last + 1]
-        self._carry = chunk[last + 1 :]
-        self._check_carry()
-        self.consumed += len(block)
-        return block
+        """Whole lines (each ending in b"\\n") completed by `chunk`; may be b"". One copy, of
+        what `push_spans` hands out in place."""
+        pieces = self.push_spans(chunk)
+        if len(pieces) == 1:
+            data, begin, stop = pieces[0]
+            return data[begin:stop]
+        return b"".join(memoryview(data)[begin:stop] for data, begin, stop in pieces)
 
     def push_spans(self, chunk: bytes) -> list[tuple[bytes, int, int]]:
         """Like `push`, without copying the chunk: (data, begin, stop) pieces, in order, each
