@@ -91,3 +91,41 @@ def test_an_unknown_device_first_seen_as_a_stand_in_is_reported_once(tmp_path):
     finally:
         runner.close()
         conn.close()
+
+
+def test_a_play_judged_only_as_a_stand_in_is_new_again_the_next_day(tmp_path):
+    """A play whose report lines were read in two batches: the first (no device named) was judged
+    under a stand-in and stopped; by the next batch the heir had already reported `stopped`, so it
+    was never checked itself. The same device and title the next day is a new play — the memory
+    handed over must carry when the play was last heard, or the new play looks like its
+    continuation: no new violation, only a re-stop (a flaky end-to-end test)."""
+    from dataclasses import replace
+
+    conn = connect(tmp_path / "h.sqlite3")
+    profiles, issues = compile_document(emma_profiles([RATING_PG], kid_device=KID))
+    assert profiles is not None, issues
+    runner = ActionRunner(lambda result: None, notifier=RecordingNotifier())
+    store = EnforcementStore(conn)
+    movie = MediaInfo(rating_key="1002", title="R movie", type="movie", content_rating="R")
+    today = [NOW]
+    enforcer = Enforcer(
+        usage=UsageQueries(conn), enforcement=store, runner=runner,
+        lookups=Lookups(profiles=lambda: profiles, media=lambda rk, key: movie, live_account=lambda c: None,
+                        can_stop=lambda: True),
+        wall_clock=lambda: today[0], monotonic=lambda: 100.0,
+    )
+    try:
+        anon = _session("anon:192.168.1.52/Emma/?", "anon:192.168.1.52/Emma/?@1002@2026-11-23T16:00:00.000")
+        assert enforcer.check(anon)
+        heir = replace(_session(KID, f"{KID}@1002@2026-11-23T16:00:00.000"), state="stopped", live=False)
+        enforcer.hand_over(anon, heir)
+        assert not enforcer.check(heir)  # stopped: not judged
+        today[0] = datetime(2026, 11, 24, 16, 0, 0)
+        tomorrow = WatchSession(key=f"{KID}@1002@2026-11-24T16:00:00.000", client_id=KID, rating_key="1002",
+                                start="2026-11-24T16:00:00.000", end="2026-11-24T16:00:00.000",
+                                start_utc=86_400.0, end_utc=86_400.0, account="Emma", ip="192.168.1.52")
+        assert enforcer.check(tomorrow)
+        assert [v.session_key for v in store.violations()] == [tomorrow.key, heir.key]
+    finally:
+        runner.close()
+        conn.close()

@@ -15,6 +15,10 @@ def test_same_title_on_another_day_is_a_new_session_recorded_and_alerted_again(w
     world.emulator.play(world.kid, R_MOVIE)
     wait_for(lambda: world.terminations() == 1)
     wait_for(lambda: len(world.alerter.sent) == 1)
+    # the kicked app reports `stopped` on its own time, after the terminate call returns; move
+    # the clock only once the engine has read it, or that report lands on Tuesday and ends the
+    # new play it is not part of
+    wait_for(lambda: not world.engine.snapshot().now_playing)
     world.clock.set(datetime(2026, 11, 24, 16, 0, 0))  # Tuesday, same time
     world.emulator.play(world.kid, R_MOVIE)
     wait_for(lambda: world.terminations() == 2, timeout=30)

@@ -200,6 +200,9 @@ class Enforcer:
                         self._store.reassign_violation(vid, client_id=heir.client_id, session_key=heir.key)
             if old_play in self._stopped_at:
                 self._stopped_at[new_play] = self._stopped_at.pop(old_play)
+            if old_play in self._last_heard:  # else the heir's next play looks like its continuation
+                heard = self._last_heard.pop(old_play)
+                self._last_heard[new_play] = max(heard, self._last_heard.get(new_play, heard))
 
     def grant(self, grant: msg.Grant) -> bool:
         """Extra minutes for today and/or time windows lifted until HH:MM ("tonight": until the
