@@ -353,3 +353,28 @@ def test_1x_transcode_decision_names_the_connection_and_the_session():
     assert (event.client_id, event.product, event.session, event.state) == (
         "webclient77", "Plex Web", "e0u2xhmoixv6v6vvbea8jbt9", "buffering")
     assert event.ip == "10.0.0.2"
+
+
+@pytest.mark.parametrize("blockwise", [False, True])
+def test_the_completed_line_of_a_report_already_made_is_not_read(blockwise):
+    """It adds nothing, so it is not read at all: a damaged one (here a control byte in its
+    prefix) is not counted as skipped either. A Completed line whose Request line is gone still
+    makes the report."""
+    damaged = MODERN[6].replace(" DEBUG", "\x07DEBUG", 1)
+    orphan = MODERN[6].replace("#8ec76", "#8ec99").replace("06:37:39.377", "06:37:49.377").replace(
+        "time=3039038", "time=3049038")
+
+    def run(lines):
+        parser = PlaybackParser()
+        if blockwise:
+            out = parser.feed_block("".join(line + "\n" for line in lines).encode())
+        else:
+            out = [pair for line in lines for pair in parser.feed_reports(line)]
+        return parser, out
+
+    parser, out = run([MODERN[0], damaged])
+    assert len(out) == 1 and parser.stats.skipped() == 0
+    parser, out = run([damaged])  # no report made yet: read, and its damage counted
+    assert out == [] and parser.stats.skipped_binary == 1
+    parser, out = run([MODERN[0], orphan])
+    assert [event.position_ms for _, event in out] == [3039038, 3049038]

@@ -31,7 +31,8 @@ as the original tool did. IP alone is never used to name a client (127.0.0.1 is 
 nor is "same user, same item": two devices of one account would be merged.
 
 Speed: lines without one of a few byte markers are not decoded at all (`feed_block` finds the
-markers in a whole block at C speed). Skips are counted in `stats`, nothing raises. A
+markers in a whole block at C speed), nor is the `Completed:` line of a report already made
+(found by its `#id`: it would add nothing). Skips are counted in `stats`, nothing raises. A
 well-formed ASCII 1.x line is read on the bytes (no decode, no general prefix parse), and a
 follow-up line of a report already made (Client, [Now] User/Device, Statistics, Completed) is
 applied straight to that report, as a report's own Request line makes it; `fast_paths = False`
@@ -165,8 +166,9 @@ _MAP_SIZE = 4096
 @dataclass(slots=True)
 class ParseStats:
     """What was read and what was skipped (never fatal). Only lines carrying a playback marker
-    are decoded, so `skipped_garbled`/`unknown_format` count among those; NUL-carrying and
-    over-long lines are counted among all."""
+    are decoded (less the Completed lines of reports already made), so `skipped_garbled`/
+    `unknown_format`/`skipped_binary` count among those; NUL-carrying and over-long lines are
+    counted among all."""
 
     lines: int = 0
     events: int = 0  # reports (first versions); `updates` counts the enriched re-emissions
@@ -333,6 +335,16 @@ def _read_tail(kind: int, tail: bytes) -> tuple[str, str | None] | None:
     return statistics.group("client").decode(), account.decode() if account is not None else None
 
 
+def _completed_reqid(buf: bytes, start: int, pos: int, end: int) -> str | None:
+    """The `#id` of the 1.x `Completed:` line `buf[start:end]`, whose URL holds the marker found
+    at `pos`; None for any other line. (The URL has no spaces, so the first ` #id` after `pos`
+    is the one after the URL.)"""
+    if buf.find(b" - Completed: [", start, pos) < 0:
+        return None
+    found = _FAST_REQ_ID.search(buf, pos, end)
+    return None if found is None else found.group(1).decode("ascii")
+
+
 class PlaybackParser:
     """Stateful, pure correlator: feed lines in log order, get PlaybackEvents. Never raises."""
 
@@ -394,7 +406,8 @@ class PlaybackParser:
         spans: dict[int, int] = {}
         find, rfind = block.find, block.rfind
         old = _OLD_STAMP.search(block, begin, min(stop, begin + (1 << 16))) is not None
-        for marker in _OLD_SCAN if old else _MODERN_SCAN:
+        completed: dict[int, str] = {}  # line start -> #id, for the Completed lines of reports
+        for index, marker in enumerate(_OLD_SCAN if old else _MODERN_SCAN):
             search = marker.search
             hit = search(block, begin, stop)
             while hit is not None:
@@ -404,10 +417,17 @@ class PlaybackParser:
                 if end < 0:
                     end = stop
                 spans[start] = end
+                if index == 0 and end - start <= MAX_LINE_BYTES:  # the `timeline` pass (see _unread)
+                    reqid = _completed_reqid(block, start, pos, end)
+                    if reqid is not None:
+                        completed[start] = reqid
                 hit = search(block, end, stop)
         fast_line = _FAST_LINE.match if self.fast_paths else None
         follow_up, dispatch, general = self._follow_up, self._dispatch, self._examine_general
+        by_req = self._by_req
         for start in sorted(spans):
+            if start in completed and isinstance(by_req.get(completed[start]), _Report):
+                continue  # the Completed line of a report already made: unread (see _unread)
             line = block[start : spans[start]]
             if has_nul and b"\x00" in line:
                 continue  # already counted above
@@ -448,9 +468,19 @@ class PlaybackParser:
         for index, marker in enumerate(MARKERS):
             if marker in line:
                 # 0.9.x-only markers count only on 0.9.x lines, as in feed_block
-                if index < _MODERN_COUNT or _OLD_STAMP.search(line):
+                if (index < _MODERN_COUNT or _OLD_STAMP.search(line)) and not self._unread(line):
                     self._examine(line)
                 return
+
+    def _unread(self, line: bytes) -> bool:
+        """feed_block's choice, for one line: the Completed line of a report already made is not
+        read at all (nor its damage counted): it would add nothing."""
+        end = len(line) - 1 if line.endswith(b"\n") else len(line)
+        pos = line.find(MARKERS[0], 0, end)
+        if pos < 0:
+            return False
+        reqid = _completed_reqid(line, 0, pos, end)
+        return reqid is not None and isinstance(self._by_req.get(reqid), _Report)
 
     def _examine(self, line: bytes) -> None:
         if self.fast_paths:
