@@ -370,6 +370,7 @@ class PlaybackParser:
         # bumped by every write to _addr_client, _ident_client, _client_session, _client_info:
         # unchanged since a report's last _learn means learning it again would change nothing
         self._learn_epoch = 0
+        self._connections: dict[bytes, tuple[str, str]] = {}  # `ip:port` of a Request -> (it, ip)
         # what each distinct [Now] User / [Now] Device / Statistics text said (see _follow_up)
         self._tails: dict[int, dict[bytes, tuple[str, str | None] | None]] = {
             _USER: {},
@@ -420,8 +421,8 @@ class PlaybackParser:
                 if end < 0:
                     end = stop
                 spans[start] = end
-                if index == 0 and end - start <= MAX_LINE_BYTES:  # the `timeline` pass (see _unread)
-                    reqid = _completed_reqid(block, start, pos, end)
+                if index == 0 and find(b" - Completed: [", start, pos) >= 0 and end - start <= MAX_LINE_BYTES:
+                    reqid = _completed_reqid(block, start, pos, end)  # (see _unread)
                     if reqid is not None:
                         completed[start] = reqid
                 hit = search(block, end, stop)
@@ -593,8 +594,14 @@ class PlaybackParser:
         ident = {**query, **self._headers(dump.decode("ascii"))} if dump else query
         req = _FAST_REQ_ID.search(head)
         user = _FAST_TOKEN_USER.search(head)
-        addr = match.group(1).decode("ascii")
-        ip, _ = _split_addr(addr)
+        connection = self._connections.get(match.group(1))  # a client keeps its connection open
+        if connection is None:
+            addr = match.group(1).decode("ascii")
+            connection = addr, _split_addr(addr)[0]
+            if len(self._connections) >= _MAP_SIZE:
+                self._connections.clear()
+            self._connections[match.group(1)] = connection
+        addr, ip = connection
         stamp = line[:25].decode("ascii")
         report = self._report_from_query(
             f"{stamp[8:12]}-{_MONTH_DIGITS[stamp[0:3]]}-{stamp[4:6]}T{stamp[13:25]}",

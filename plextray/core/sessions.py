@@ -174,7 +174,7 @@ class SessionFolder:
             self._anon_reports[self._report_key(event)] = client
             if len(self._anon_reports) > 512:
                 self._anon_reports.pop(next(iter(self._anon_reports)))
-        else:
+        elif self._anon_reports:  # (usually empty: every report named its client)
             anon = self._anon_reports.pop(self._report_key(event), None)
             if anon is not None and self._adopt(anon, event, changed):
                 return
