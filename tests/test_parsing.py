@@ -378,3 +378,38 @@ def test_the_completed_line_of_a_report_already_made_is_not_read(blockwise):
     assert out == [] and parser.stats.skipped_binary == 1
     parser, out = run([MODERN[0], orphan])
     assert [event.position_ms for _, event in out] == [3039038, 3049038]
+
+
+def _next_report(reqid: str, second: int, *, statistics_client: str = "clientid0001") -> list[str]:
+    """MODERN's report again, as the same app's next one (another #id, ten seconds on)."""
+    return [
+        line.replace("8ec76", reqid).replace("06:37:34.", f"06:37:{second:02d}.")
+        .replace("time=3039038", f"time={3039038 + second * 1000}")
+        .replace("progress of 3039038/", f"progress of {3039038 + second * 1000}/")
+        .replace("(clientid0001)", f"({statistics_client})")
+        for line in MODERN[:5]
+    ]
+
+
+@pytest.mark.parametrize("blockwise", [False, True])
+def test_follow_ups_that_repeat_what_a_report_holds_are_not_read(blockwise):
+    """A play's every report repeats its [Now] User / [Now] Device / Statistics lines: when one
+    says only what its report already holds, it is not read (nor its damage counted); one that
+    says something new (another client here) is read and updates the report."""
+    damaged = [line.replace(" DEBUG", "\x07DEBUG", 1) if "[Now] Device" in line else line
+               for line in _next_report("8ec80", 44)]
+    lines = [*MODERN[:5], *damaged, *_next_report("8ec90", 54, statistics_client="clientid0002")]
+    parser = PlaybackParser()
+    if blockwise:
+        out = parser.feed_block("".join(line + "\n" for line in lines).encode())
+    else:
+        out = [pair for line in lines for pair in parser.feed_reports(line)]
+    assert parser.stats.skipped() == 0
+    clients = [(number, event.client_id) for number, event in out]
+    assert clients == [(1, None), (1, "clientid0001"), (2, "clientid0001"), (3, "clientid0001"), (3, "clientid0002")]
+    assert all((event.device, event.account) == ("Living Room", "masyllis") for _, event in out[2:])
+
+    fresh = PlaybackParser()  # the damaged line as the first its report hears of a device: read, counted
+    for line in [*MODERN[:2], damaged[3]]:
+        fresh.feed_reports(line.replace("8ec80", "8ec76"))
+    assert fresh.stats.skipped_binary == 1

@@ -31,8 +31,11 @@ as the original tool did. IP alone is never used to name a client (127.0.0.1 is 
 nor is "same user, same item": two devices of one account would be merged.
 
 Speed: lines without one of a few byte markers are not decoded at all (`feed_block` finds the
-markers in a whole block at C speed), nor is the `Completed:` line of a report already made
-(found by its `#id`: it would add nothing). Skips are counted in `stats`, nothing raises. A
+markers in a whole block at C speed). Nor are lines that would add nothing (`_unread`): the
+`Completed:` line of a report already made (found by its `#id`), and the `[Req#id]` [Now] User,
+[Now] Device and Statistics lines that repeat what their report already holds, as every report
+of a play does. Events are the same either way (tests/test_parsing_equivalence.py pins them);
+only damage in such a line goes uncounted. Skips are counted in `stats`, nothing raises. A
 well-formed ASCII 1.x line is read on the bytes (no decode, no general prefix parse), and a
 follow-up line of a report already made (Client, [Now] User/Device, Statistics, Completed) is
 applied straight to that report, as a report's own Request line makes it; `fast_paths = False`
@@ -169,7 +172,7 @@ _MAP_SIZE = 4096
 @dataclass(slots=True)
 class ParseStats:
     """What was read and what was skipped (never fatal). Only lines carrying a playback marker
-    are decoded (less the Completed lines of reports already made), so `skipped_garbled`/
+    are decoded (less those that would add nothing, see `_unread`), so `skipped_garbled`/
     `unknown_format`/`skipped_binary` count among those; NUL-carrying and over-long lines are
     counted among all."""
 
@@ -410,7 +413,9 @@ class PlaybackParser:
         spans: dict[int, int] = {}
         find, rfind = block.find, block.rfind
         old = _OLD_STAMP.search(block, begin, min(stop, begin + (1 << 16))) is not None
-        completed: dict[int, str] = {}  # line start -> #id, for the Completed lines of reports
+        # lines that may add nothing, then not read (see _unread): line start -> where to look
+        completed: dict[int, str] = {}  # a Completed line: its #id
+        follow: dict[int, int] = {}  # a `[Req#id] ` [Now] User/Device or Statistics line: its marker
         for index, marker in enumerate(_OLD_SCAN if old else _MODERN_SCAN):
             search = marker.search
             hit = search(block, begin, stop)
@@ -420,18 +425,25 @@ class PlaybackParser:
                 end = find(b"\n", pos, stop)
                 if end < 0:
                     end = stop
+                if index < 3 and end - start <= MAX_LINE_BYTES:  # the first marker of a line decides
+                    if index == 0:
+                        if find(b" - Completed: [", start, pos) >= 0:
+                            reqid = _completed_reqid(block, start, pos, end)
+                            if reqid is not None:
+                                completed[start] = reqid
+                    elif start not in spans and block[pos - 2 : pos] == b"] ":
+                        follow[start] = pos
                 spans[start] = end
-                if index == 0 and find(b" - Completed: [", start, pos) >= 0 and end - start <= MAX_LINE_BYTES:
-                    reqid = _completed_reqid(block, start, pos, end)  # (see _unread)
-                    if reqid is not None:
-                        completed[start] = reqid
                 hit = search(block, end, stop)
         fast_line = _FAST_LINE.match if self.fast_paths else None
         follow_up, dispatch, general = self._follow_up, self._dispatch, self._examine_general
-        by_req = self._by_req
+        by_req, adds_nothing = self._by_req, self._adds_nothing
         for start in sorted(spans):
-            if start in completed and isinstance(by_req.get(completed[start]), _Report):
-                continue  # the Completed line of a report already made: unread (see _unread)
+            if start in completed:
+                if isinstance(by_req.get(completed[start]), _Report):
+                    continue  # the Completed line of a report already made
+            elif start in follow and adds_nothing(block, start, follow[start], spans[start]):
+                continue
             line = block[start : spans[start]]
             if has_nul and b"\x00" in line:
                 continue  # already counted above
@@ -477,14 +489,64 @@ class PlaybackParser:
                 return
 
     def _unread(self, line: bytes) -> bool:
-        """feed_block's choice, for one line: the Completed line of a report already made is not
-        read at all (nor its damage counted): it would add nothing."""
+        """feed_block's choice, for one line: True for a line not read at all (nor its damage
+        counted) because it would add nothing — the Completed line of a report already made,
+        or a [Now] User / [Now] Device / Statistics line that says what its report and the
+        parser already hold (_adds_nothing). Every report of a play repeats those lines."""
         end = len(line) - 1 if line.endswith(b"\n") else len(line)
         pos = line.find(MARKERS[0], 0, end)
-        if pos < 0:
+        if pos >= 0:
+            reqid = _completed_reqid(line, 0, pos, end)
+            return reqid is not None and isinstance(self._by_req.get(reqid), _Report)
+        hit = _MODERN_SCAN[1].search(line, 0, end)
+        pos = hit.start() if hit is not None else line.find(MARKERS[3], 0, end)
+        return pos >= 0 and line[pos - 2 : pos] == b"] " and self._adds_nothing(line, 0, pos, end)
+
+    def _adds_nothing(self, buf: bytes, start: int, pos: int, end: int) -> bool:
+        """Whether reading `buf[start:end]`, a `[Req#id] ` [Now] User / [Now] Device /
+        Statistics line (its marker at `pos`), would change nothing: its report holds what the
+        line says, was emitted as it is, and was learned since the maps last changed. Then the
+        line's one effect, the recency of a [Now] User's account name, is applied here."""
+        opening = buf.rfind(b"[Req#", start, pos)
+        if opening < 0:
             return False
-        reqid = _completed_reqid(line, 0, pos, end)
-        return reqid is not None and isinstance(self._by_req.get(reqid), _Report)
+        report = self._by_req.get(buf[opening + 5 : pos - 2].decode("latin-1"))  # ids are ASCII hex
+        if report.__class__ is not _Report:
+            return False
+        client, account = report.client_id, report.account
+        if client != report.emitted_client or account != report.emitted_account:
+            return False
+        if client is not None and not (  # as _learn's own test: a new _learn would change nothing
+            report.learned_epoch == self._learn_epoch
+            and report.learned == (client, report.addr, report.ident, report.rating_key,
+                                   report.product, report.platform, report.device, account)
+        ):  # fmt: skip
+            return False
+        kind = _STATISTICS_LINE if buf[pos] == 83 else _USER if buf[pos + 6] == 85 else _DEVICE  # "S…", "[Now] U…"
+        if kind == _DEVICE:  # fills the platform and device only where the report has none
+            return report.platform is not None and report.device is not None
+        tail = buf[pos + (13 if kind == _STATISTICS_LINE else 14) : end]  # after "Statistics: (" / "[Now] User is "
+        tails = self._tails[kind]
+        if tail in tails:
+            said = tails[tail]
+        elif tail.isascii() and tail.translate(None, _CONTROL_OR_CR) == tail:
+            said = _read_tail(kind, tail)
+            if len(tails) >= 1024:
+                tails.clear()
+            tails[tail] = said
+        else:
+            return False
+        if said is None:
+            return False
+        names = self._account_names
+        if kind == _USER:
+            number, user = said
+            if account is None or names.get(number) != user:
+                return False
+            names.move_to_end(number)  # as the put of what it holds already
+            return True
+        named, account_id = said
+        return named == client and (account is not None or account_id is None or names.get(account_id) is None)
 
     def _examine(self, line: bytes) -> None:
         if self.fast_paths:
