@@ -143,6 +143,7 @@ _USER, _DEVICE, _STATISTICS_LINE, _CLIENT_LINE, _COMPLETED_LINE, _REQUEST_LINE =
 _FAST_CLIENT = re.compile(
     rb"(?P<ident>[^\]]*)\] reporting timeline state (?P<state>\w+), progress of (?P<time>-?\d+)/(?P<duration>-?\d+)ms"
 )
+_PLAYBACK_STATES_BYTES = frozenset(state.encode() for state in PLAYBACK_STATES)
 _FAST_RATING = re.compile(rb"ratingKey=([^\s,&]+)")
 _FAST_USER = re.compile(rb"(?P<user>.+) \(ID: (?P<id>-?\d+)\)\s*$")
 _FAST_DEVICE = re.compile(rb"(?P<platform>.+?) \((?P<name>.*)\)\.?\s*$")
@@ -604,13 +605,16 @@ class PlaybackParser:
             return False
         if kind == _CLIENT_LINE:
             client = _FAST_CLIENT.match(line, fast.end())
-            if client is None or client.group("state").decode() not in PLAYBACK_STATES:
+            if client is None:
+                return False
+            ident, state, duration = client.group(1, 2, 4)
+            if state not in _PLAYBACK_STATES_BYTES:
                 return False
             found = _FAST_RATING.search(line, client.end())
             rating_key = found.group(1).decode() if found else None
             if report.rating_key not in (None, rating_key):
                 return False
-            self._client_line(report, client.group("ident").decode() or None, int(client.group("duration")))
+            self._client_line(report, ident.decode() or None, int(duration))
             return True
         # [Now] User / [Now] Device / Statistics: the same few texts again and again (one per
         # client), so what each says is read once and remembered

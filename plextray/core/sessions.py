@@ -245,7 +245,8 @@ class SessionFolder:
         if utc < session.end_utc - 1.0:
             self.ignored += 1  # older than what this session already holds: a re-fed line
             return
-        if self._fingerprint(event) == live.last_fingerprint:
+        fingerprint = self._fingerprint(event)
+        if fingerprint == live.last_fingerprint:
             self._identify(session, event)  # the same report again (an enriched update)
             changed.append(session)
             return
@@ -258,7 +259,7 @@ class SessionFolder:
             session.duration_ms = event.duration_ms
         self._identify(session, event)
         live.last_position = event.position_ms
-        live.last_fingerprint = self._fingerprint(event)
+        live.last_fingerprint = fingerprint
         if event.state == "stopped":
             changed.append(self._close(ident))
         else:
