@@ -342,6 +342,13 @@ def _read_tail(kind: int, tail: bytes) -> tuple[str, str | None] | None:
     return statistics.group("client").decode(), account.decode() if account is not None else None
 
 
+def _learned_state(report: _Report) -> tuple[Any, ...]:
+    """What _learn reads of a report: the same again (and no map changed since) means a new
+    _learn would change nothing."""
+    return (report.client_id, report.addr, report.ident, report.rating_key,
+            report.product, report.platform, report.device, report.account)  # fmt: skip
+
+
 def _completed_reqid(buf: bytes, start: int, pos: int, end: int) -> str | None:
     """The `#id` of the 1.x `Completed:` line `buf[start:end]`, whose URL holds the marker found
     at `pos`; None for any other line. (The URL has no spaces, so the first ` #id` after `pos`
@@ -518,10 +525,8 @@ class PlaybackParser:
         if client != report.emitted_client or account != report.emitted_account:
             return False
         if client is not None and not (  # as _learn's own test: a new _learn would change nothing
-            report.learned_epoch == self._learn_epoch
-            and report.learned == (client, report.addr, report.ident, report.rating_key,
-                                   report.product, report.platform, report.device, account)
-        ):  # fmt: skip
+            report.learned_epoch == self._learn_epoch and report.learned == _learned_state(report)
+        ):
             return False
         kind = _STATISTICS_LINE if buf[pos] == 83 else _USER if buf[pos + 6] == 85 else _DEVICE  # "S…", "[Now] U…"
         if kind == _DEVICE:  # fills the platform and device only where the report has none
@@ -1034,8 +1039,7 @@ class PlaybackParser:
         client = report.client_id
         if client is None:
             return
-        state = (client, report.addr, report.ident, report.rating_key,
-                 report.product, report.platform, report.device, report.account)  # fmt: skip
+        state = _learned_state(report)
         if report.learned_epoch == self._learn_epoch and report.learned == state:
             return  # nothing changed in the maps or the report since its last _learn
         # a map entry is written only when its value changes: most reports repeat what their
