@@ -24,23 +24,28 @@ def _session(client: str, key: str) -> WatchSession:
                         end="2026-11-23T16:00:00.000", start_utc=0.0, end_utc=0.0, account="Emma", ip="192.168.1.52")
 
 
+def _enforcer(conn, document: dict, movie: MediaInfo, *, clock=lambda: NOW) -> tuple[Enforcer, EnforcementStore, ActionRunner]:
+    """An Enforcer on a real history database, with `document`'s profiles and `movie` for every play."""
+    profiles, issues = compile_document(document)
+    assert profiles is not None, issues
+    runner = ActionRunner(lambda result: None, notifier=RecordingNotifier())
+    store = EnforcementStore(conn)
+    enforcer = Enforcer(
+        usage=UsageQueries(conn), enforcement=store, runner=runner,
+        lookups=Lookups(profiles=lambda: profiles, media=lambda rk, key: movie, live_account=lambda c: None,
+                        can_stop=lambda: True),
+        wall_clock=clock, monotonic=lambda: 100.0,
+    )
+    return enforcer, store, runner
+
+
 def test_a_violation_first_seen_on_a_stand_in_is_recorded_against_the_real_device(tmp_path):
     """The first line of a 1.x report may name no client: the play is judged at once under a
     stand-in identity. When the next line names the device, the violation already recorded must
     name the device (and its session), not `anon:…` (seen as a flaky e2e assertion)."""
     conn = connect(tmp_path / "h.sqlite3")
-    profiles, issues = compile_document(emma_profiles([RATING_PG], kid_device=KID))
-    assert profiles is not None, issues
-    posted: list[object] = []
-    runner = ActionRunner(posted.append, notifier=RecordingNotifier())
-    store = EnforcementStore(conn)
     movie = MediaInfo(rating_key="1002", title="R movie", type="movie", content_rating="R")
-    enforcer = Enforcer(
-        usage=UsageQueries(conn), enforcement=store, runner=runner,
-        lookups=Lookups(profiles=lambda: profiles, media=lambda rk, key: movie, live_account=lambda c: None,
-                        can_stop=lambda: True),
-        wall_clock=lambda: NOW, monotonic=lambda: 100.0,
-    )
+    enforcer, store, runner = _enforcer(conn, emma_profiles([RATING_PG], kid_device=KID), movie)
     try:
         anon = _session("anon:192.168.1.52/Emma/?", "anon:192.168.1.52/Emma/?@1002@2026-11-23T16:00:00.000")
         assert enforcer.check(anon)
@@ -60,17 +65,9 @@ def test_an_unknown_device_first_seen_as_a_stand_in_is_reported_once(tmp_path):
     said twice: once for its stand-in identity and again once the next line named it. A stand-in
     is no device: it is said for the device once named, and not again for its next stand-in."""
     conn = connect(tmp_path / "h.sqlite3")
-    profiles, issues = compile_document(emma_profiles([RATING_PG], kid_device=KID, unknown_actions=["notify"]))
-    assert profiles is not None, issues
-    runner = ActionRunner(lambda result: None, notifier=RecordingNotifier())
-    store = EnforcementStore(conn)
     movie = MediaInfo(rating_key="1001", title="G movie", type="movie", content_rating="G")
-    enforcer = Enforcer(
-        usage=UsageQueries(conn), enforcement=store, runner=runner,
-        lookups=Lookups(profiles=lambda: profiles, media=lambda rk, key: movie, live_account=lambda c: None,
-                        can_stop=lambda: True),
-        wall_clock=lambda: NOW, monotonic=lambda: 100.0,
-    )
+    enforcer, store, runner = _enforcer(
+        conn, emma_profiles([RATING_PG], kid_device=KID, unknown_actions=["notify"]), movie)
     guest = "0A1B2C3D-GUEST"
     try:
         anon = WatchSession(key="anon:10.0.0.9/?/?@1001@2026-11-23T16:00:00.000", client_id="anon:10.0.0.9/?/?",
@@ -102,18 +99,10 @@ def test_a_play_judged_only_as_a_stand_in_is_new_again_the_next_day(tmp_path):
     from dataclasses import replace
 
     conn = connect(tmp_path / "h.sqlite3")
-    profiles, issues = compile_document(emma_profiles([RATING_PG], kid_device=KID))
-    assert profiles is not None, issues
-    runner = ActionRunner(lambda result: None, notifier=RecordingNotifier())
-    store = EnforcementStore(conn)
     movie = MediaInfo(rating_key="1002", title="R movie", type="movie", content_rating="R")
     today = [NOW]
-    enforcer = Enforcer(
-        usage=UsageQueries(conn), enforcement=store, runner=runner,
-        lookups=Lookups(profiles=lambda: profiles, media=lambda rk, key: movie, live_account=lambda c: None,
-                        can_stop=lambda: True),
-        wall_clock=lambda: today[0], monotonic=lambda: 100.0,
-    )
+    enforcer, store, runner = _enforcer(conn, emma_profiles([RATING_PG], kid_device=KID), movie,
+                                        clock=lambda: today[0])
     try:
         anon = _session("anon:192.168.1.52/Emma/?", "anon:192.168.1.52/Emma/?@1002@2026-11-23T16:00:00.000")
         assert enforcer.check(anon)
