@@ -204,3 +204,56 @@ def test_plex_pass_problem_goes_away_when_the_server_has_it_again(tmp_path, plex
         wait_for(lambda: w.terminations() == 1, timeout=10)
     finally:
         w.close()
+
+
+def test_a_play_is_judged_under_its_device_when_its_report_is_read_in_two_parts(world):
+    """PMS writes a report line by line, so one read of the log may end after its `Request:` line
+    (no device named yet) and before the `Client [...]` line that names it. The stand-in was
+    judged at once: the violation was recorded, and the alert worded, as `anon:<ip>/Emma/?` —
+    and the CI run on record failed on exactly this. A play first seen as a stand-in is judged
+    only after the next read, which names its device."""
+    from dataclasses import replace
+
+    from plextray.app import build_engine
+    from plextray.config import load_config
+    from plextray.paths import AppPaths
+    from support.household import emma_profiles, write_profiles
+
+    write_profiles(world.home, emma_profiles([RATING_PG], kid_device=world.kid))
+    paths = AppPaths(world.home)
+    config = replace(load_config(paths.config), poll_seconds=1.0)  # a wide gap between two reads
+    world.built = build_engine(paths, notifier=world.notifier, alerter=world.alerter, log_dir=world.logs,
+                               wall_clock=world.clock, config=config)
+    world.built.start()
+    pms_log = world.emulator.log
+    write_lines = pms_log.emit
+
+    def emit_in_two_reads(lines):
+        if lines and "/:/timeline" in lines[0][2]:
+            write_lines(lines[:1])  # the Request line alone …
+            wait_for(lambda: world.engine.snapshot().now_playing)  # … read by the engine
+            lines = lines[1:]
+        write_lines(lines)
+
+    pms_log.emit = emit_in_two_reads
+    world.emulator.play(world.kid, R_MOVIE)
+    wait_for(lambda: ("stop", "ok") in world.actions())
+    (violation,) = world.violations()
+    assert violation["client_id"] == world.kid
+    wait_for(lambda: world.alerter.sent)
+    assert "Emma's iPad" in world.alerter.sent[0][1] and "anon:" not in world.alerter.sent[0][1]
+    assert not any("anon:" in text for text in world.notifier.texts())
+
+
+def test_a_play_whose_log_never_names_its_device_is_still_judged_a_read_later(world):
+    """The other side of waiting a read for the device: a report whose lines never name it
+    (only its `Request:` line was logged) is judged as the stand-in it is, and stopped."""
+    world.start([RATING_PG])
+    pms_log = world.emulator.log
+    write_lines = pms_log.emit
+    pms_log.emit = lambda lines: write_lines(lines[:1] if lines and "/:/timeline" in lines[0][2] else lines)
+    world.emulator.play(world.kid, R_MOVIE)
+    wait_for(lambda: ("stop", "ok") in world.actions())
+    (violation,) = world.violations()
+    assert violation["client_id"].startswith("anon:") and violation["person"] == "Emma"
+    assert world.terminations() == 1

@@ -3,7 +3,8 @@
 Everything mutable (parser and session state, enforcement memory, the database connection) is
 owned by one thread; other threads talk to it only through its queue (see control.py for the
 public side). The loop wakes every `poll_seconds` to read new log lines (a stat when nothing
-changed), so a play's first line reaches the rules within a fraction of a second.
+changed), so a play's first line reaches the rules within a fraction of a second. A play whose
+device is not named yet (a read ended inside its report) waits one more read for it.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from plextray.core.model import (
     WatchSession,
 )
 from plextray.core.profiles import Profiles
-from plextray.core.sessions import heir_of
+from plextray.core.sessions import heir_of, is_stand_in
 from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner, Alerter
 from plextray.engine.enforcer import Enforcer, Lookups
@@ -121,6 +122,9 @@ class Engine:
         self._logs_error: str | None = None
         self._live: dict[str, LiveSession] = {}  # by machine id
         self._sessions: dict[str, WatchSession] = {}  # live watch sessions by key
+        # stand-in sessions (no device named yet) first seen in the latest read of the log: PMS
+        # writes a report line by line, so the next read usually names the device; judged then
+        self._unnamed: set[str] = set()
         # when the log last reported a play by this client id, address or item (monotonic):
         # the server's view only fills in for plays the log is silent about
         self._last_log_event: dict[str, float] = {}
@@ -261,10 +265,12 @@ class Engine:
         (disk full) never costs the engine the lines it was already handed."""
         if self._saver is None:
             return
+        waited, self._unnamed = self._unnamed, set()
         try:
             batch = self._saver.read_new()
         except (PlexTrayError, OSError) as exc:
             self._set_logs_error(_reason(exc, "cannot read Plex's logs"))
+            self._judge_unnamed(waited)
             return
         for gap in batch.gaps:
             self._problem("gap", f"Plex deleted log lines before they could be saved: {gap.describe()}")
@@ -273,12 +279,20 @@ class Engine:
             events.extend(self._parser.feed(line))
         if events:
             self._apply_events(events, from_log=True)
+        self._judge_unnamed(waited)
         try:
             self._saver.maybe_flush()
         except (PlexTrayError, OSError) as exc:
             self._set_logs_error(_reason(exc, "cannot save Plex's logs"))
             return
         self._set_logs_error(None)
+
+    def _judge_unnamed(self, waited: set[str]) -> None:
+        """Stand-ins a read later that still name no device (the log never will): judged as they are."""
+        for key in waited:
+            session = self._sessions.get(key)
+            if session is not None and key not in self._unnamed:
+                self._check(session)
 
     def _apply_events(self, events: list[PlaybackEvent], *, from_log: bool) -> None:
         now = self._mono()
@@ -303,6 +317,8 @@ class Engine:
                 self._history.delete_sessions(retired)
             self._history.upsert_sessions(list(updated.values()))  # their devices too
         for session in updated.values():
+            if from_log and session.key not in self._sessions and is_stand_in(session.client_id):
+                self._unnamed.add(session.key)
             if session.live:
                 self._sessions[session.key] = session
             else:
@@ -313,6 +329,7 @@ class Engine:
         self._publish()
 
     def _hand_over(self, old_key: str, updated: dict[str, WatchSession]) -> None:
+        self._unnamed.discard(old_key)
         old = self._sessions.pop(old_key, None)
         if old is None:
             return
@@ -449,6 +466,8 @@ class Engine:
             self._check(session)
 
     def _check(self, session: WatchSession) -> None:
+        if session.key in self._unnamed:
+            return
         if not self._paused and self._enforcer.check(session):
             self._publish()
 
