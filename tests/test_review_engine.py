@@ -248,7 +248,22 @@ def test_a_play_is_judged_under_its_device_when_its_report_is_read_in_two_parts(
 def test_a_play_whose_log_never_names_its_device_is_still_judged_a_read_later(world):
     """The other side of waiting a read for the device: a report whose lines never name it
     (only its `Request:` line was logged) is judged as the stand-in it is, and stopped."""
-    world.start([RATING_PG])
+    from dataclasses import replace
+
+    from plextray.app import build_engine, connect_client
+    from plextray.config import load_config
+    from plextray.paths import AppPaths
+    from support.household import emma_profiles, write_profiles
+
+    write_profiles(world.home, emma_profiles([RATING_PG], kid_device=world.kid))
+    paths = AppPaths(world.home)
+    # the server's list of live sessions names the device too: asked once, before the play
+    config = replace(load_config(paths.config), sessions_poll_seconds=3600)
+    client = _CountingClient(connect_client(config))
+    world.built = build_engine(paths, notifier=world.notifier, alerter=world.alerter, log_dir=world.logs,
+                               wall_clock=world.clock, config=config, client=client)
+    world.built.start()
+    wait_for(lambda: client.sessions_answered)
     pms_log = world.emulator.log
     write_lines = pms_log.emit
     pms_log.emit = lambda lines: write_lines(lines[:1] if lines and "/:/timeline" in lines[0][2] else lines)
@@ -257,3 +272,19 @@ def test_a_play_whose_log_never_names_its_device_is_still_judged_a_read_later(wo
     (violation,) = world.violations()
     assert violation["client_id"].startswith("anon:") and violation["person"] == "Emma"
     assert world.terminations() == 1
+
+
+class _CountingClient:
+    """A real PlexClient that counts the answers to sessions()."""
+
+    def __init__(self, real) -> None:
+        self._real = real
+        self.sessions_answered = 0
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def sessions(self):
+        answer = self._real.sessions()
+        self.sessions_answered += 1
+        return answer
