@@ -113,6 +113,9 @@ def test_restarting_a_stopped_play_is_stopped_again_without_new_alert(world):
     world.start([RATING_PG])
     world.emulator.play(world.kid, R_MOVIE)
     wait_for(lambda: world.terminations() == 1)
+    # the kicked app reports `stopped` on its own time, after the terminate call returns; a child
+    # restarts only after that (else that report, landing after the new play's, would end it)
+    wait_for(lambda: not world.engine.snapshot().now_playing)
     world.emulator.play(world.kid, R_MOVIE)
     wait_for(lambda: world.terminations() == 2, timeout=15)
     assert len(world.violations()) == 1
