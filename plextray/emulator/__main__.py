@@ -2,7 +2,8 @@
 
 For trying plextray (tray, `plextray login`, the settings window) without a real server. The
 demo household is loaded; with --script its devices keep playing, pausing and switching titles
-(one step every --step seconds) so the log and /status/sessions stay busy. Ctrl-C stops it.
+(one step every --step seconds) so the log and /status/sessions stay busy. Ctrl-C or SIGTERM
+stops it, between two steps: a signal never lands inside one, with the log or a lock half written.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 import argparse
 import itertools
 import secrets
+import signal
 import sys
 import tempfile
-import time
+import threading
 from pathlib import Path
 
 from plextray.emulator.household import demo_household
@@ -58,15 +60,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Plex emulator on {emulator.url}\n  token:   {emulator.token}\n  log:     {log_dir}", flush=True)
     print("  devices: " + ", ".join(f"{role}={machine}" for role, machine in ids.items()), flush=True)
     steps = script_steps(ids) if args.script else None
+    stop = threading.Event()
+    for name in ("SIGINT", "SIGTERM"):  # also when started with SIGINT ignored (`cmd &` in a script)
+        signal.signal(getattr(signal, name), lambda _signum, _frame: stop.set())
     try:
-        while True:
-            time.sleep(args.step if steps else 3600)
+        while not stop.wait(args.step if steps else 3600):
             if steps:
                 description, action = next(steps)
                 action(emulator)
                 print(f"  · {description}", flush=True)
-    except KeyboardInterrupt:
-        pass
     finally:
         emulator.stop()
     return 0
