@@ -4,16 +4,21 @@ lines, checks the rules and acts — stopping through the API, notifying, alerti
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.household import FakeClock, RecordingAlerter, RecordingNotifier, emma_profiles, wait_for, write_profiles
 
-from plextray.app import build_engine
+from plextray.app import build_engine, connect_client
+from plextray.config import load_config
 from plextray.emulator.household import demo_household
 from plextray.emulator.server import PlexEmulator
 from plextray.paths import AppPaths
+from plextray.plex.client import PlexClient
 
 TOKEN = "e2e-token-5f0c2a9d"
 MONDAY_4PM = datetime(2026, 11, 23, 16, 0, 0)
@@ -33,13 +38,23 @@ class World:
         self.notifier = RecordingNotifier()
         self.alerter = RecordingAlerter()
         self.built = None
+        self.client: Any = None
         monkeypatch.setenv("PLEX_URL", self.emulator.url)
         monkeypatch.setenv("PLEX_TOKEN", TOKEN)
 
-    def start(self, restrictions: list[dict], **profile_options) -> None:
+    def start(self, restrictions: list[dict], *, config: dict | None = None,
+              wrap_client: Callable[[PlexClient], Any] | None = None, **profile_options) -> None:
+        """`config`: settings to change from the defaults; `wrap_client`: a wrapper around the real
+        PlexClient, kept as `self.client` (to count or fail its calls)."""
         write_profiles(self.home, emma_profiles(restrictions, kid_device=self.kid, **profile_options))
+        paths = AppPaths(self.home)
+        options: dict[str, Any] = {}
+        if config or wrap_client:
+            options["config"] = replace(load_config(paths.config), **(config or {}))
+        if wrap_client:
+            options["client"] = self.client = wrap_client(connect_client(options["config"]))
         self.built = build_engine(
-            AppPaths(self.home), notifier=self.notifier, alerter=self.alerter, log_dir=self.logs, wall_clock=self.clock
+            paths, notifier=self.notifier, alerter=self.alerter, log_dir=self.logs, wall_clock=self.clock, **options
         )
         assert self.built.problems == []
         self.built.start()

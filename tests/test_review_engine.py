@@ -53,20 +53,8 @@ class _FlakyClient:
 
 
 def test_an_unexpected_error_in_a_server_call_does_not_stop_polling_for_good(world):
-    from dataclasses import replace
-
-    from plextray.app import build_engine, connect_client
-    from plextray.config import load_config
-    from plextray.paths import AppPaths
-    from support.household import emma_profiles, write_profiles
-
-    write_profiles(world.home, emma_profiles([RATING_PG], kid_device=world.kid))
-    paths = AppPaths(world.home)
-    config = replace(load_config(paths.config), sessions_poll_seconds=0.2)
-    client = _FlakyClient(connect_client(config))
-    world.built = build_engine(paths, notifier=world.notifier, alerter=world.alerter, log_dir=world.logs,
-                               wall_clock=world.clock, config=config, client=client)
-    world.built.start()
+    world.start([RATING_PG], config={"sessions_poll_seconds": 0.2}, wrap_client=_FlakyClient)
+    client = world.client
     wait_for(lambda: client.session_calls >= 3, timeout=5)
     # the first metadata look-up fails the same way; the play is still judged once it is known
     world.emulator.play(world.kid, R_MOVIE)
@@ -212,19 +200,7 @@ def test_a_play_is_judged_under_its_device_when_its_report_is_read_in_two_parts(
     judged at once: the violation was recorded, and the alert worded, as `anon:<ip>/Emma/?` —
     and the CI run on record failed on exactly this. A play first seen as a stand-in is judged
     only after the next read, which names its device."""
-    from dataclasses import replace
-
-    from plextray.app import build_engine
-    from plextray.config import load_config
-    from plextray.paths import AppPaths
-    from support.household import emma_profiles, write_profiles
-
-    write_profiles(world.home, emma_profiles([RATING_PG], kid_device=world.kid))
-    paths = AppPaths(world.home)
-    config = replace(load_config(paths.config), poll_seconds=1.0)  # a wide gap between two reads
-    world.built = build_engine(paths, notifier=world.notifier, alerter=world.alerter, log_dir=world.logs,
-                               wall_clock=world.clock, config=config)
-    world.built.start()
+    world.start([RATING_PG], config={"poll_seconds": 1.0})  # a wide gap between two reads
     pms_log = world.emulator.log
     write_lines = pms_log.emit
 
@@ -248,21 +224,9 @@ def test_a_play_is_judged_under_its_device_when_its_report_is_read_in_two_parts(
 def test_a_play_whose_log_never_names_its_device_is_still_judged_a_read_later(world):
     """The other side of waiting a read for the device: a report whose lines never name it
     (only its `Request:` line was logged) is judged as the stand-in it is, and stopped."""
-    from dataclasses import replace
-
-    from plextray.app import build_engine, connect_client
-    from plextray.config import load_config
-    from plextray.paths import AppPaths
-    from support.household import emma_profiles, write_profiles
-
-    write_profiles(world.home, emma_profiles([RATING_PG], kid_device=world.kid))
-    paths = AppPaths(world.home)
     # the server's list of live sessions names the device too: asked once, before the play
-    config = replace(load_config(paths.config), sessions_poll_seconds=3600)
-    client = _CountingClient(connect_client(config))
-    world.built = build_engine(paths, notifier=world.notifier, alerter=world.alerter, log_dir=world.logs,
-                               wall_clock=world.clock, config=config, client=client)
-    world.built.start()
+    world.start([RATING_PG], config={"sessions_poll_seconds": 3600}, wrap_client=_CountingClient)
+    client = world.client
     wait_for(lambda: client.sessions_answered)
     pms_log = world.emulator.log
     write_lines = pms_log.emit
