@@ -16,6 +16,11 @@ from plextray.plex.client import PlexClient
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _default_sigint() -> None:
+    """As a terminal starts it, whatever this test run inherited."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -50,7 +55,3 @@ def test_runner_serves_the_demo_household_and_stops_on_a_signal(tmp_path, stop_w
             proc.wait(5)
     assert "reporting timeline state playing" in (tmp_path / "Logs" / "Plex Media Server.log").read_text()
 
-
-def _default_sigint() -> None:
-    """As a terminal starts it, whatever this test run inherited."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
