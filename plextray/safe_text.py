@@ -1,0 +1,65 @@
+"""Untrusted text made safe for the place it leaves plextray (terminal, notification, mail, log).
+
+Device names, products, platforms and client ids in Plex's log are written by whatever app talks
+to Plex, so anyone on the LAN chooses them; titles come from the library. They are stored raw
+(the database keeps the truth) and cleaned here, at the edge where a person reads them: one
+function per destination, so each edge says what it protects against.
+
+What is never let through: C0 and C1 control characters (escape sequences, newlines that forge
+extra lines), DEL, Unicode line and paragraph separators, and the bidirectional overrides,
+embeddings, isolates and marks that make text read backwards (Trojan Source). Everything else —
+accents, emoji with their joiners, CJK — passes as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+LIMIT = 200  # characters a person is shown of one untrusted value
+ELLIPSIS = "…"
+REPLACEMENT = "\N{REPLACEMENT CHARACTER}"  # visible where a forbidden character stood
+
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_FORBIDDEN = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+
+
+def has_unsafe(value: str) -> bool:
+    """True when `value` holds any character the cleaners replace."""
+    return _FORBIDDEN.search(value) is not None
+
+
+def shorten(value: str, limit: int = LIMIT) -> str:
+    """`value` cut to at most `limit` characters, the cut shown by an ellipsis."""
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    if len(value) <= limit:
+        return value
+    return value[: limit - 1] + ELLIPSIS
+
+
+def clean(value: object, limit: int | None = LIMIT) -> str:
+    """One line of plain, visible text: forbidden characters become U+FFFD, then it is shortened.
+
+    The default for a terminal, a notification, an alert body or an e-mail's text part. `limit`
+    None keeps the whole length (for values that are already bounded, like a whole report line).
+    """
+    text = _FORBIDDEN.sub(REPLACEMENT, value if isinstance(value, str) else str(value))
+    return text if limit is None else shorten(text, limit)
+
+
+def for_terminal(value: object, limit: int | None = LIMIT) -> str:
+    """What a terminal may print: no escape sequence, no forged line, no reversed text."""
+    return clean(value, limit)
+
+
+def for_header(value: object, limit: int = LIMIT) -> str:
+    """An e-mail header value: never a line break (which would add headers), never control bytes."""
+    return clean(value, limit)
+
+
+def for_log(value: object, limit: int | None = 2 * LIMIT) -> str:
+    """A value inside an app-log record: escaped (`\\x1b`, `\\n`) so a record stays one line and
+    the log shows exactly what was sent."""
+    text = value if isinstance(value, str) else str(value)
+    escaped = _FORBIDDEN.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return escaped if limit is None else shorten(escaped, limit)
