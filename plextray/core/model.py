@@ -194,3 +194,5 @@ class EngineSnapshot:
     now_playing: tuple[NowPlaying, ...] = ()
     people: tuple[str, ...] = ()
     problems: tuple[str, ...] = field(default_factory=tuple)  # e.g. "debug logging is off"
+    live_source: str = "log only"  # how live plays are seen: "websocket", "polling" or "log only"
+    debug_logging: bool | None = None  # Plex's debug logging as last read; None: not known
