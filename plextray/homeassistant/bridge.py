@@ -73,8 +73,9 @@ class HomeAssistantBridge:
         import ssl
 
         import paho.mqtt.client as mqtt
+        from paho.mqtt.enums import CallbackAPIVersion
 
-        client = mqtt.Client(callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
+        client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2,
                              client_id=f"plextray-{self.broker.node}", protocol=mqtt.MQTTv311)
         client.will_set(self.topics.availability, discovery.PAYLOAD_OFFLINE, qos=QOS, retain=True)
         if self.broker.username:
