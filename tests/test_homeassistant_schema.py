@@ -154,3 +154,16 @@ def test_states_clean_titles_and_problems_and_show_minutes_left_only_with_a_quot
     assert states["plextray/nas/emma/last_stop"] == "2026-11-22 20:01 · Emma · bedtime 20:00–07:00"
     assert states["plextray/nas/parents/now_watching"] == "none"
     assert states["plextray/nas/parents/watching"] == "OFF"
+
+
+def test_the_readme_dashboard_card_names_entities_plextray_announces():
+    """The README's card must work as pasted: every entity id in it is one discovery suggests."""
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    card = re.search(r"## Home Assistant.*?```yaml\n(.*?)```", readme, re.S)
+    assert card, "no dashboard card in the README's Home Assistant section"
+    named = set(re.findall(r"entity: ([a-z_]+\.[a-z0-9_]+)", card.group(1)))
+    suggested = {c["default_entity_id"] for c in _configs([PersonEntry("Emma", "emma", True)]).values()}
+    assert named and named <= suggested, named - suggested
+    assert {"sensor.plextray_emma_minutes_left", "button.plextray_emma_add_15", "button.plextray_emma_add_30"} <= named
