@@ -99,7 +99,7 @@ class House:
 
 
 @pytest.fixture
-def house(tmp_path, plextray_home, monkeypatch):
+def house(tmp_path, plextray_home, monkeypatch, broker):  # the broker outlives the house: a clean goodbye
     world = House(tmp_path, plextray_home, monkeypatch)
     yield world
     world.close()
@@ -288,3 +288,21 @@ def test_a_broker_that_refuses_the_login_or_goes_away_never_keeps_a_stop_from_ha
         assert "wrong-password-4411" not in caplog.text
     finally:
         refusing.stop()
+
+
+def test_minutes_move_during_a_play_and_the_quota_stop_shows(house, broker, watcher):
+    house.seed_earlier_play(50)
+    house.start([QUOTA_60], broker.url)
+    watcher.wait(f"{BASE}/emma/minutes_left", "10")
+    house.emulator.play(house.kid, "1001")
+    watcher.wait(f"{BASE}/emma/watching", "ON")
+    house.clock.advance(minutes=6)
+    house.emulator.report(house.kid, state="playing", position_ms=6 * 60_000)
+    # 50 + 6 min and the few real seconds the test took: 56 watched, 3 whole minutes left (rounded down)
+    watcher.wait(f"{BASE}/emma/minutes_today", "56")  # within a few seconds of the play's report
+    watcher.wait(f"{BASE}/emma/minutes_left", "3")
+    house.clock.advance(minutes=5)
+    house.emulator.report(house.kid, state="playing", position_ms=11 * 60_000)
+    wait_for(lambda: house.emulator.terminate_calls, timeout=10)  # 61 > 60: stopped
+    watcher.wait(f"{BASE}/emma/minutes_left", "0")
+    assert "quota" in watcher.wait(f"{BASE}/emma/last_stop", test=lambda v: v != "none")
