@@ -70,6 +70,15 @@ class HomeAssistantBridge:
     # ------------------------------------------------------------------ lifecycle (caller's thread)
 
     def start(self) -> "HomeAssistantBridge":
+        """Connect in the background. A failure to even set up (a broken TLS setup) is logged, and
+        plextray runs on without Home Assistant: it never keeps enforcement from starting."""
+        try:
+            self._start()
+        except Exception:
+            log.exception("Home Assistant: could not start the MQTT connection to %s", self.broker.describe())
+        return self
+
+    def _start(self) -> None:
         import ssl
 
         import paho.mqtt.client as mqtt
@@ -95,7 +104,6 @@ class HomeAssistantBridge:
         client.connect_async(self.broker.host, self.broker.port, keepalive=30)
         client.loop_start()
         log.info("Home Assistant: connecting to %s (topics under %s)", self.broker.describe(), self.topics.base)
-        return self
 
     def stop(self, timeout: float = 3.0) -> None:
         """Say `offline` (retained) if connected, then disconnect; never waits on a dead broker
