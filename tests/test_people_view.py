@@ -51,7 +51,8 @@ def build(tmp_path):
     assert profiles is not None, issues
     clock = Clock()
     store = EnforcementStore(conn)
-    view = PeopleView(usage=CountingUsage(conn), enforcement=store, wall_clock=lambda: NOW, monotonic=clock)
+    view = PeopleView(usage=CountingUsage(conn), enforcement=store, wall_clock=lambda: NOW, monotonic=clock,
+                      media=media)
     return conn, profiles, clock, store, view
 
 
@@ -66,16 +67,16 @@ def test_minutes_today_and_left_count_a_play_begun_before_midnight_and_grants(tm
     yesterday = session(NOW - timedelta(hours=2), 30, live=False)  # 22:30 yesterday: not today
     running = session(NOW - timedelta(minutes=55), 25, live=True, rating_key="2201")  # began 23:35 yesterday
     history.upsert_sessions([earlier, yesterday, running])
-    emma = view.view(profiles, [running], media, lambda s: s.account)[0]
+    emma = view.view(profiles, [running])[0]
     assert (emma.name, emma.minutes_today, emma.minutes_left) == ("Emma", 35, 25)  # 10 + the live 25
     assert emma.watching and emma.now_watching == "Bluey" and emma.device == "Kid Tablet"
-    parents = view.view(profiles, [running], media, lambda s: s.account)[1]
+    parents = view.view(profiles, [running])[1]
     assert (parents.minutes_left, parents.watching, parents.now_watching) == (None, False, None)
 
     store.add_grant("Emma", NOW.date(), minutes=15, created=NOW)
-    assert view.view(profiles, [running], media, lambda s: s.account)[0].minutes_left == 25  # not due yet
+    assert view.view(profiles, [running])[0].minutes_left == 25  # not due yet
     view.invalidate()
-    assert view.view(profiles, [running], media, lambda s: s.account)[0].minutes_left == 40
+    assert view.view(profiles, [running])[0].minutes_left == 40
 
 
 def test_the_database_is_read_at_most_every_few_seconds_during_a_play(tmp_path):
@@ -83,15 +84,15 @@ def test_the_database_is_read_at_most_every_few_seconds_during_a_play(tmp_path):
     running = session(NOW - timedelta(minutes=5), 5, live=True)
     CountingUsage.calls = 0
     for _ in range(50):  # fifty snapshots within one second
-        view.view(profiles, [running], media, lambda s: s.account)
+        view.view(profiles, [running])
     first = CountingUsage.calls
     assert first == 2  # one query per person (Emma, Parents), for fifty snapshots
     clock.mono += view.every
-    view.view(profiles, [running], media, lambda s: s.account)
+    view.view(profiles, [running])
     assert CountingUsage.calls == 2 * first
     clock.mono += view.every  # nothing plays: only every idle_every seconds
-    view.view(profiles, [], media, lambda s: s.account)
-    view.view(profiles, [], media, lambda s: s.account)
+    view.view(profiles, [])
+    view.view(profiles, [])
     assert CountingUsage.calls == 2 * first
 
 
@@ -104,13 +105,13 @@ def test_minutes_left_never_goes_below_zero_and_the_last_stop_is_remembered(tmp_
     vid = store.record_violation(Violation("Emma", "restrictions[0]", "quota", "Emma · 60 min/day quota used", ("stop",)),
                                  time=NOW, time_utc=NOW.timestamp(), client_id=KID)
     store.record_action(vid, "stop", "failed", "already ended", time=NOW)
-    assert view.view(profiles, [], media, lambda s: s.account)[0].last_stop_time is None  # not really stopped
+    assert view.view(profiles, [])[0].last_stop_time is None  # not really stopped
     store.record_action(vid, "stop", "ok", "stopped on Kid Tablet", time=NOW + timedelta(seconds=1))
     view.invalidate(stops=True)
-    emma = view.view(profiles, [], media, lambda s: s.account)[0]
+    emma = view.view(profiles, [])[0]
     assert emma.last_stop_reason == "Emma · 60 min/day quota used"
     assert emma.last_stop_time == "2026-11-23T00:30:01"
     assert emma.minutes_left == 31
     HistoryStore(conn).upsert_sessions([session(NOW - timedelta(minutes=10), 90, live=False, rating_key="9")])
     view.invalidate()
-    assert view.view(profiles, [], media, lambda s: s.account)[0].minutes_left == 0
+    assert view.view(profiles, [])[0].minutes_left == 0

@@ -112,8 +112,8 @@ class Engine:
             grace_seconds=self._profiles().settings.grace_seconds,
             new_play_after=getattr(folder, "silence", 600.0),
         )
-        self._people_view = PeopleView(usage=usage, enforcement=enforcement,
-                                       wall_clock=wall_clock, monotonic=monotonic)
+        self._people_view = PeopleView(usage=usage, enforcement=enforcement, wall_clock=wall_clock, monotonic=monotonic,
+                                       media=self._cached_media, account_of=lambda s: s.account or self._live_account(s.client_id))
         self._subscribers: list[Callable[[EngineSnapshot], None]] = []
         self._sub_lock = threading.Lock()
         self._snapshot = EngineSnapshot(EngineState.STARTING, people=self._people())
@@ -596,9 +596,7 @@ class Engine:
             profiles=self._profiles_store.current,
             media=self._cached_media,
             problems=tuple(self._problems.values()),
-            people_status=self._people_view.view(
-                self._profiles_store.current, self._sessions.values(), self._cached_media,
-                lambda s: s.account or self._live_account(s.client_id)),
+            people_status=self._people_view.view(self._profiles_store.current, self._sessions.values()),
         )
         if snapshot == self._snapshot:
             return

@@ -30,6 +30,8 @@ class PeopleView:
         enforcement: EnforcementStore,
         wall_clock: Callable[[], datetime],
         monotonic: Callable[[], float],
+        media: Callable[[str], MediaInfo | None] = lambda _key: None,
+        account_of: Callable[[WatchSession], str | None] = lambda s: s.account,
         every: float = 3.0,
         idle_every: float = 60.0,
     ) -> None:
@@ -37,6 +39,8 @@ class PeopleView:
         self._store = enforcement
         self._now = wall_clock
         self._mono = monotonic
+        self._media = media
+        self._account_of = account_of
         self.every = every
         self.idle_every = idle_every
         self._built_at: float | None = None
@@ -54,13 +58,7 @@ class PeopleView:
         if stops:
             self._stops = None
 
-    def view(
-        self,
-        profiles: Profiles | None,
-        sessions: Iterable[WatchSession],
-        media: Callable[[str], MediaInfo | None],
-        account_of: Callable[[WatchSession], str | None],
-    ) -> tuple[PersonStatus, ...]:
+    def view(self, profiles: Profiles | None, sessions: Iterable[WatchSession]) -> tuple[PersonStatus, ...]:
         """The current view: rebuilt when due, else the last one."""
         live = [s for s in sessions if s.live]
         if profiles is None or not self.due(any(s.state in PLAYING for s in live)):
@@ -70,15 +68,14 @@ class PeopleView:
             self._stops = self._store.last_stops()
         mine: dict[str, list[WatchSession]] = {}
         for session in live:
-            person = profiles.person_for(session.client_id, account_of(session))
+            person = profiles.person_for(session.client_id, self._account_of(session))
             if person is not None:
                 mine.setdefault(person.name, []).append(session)
         now = self._now()
-        self._view = tuple(self._status(p, mine.get(p.name, []), now, media) for p in profiles.people)
+        self._view = tuple(self._status(p, mine.get(p.name, []), now) for p in profiles.people)
         return self._view
 
-    def _status(self, person: Person, live: list[WatchSession], now: datetime,
-                media: Callable[[str], MediaInfo | None]) -> PersonStatus:
+    def _status(self, person: Person, live: list[WatchSession], now: datetime) -> PersonStatus:
         start, end = period_bounds(now, "day")
         lo, hi = start.isoformat(), end.isoformat()
         devices, accounts = list(person.devices), list(person.accounts)
@@ -97,7 +94,7 @@ class PeopleView:
         title = device = None
         if playing:
             latest = playing[-1]
-            info = media(latest.rating_key) if latest.rating_key else None
+            info = self._media(latest.rating_key) if latest.rating_key else None
             title = info.display_title if info else f"item {latest.rating_key}"
             device = latest.device or latest.product
         stop = (self._stops or {}).get(person.name)
