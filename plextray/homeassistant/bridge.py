@@ -140,7 +140,13 @@ class HomeAssistantBridge:
 
     # ------------------------------------------------------------------ paho's network thread
 
-    def _on_connect(self, client: Any, _userdata: Any, _flags: Any, reason_code: Any, _properties: Any) -> None:
+    def _on_connect(self, client: Any, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
+        try:  # paho ends its network thread (no more reconnects) on an exception from a callback
+            self._connected_now(client, reason_code)
+        except Exception:
+            log.exception("Home Assistant: setting up the connection failed")
+
+    def _connected_now(self, client: Any, reason_code: Any) -> None:
         if reason_code.is_failure:
             self._say_error(f"the broker {self.broker.describe()} refused the connection: {reason_code}")
             return
