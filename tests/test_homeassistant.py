@@ -119,10 +119,10 @@ def test_discovery_follows_home_assistants_schema_and_states_are_retained(house,
     ids = {payload["unique_id"] for payload in found.values()}
     for what in ("minutes_today", "minutes_left", "now_watching", "watching", "last_stop", "add_15", "add_30",
                  "no_bedtime"):
-        assert f"plextray_{NODE}_emma_{what}" in ids
-    assert {f"plextray_{NODE}_monitoring", f"plextray_{NODE}_problems", f"plextray_{NODE}_send_report"} <= ids
-    assert f"plextray_{NODE}_parents_minutes_left" not in ids  # no daily quota: no "minutes left"
-    assert f"plextray_{NODE}_parents_add_15" in ids
+        assert f"plextray_emma_{what}" in ids
+    assert {f"plextray_monitoring", f"plextray_problems", f"plextray_send_report"} <= ids
+    assert f"plextray_parents_minutes_left" not in ids  # no daily quota: no "minutes left"
+    assert f"plextray_parents_add_15" in ids
     assert {p["device"]["identifiers"][0] for p in found.values()} == {f"plextray_{NODE}"}
     assert watcher.get(f"{BASE}/emma/minutes_today") == "20"
     assert watcher.get(f"{BASE}/emma/watching") == "OFF"
@@ -232,7 +232,7 @@ def test_a_person_removed_loses_their_entities(house, broker, watcher):
 def test_entities_of_a_person_removed_while_plextray_was_off_are_removed_at_start(house, broker, watcher):
     gone = f"homeassistant/sensor/plextray_{NODE}/oliver_minutes_today/config"
     watcher.press(gone, json.dumps({"name": "Oliver minutes watched today", "state_topic": f"{BASE}/oliver/x",
-                                    "unique_id": f"plextray_{NODE}_oliver_minutes_today"}), retain=True)
+                                    "unique_id": f"plextray_oliver_minutes_today"}), retain=True)
     house.start([QUOTA_60], broker.url)
     watcher.wait(f"{BASE}/emma/minutes_left", "60")
     watcher.wait(gone, "")

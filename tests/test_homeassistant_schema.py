@@ -119,8 +119,8 @@ def test_the_validator_catches_what_home_assistant_would_refuse():
 def test_ids_name_the_person_and_what_and_buttons_their_minutes():
     configs = _configs([PersonEntry("Emma", "emma", True)])
     ids = {c["unique_id"] for c in configs.values()}
-    assert "plextray_nas_emma_minutes_left" in ids
-    assert {i for i in ids if "add_" in i} == {"plextray_nas_emma_add_15", "plextray_nas_emma_add_30"}
+    assert "plextray_emma_minutes_left" in ids
+    assert {i for i in ids if "add_" in i} == {"plextray_emma_add_15", "plextray_emma_add_30"}
     left = configs["homeassistant/sensor/plextray_nas/emma_minutes_left/config"]
     assert left["default_entity_id"] == "sensor.plextray_emma_minutes_left"
     assert left["availability"] == [{"topic": "plextray/nas/availability", "payload_available": "online",

@@ -112,7 +112,7 @@ def _entity(topics: Topics, version: str, component: str, what: str, name: str,
     object_id = f"{person.slug}_{what}" if person else what
     payload: dict[str, Any] = {
         "name": name,
-        "unique_id": f"{topics.node_id}_{object_id}",
+        "unique_id": f"plextray_{object_id}",  # plextray_<person>_<what>, as Home Assistant users expect
         "default_entity_id": f"{component}.plextray_{object_id}",
         "availability": [{"topic": topics.availability, "payload_available": PAYLOAD_ONLINE,
                           "payload_not_available": PAYLOAD_OFFLINE}],
