@@ -59,33 +59,36 @@ class ProfileSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class SharedMarks:
+    """Signals a household says identify nobody on their own (optional top-level `shared`):
+    a device marked shared (the living-room TV) is identified by its account; an account
+    marked shared (one Plex account for the family) is identified by its device."""
+
+    devices: tuple[str, ...] = ()
+    accounts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Profiles:
     version: int
     people: tuple[Person, ...] = ()
     unknown_devices: UnknownDevicesPolicy = UnknownDevicesPolicy()
     settings: ProfileSettings = ProfileSettings()
+    shared: SharedMarks = SharedMarks()
 
     def person_named(self, name: str) -> Person | None:
         wanted = name.strip().casefold()
         return next((p for p in self.people if p.name.casefold() == wanted), None)
 
     def person_for(self, client_id: str | None, account: str | None) -> Person | None:
-        """Who is watching: a linked device wins over an account (a child on a parent's
-        account on the child's own tablet is still the child); then the account."""
-        if client_id:
-            for person in self.people:
-                if client_id in person.devices:
-                    return person
-            lowered = client_id.casefold()
-            for person in self.people:
-                if any(device.casefold() == lowered for device in person.devices):
-                    return person
-        if account:
-            wanted = account.strip().casefold()
-            for person in self.people:
-                if any(acc.casefold() == wanted for acc in person.accounts):
-                    return person
-        return None
+        """Whom a play counts for first (plextray.core.identity): the person with rules when the
+        account and the device point at different people (a child on a parent's account on
+        the child's own tablet is the child; a child's account on the parents' TV too)."""
+        from plextray.core.identity import Evidence, resolve  # identity builds on this module
+
+        identity = resolve(self, Evidence(client_id, account))
+        wanted = identity.counts_for[0] if identity.counts_for else None
+        return next((p for p in identity.people if p.name == wanted), None)
 
 
 def compile_actions(reader: Reader) -> tuple[str, ...] | None:
@@ -136,7 +139,9 @@ def _check_unique(people: list[tuple[int, Person]], issues: Issues) -> None:
         if key in names:
             issues.add(f"$.people[{index}].name", f"another person is already named {names[key]!r}")
         names.setdefault(key, person.name)
-        for field_name, values in (("devices", person.devices), ("accounts", person.accounts)):
+        # an account may be listed under several people (one Plex account for the family: the
+        # device tells them apart, see core.identity); `check-config` says so
+        for field_name, values in (("devices", person.devices),):
             for j, value in enumerate(values):
                 owner = owners.get((field_name, value.casefold()))
                 if owner is not None and owner != person.name:
@@ -151,7 +156,7 @@ def compile_profiles(doc: Any, issues: Issues) -> Profiles | None:
         return None
     before = len(issues)
     reader = Reader(doc, "$", issues)
-    reader.check_keys(("version", "people", "unknown_devices", "settings"))
+    reader.check_keys(("version", "people", "unknown_devices", "settings", "shared"))
     version = reader.integer("version", minimum=1)
     people: list[tuple[int, Person]] = []
     items = reader.array("people")
@@ -180,9 +185,29 @@ def compile_profiles(doc: Any, issues: Issues) -> Profiles | None:
         grace = settings_reader.integer("grace_seconds", required=False, default=0, minimum=0)
         settings = ProfileSettings(message or DEFAULT_STOP_MESSAGE, grace or 0)
 
+    shared = SharedMarks()
+    shared_reader = reader.obj("shared", required=False)
+    if shared_reader is not None:
+        shared_reader.check_keys(("devices", "accounts"))
+        shared_devices = shared_reader.string_list("devices", required=False) or ()
+        shared_accounts = shared_reader.string_list("accounts", required=False) or ()
+        shared = SharedMarks(tuple(shared_devices), tuple(shared_accounts))
+
     if len(issues) != before or version is None:
         return None
-    return Profiles(version, tuple(p for _, p in people), unknown, settings)
+    return Profiles(version, tuple(p for _, p in people), unknown, settings, shared)
+
+
+def shared_accounts(profiles: Profiles) -> dict[str, tuple[str, ...]]:
+    """Accounts listed under more than one person (case-folded) → those people's names: such a
+    household is told apart by device only (check-config says so)."""
+    owners: dict[str, list[str]] = {}
+    for person in profiles.people:
+        for account in person.accounts:
+            names = owners.setdefault(account.strip().casefold(), [])
+            if person.name not in names:
+                names.append(person.name)
+    return {account: tuple(names) for account, names in owners.items() if len(names) > 1}
 
 
 __all__ = [
@@ -191,7 +216,9 @@ __all__ = [
     "ProfileIssue",
     "ProfileSettings",
     "Profiles",
+    "SharedMarks",
     "Restriction",
     "UnknownDevicesPolicy",
     "compile_profiles",
+    "shared_accounts",
 ]
