@@ -217,10 +217,14 @@ def describe(identity: Identity, device_name: str | None) -> str:
     where = device_name or "an unnamed device"
     owner = identity.device_person
     if identity.account is None:
-        return f"{where} ({owner}'s device) — no signed-in account" if owner else where
+        return f"{where} ({_possessive(owner)} device) — no signed-in account" if owner else where
     if owner and (owner not in identity.account_people or len(identity.account_people) > 1):
-        return f"{where} ({owner}'s device) — {identity.account}'s account"
+        return f"{where} ({_possessive(owner)} device) — {_possessive(identity.account)} account"
     return where
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"
 
 
 __all__ = [

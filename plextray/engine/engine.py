@@ -36,6 +36,7 @@ from plextray.core.sessions import heir_of, is_stand_in
 from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner, Alerter
 from plextray.engine.enforcer import Enforcer, Lookups
+from plextray.engine.rejections import Rejections
 from plextray.engine.status import build_snapshot
 from plextray.errors import PlexTrayError, ProfileError
 from plextray.store.usage import UsageQueries
@@ -112,6 +113,9 @@ class Engine:
             monotonic=monotonic,
             grace_seconds=self._profiles().settings.grace_seconds,
             new_play_after=getattr(folder, "silence", 600.0),
+        )
+        self._rejections = Rejections(
+            history.conn, lambda title, text: self._runner.alert(("", ""), None, title, text), monotonic
         )
         self._subscribers: list[Callable[[EngineSnapshot], None]] = []
         self._sub_lock = threading.Lock()
@@ -285,6 +289,9 @@ class Engine:
         events: list[PlaybackEvent] = []
         for line in batch.lines:
             events.extend(self._parser.feed(line))
+        refused = self._parser.take_rejected()  # reports Plex refused: never plays (issue 11)
+        if refused:
+            self._rejections.handle(refused)
         if events:
             self._apply_events(events, from_log=True)
         self._judge_unnamed(waited)
