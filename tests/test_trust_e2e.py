@@ -97,6 +97,7 @@ def test_a_childs_own_account_on_the_parents_tv_is_restricted(world):
     wait_for(lambda: ("stop", "ok") in world.actions())
     (violation,) = world.violations()
     assert violation["person"] == "Emma"
+    assert violation["reason"].endswith("on Living Room TV (Parents' device) — Emma's account")  # report, history
     wait_for(lambda: world.alerter.sent)
     assert "Living Room TV (Parents' device) — Emma's account" in world.alerter.sent[0][1]
 

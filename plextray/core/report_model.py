@@ -77,6 +77,7 @@ class PersonLink:
     devices: frozenset[str] = frozenset()
     accounts: frozenset[str] = frozenset()
     quotas: tuple[QuotaRule, ...] = ()
+    ruled: bool = False  # has restrictions: wins a play whose account and device disagree (core.identity)
 
 
 @dataclass(frozen=True, slots=True)

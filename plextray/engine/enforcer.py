@@ -181,7 +181,7 @@ class Enforcer:
     def _act(self, play: PlayId, session: WatchSession, violations: list[Violation], playing: bool, profiles: Profiles) -> bool:
         decision = self.tracker.decide(play, violations, self._mono(), playing=playing)
         for violation in decision.new_violations:
-            self._violation_ids[(play, violation.restriction_id)] = self._record_violation(session, violation)
+            self._violation_ids[(play, violation.restriction_id)] = self._record_violation(session, violation, play)
             self.last_violation = violation.reason
             self.last_violation_at = self._mono()
         for action in decision.actions:
@@ -286,7 +286,13 @@ class Enforcer:
         log.info("grant for %s: +%d min, windows lifted until %s", person.name, grant.minutes, lift_until)
         return True
 
-    def _record_violation(self, session: WatchSession, violation: Violation) -> int:
+    def _record_violation(self, session: WatchSession, violation: Violation, play: PlayId | None = None) -> int:
+        identity = self._identity.get(play) if play is not None else None
+        device = session.device or session.product or session.client_id
+        if identity is not None and describe(identity, device) != device:
+            # the report and history say which signal identified the person (not the account alone)
+            how = clean(describe(identity, device), None)
+            violation = replace(violation, reason=f"{violation.reason} · on {how}")
         return self._store.record_violation(
             violation,
             time=self._now(),

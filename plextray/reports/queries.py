@@ -274,7 +274,8 @@ def _quota_from(raw: Any) -> QuotaRule | None:
 
 def _link_from_mapping(p: dict[str, Any]) -> PersonLink:
     quotas = tuple(q for q in (_quota_from(r) for r in p.get("restrictions", [])) if q)
-    return PersonLink(str(p["name"]), frozenset(p.get("devices", [])), frozenset(p.get("accounts", [])), quotas)
+    return PersonLink(str(p["name"]), frozenset(p.get("devices", [])), frozenset(p.get("accounts", [])), quotas,
+                      ruled=bool(p.get("restrictions")))
 
 
 def _link_from_object(p: Any) -> PersonLink:
@@ -293,5 +294,5 @@ def _link_from_object(p: Any) -> PersonLink:
                 quotas.append(rule)
     return PersonLink(
         str(p.name), frozenset(getattr(p, "devices", ()) or ()), frozenset(getattr(p, "accounts", ()) or ()),
-        tuple(quotas),
+        tuple(quotas), ruled=bool(getattr(p, "restrictions", ())),
     )
