@@ -86,6 +86,13 @@ def test_a_forged_unauthenticated_report_touches_nothing_and_is_counted(world):
     assert terminated(world) == [] and playing(world, world.ids["parent_tv"]) == parent
     assert world.violations() == []
     assert len([body for _, body in world.alerter.sent if "suspicious" in body]) == 1
+    from plextray.paths import AppPaths
+    from plextray.reports.build import build_report, render_report
+
+    report = build_report(AppPaths(world.home), world.clock().date(), now=world.clock())
+    text = render_report(report, "text")
+    assert "Suspicious requests" in text and "127.0.0.1 — 3 refused" in text and world.kid in text
+    assert "Suspicious requests" in render_report(report, "html")
 
 
 def test_a_childs_own_account_on_the_parents_tv_is_restricted(world):
