@@ -109,3 +109,12 @@ def test_an_ordinary_header_dump_reads_as_before():
     dump = PlaybackParser._headers(" / Accept => */* / X-Plex-Client-Identifier => abc / X-Plex-Device-Name => Net-Hunter"
                                    " / X-Plex-Product => Plex for Windows")
     assert dump == {"X-Plex-Client-Identifier": "abc", "X-Plex-Device-Name": "Net-Hunter", "X-Plex-Product": "Plex for Windows"}
+
+
+def test_signed_in_with_an_empty_name_is_not_held():
+    """`Signed-in Token ()` (a variant in the notes): Plex accepted the token; the report is a
+    play at once (with no account name: the engine waits for the server's list to act)."""
+    parser = PlaybackParser()
+    (event,) = parser.feed(line(1.0, f"Request: [192.168.1.52:50112 (Subnet)] GET {TIMELINE}&X-Plex-Client-Identifier={IPAD}"
+                                     " (3 live) #2f1 GZIP Signed-in Token ()"))
+    assert event.client_id == IPAD and event.account is None

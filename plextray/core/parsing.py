@@ -714,7 +714,8 @@ class PlaybackParser:
         )
         if report is not None:
             report.account = user.group(1).decode("ascii") or None if user else None
-            report.held = report.anonymous = user is not None and not user.group(1)
+            # `Token ()` without `Signed-in`: no valid token presented (`Signed-in Token ()` was)
+            report.held = report.anonymous = user is not None and not user.group(1) and b"Signed-in" not in head
             if not _IDENTITY_KEYS.isdisjoint(ident):  # most apps send their identity as headers
                 self._identity_from(report, ident, modern=True)
             self._start_report(report)
@@ -781,7 +782,7 @@ class PlaybackParser:
         if report is None:
             return
         report.account = account
-        report.held = report.anonymous = user is not None and not user.group(1)
+        report.held = report.anonymous = user is not None and not user.group(1) and "Signed-in" not in head
         self._identity_from(report, ident, modern=line.modern)
         self._start_report(report)
 
