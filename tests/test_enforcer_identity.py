@@ -85,3 +85,90 @@ def test_a_childs_account_on_the_parents_tv_counts_her_plays_not_the_tvs(tmp_pat
     finally:
         runner.close()
         conn.close()
+
+
+class _Server:
+    """The server side of a stop, for the runner: what /status/sessions lists, and terminations.
+    `hold` keeps the first sessions() answer waiting (a slow server)."""
+
+    def __init__(self, listed: list[LiveSession]) -> None:
+        import threading
+
+        self.listed = listed
+        self.stopped: list[str] = []
+        self.asked = 0
+        self.hold = threading.Event()
+        self.hold.set()
+
+    def sessions(self) -> list[LiveSession]:
+        self.asked += 1
+        self.hold.wait(10)
+        return list(self.listed)
+
+    def stop(self, session_id: str, reason: str) -> None:
+        self.stopped.append(session_id)
+
+
+def build_stopping(tmp_path, server: _Server):
+    import queue
+
+    conn = connect(tmp_path / "h.sqlite3")
+    profiles, _ = compile_document(DOC)
+    media = MediaInfo(rating_key="1002", title="A film", type="movie", content_rating="R")
+    results: queue.Queue = queue.Queue()
+    runner = ActionRunner(results.put, notifier=RecordingNotifier(), client=server)
+    store = EnforcementStore(conn)
+    clock = [100.0]
+    enforcer = Enforcer(
+        usage=UsageQueries(conn), enforcement=store, runner=runner,
+        lookups=Lookups(profiles=lambda: profiles, media=lambda rk, key: media, live_account=lambda c: None,
+                        can_stop=lambda: True, live_sessions=lambda: server.listed),
+        wall_clock=lambda: NOW, monotonic=lambda: clock[0],
+    )
+    return conn, enforcer, store, runner, results, clock
+
+
+def test_no_matching_session_is_recorded_and_retried_on_the_next_live_update(tmp_path):
+    server = _Server([listed(TV, "alex")])  # only the parents' film is listed, not Emma's play
+    conn, enforcer, store, runner, results, clock = build_stopping(tmp_path, server)
+    try:
+        enforcer.check(session(IPAD, "emma"))
+        result = results.get(timeout=5)
+        enforcer.on_action_result(result)
+        assert result.detail == "could not stop: no matching session" and server.stopped == []
+        clock[0] += 30  # long past the re-stop interval: still no new stop before a live update
+        enforcer.check(session(IPAD, "emma"))
+        assert results.empty() and server.asked == 1
+        server.listed.append(listed(IPAD, "emma"))
+        enforcer.live_update()
+        enforcer.check(session(IPAD, "emma"))
+        enforcer.on_action_result(results.get(timeout=5))
+        assert server.stopped == ["sid"]
+        actions = conn.execute("SELECT outcome, detail FROM actions ORDER BY id").fetchall()
+        assert [tuple(a) for a in actions] == [("failed", "could not stop: no matching session"),
+                                                ("ok", "stopped on iPad")]
+    finally:
+        runner.close()
+        conn.close()
+
+
+def test_a_stop_in_flight_is_never_doubled(tmp_path):
+    server = _Server([listed(IPAD, "emma")])
+    server.hold.clear()  # the server takes its time
+    conn, enforcer, store, runner, results, clock = build_stopping(tmp_path, server)
+    try:
+        enforcer.check(session(IPAD, "emma"))
+        for _ in range(5):
+            clock[0] += 10  # past the re-stop interval, again and again, while the first is in flight
+            enforcer.check(session(IPAD, "emma"))
+        import time
+
+        time.sleep(0.3)
+        assert server.asked == 1
+        server.hold.set()
+        enforcer.on_action_result(results.get(timeout=5))
+        assert server.stopped == ["sid"]
+    finally:
+        server.hold.set()
+        runner.close()
+        conn.close()
