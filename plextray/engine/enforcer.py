@@ -100,7 +100,6 @@ class Enforcer:
         media = self._lookups.media(session.rating_key, session.key)
         people: Sequence[Person | None] = identity.people or (None,)
         violations: list[Violation] = []
-        new = False
         for person in people:
             context = build_context(
                 now=self._now(),

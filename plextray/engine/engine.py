@@ -114,9 +114,7 @@ class Engine:
             grace_seconds=self._profiles().settings.grace_seconds,
             new_play_after=getattr(folder, "silence", 600.0),
         )
-        self._rejections = Rejections(
-            history.conn, lambda title, text: self._runner.alert(("", ""), None, title, text), monotonic
-        )
+        self._rejections = Rejections(history.conn, self._runner, monotonic)  # reports Plex refused
         self._subscribers: list[Callable[[EngineSnapshot], None]] = []
         self._sub_lock = threading.Lock()
         self._snapshot = EngineSnapshot(EngineState.STARTING, people=self._people())
@@ -289,9 +287,7 @@ class Engine:
         events: list[PlaybackEvent] = []
         for line in batch.lines:
             events.extend(self._parser.feed(line))
-        refused = self._parser.take_rejected()  # reports Plex refused: never plays (issue 11)
-        if refused:
-            self._rejections.handle(refused)
+        self._rejections.handle(self._parser.take_rejected())  # refused by Plex: never plays
         if events:
             self._apply_events(events, from_log=True)
         self._judge_unnamed(waited)

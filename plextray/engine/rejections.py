@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 from plextray.core.parsing import Rejected
 from plextray.core.suspicious import SuspiciousRequests
@@ -16,15 +17,21 @@ from plextray.store.rejected import RejectedStore
 log = logging.getLogger(__name__)
 
 
+class AlertRunner(Protocol):
+    def alert(self, play: tuple[str, str], violation_id: int | None, title: str, message: str) -> None: ...
+
+
 class Rejections:
-    def __init__(self, conn: sqlite3.Connection, alert: Callable[[str, str], None], monotonic: Callable[[], float]) -> None:
+    def __init__(self, conn: sqlite3.Connection, runner: AlertRunner, monotonic: Callable[[], float]) -> None:
         self._store = RejectedStore(conn)
-        self._alert = alert
+        self._runner = runner
         self._mono = monotonic
         self._suspicious = SuspiciousRequests()
         self.total = 0
 
     def handle(self, rejected: Iterable[Rejected]) -> None:
+        if not rejected:
+            return
         now = self._mono()
         self._suspicious.prune(now)
         for report in rejected:
@@ -34,4 +41,4 @@ class Rejections:
                         for_log(report.ip or "?"), report.status, for_log(report.client_id or "none"))
             alert = self._suspicious.add(report.ip, now, report.client_id)
             if alert is not None:
-                self._alert("plextray alert", clean(alert.message, None))
+                self._runner.alert(("", ""), None, "plextray alert", clean(alert.message, None))
