@@ -133,3 +133,24 @@ def test_check_config_says_what_sharing_one_account_means(tmp_path):
     assert "Emma and Parents share the Plex account 'family': only the device tells them apart" in text
     assert "One Plex Home managed user per child" in text
     assert f"Shared devices (identified by the account signed in): {TV}" in text
+
+
+def test_reports_count_a_play_for_the_person_with_rules_and_for_both_when_both_have():
+    from plextray.core.report_model import PersonLink
+    from plextray.core.reports import _Owners, SessionRowLike
+
+    emma = PersonLink("Emma", frozenset({IPAD}), frozenset({"emma"}), ruled=True)
+    leo = PersonLink("Leo", frozenset({LEO_TAB}), frozenset({"leo"}), ruled=True)
+    parents = PersonLink("Parents", frozenset({TV}), frozenset({"alex", "family"}))
+    kid_family = PersonLink("Kid", frozenset({"kid-tab"}), frozenset({"family"}), ruled=True)
+    owners = _Owners([emma, leo, parents, kid_family])
+
+    def names(client, account):
+        return [p.name for p in owners.all(SessionRowLike(client, account))]
+
+    assert names(TV, "leo") == ["Leo"]  # Leo's own profile on the parents' TV is Leo's
+    assert names(IPAD, "alex") == ["Emma"]  # Emma's iPad on a parent's account is Emma's
+    assert names(LEO_TAB, "emma") == ["Emma", "Leo"]  # both have rules: both
+    assert names(TV, "alex") == ["Parents"]
+    assert names("kid-tab", "family") == ["Kid"] and names(TV, "family") == ["Parents"]  # shared: device
+    assert names(GUEST, None) == []

@@ -109,13 +109,21 @@ class _Owners:
         self.shared = shared
 
     def __call__(self, session: SessionRow | SessionRowLike) -> PersonLink | None:
+        found = self.all(session)
+        return found[0] if found else None
+
+    def all(self, session: SessionRow | SessionRowLike) -> tuple[PersonLink, ...]:
+        """Everyone the play counts for: both people when account and device disagree and both
+        have rules (Emma's account on Leo's tablet), else the one with rules, else the device's."""
         device = self.by_device.get(session.client_id) if session.client_id is not None else None
         account = self.by_account.get(session.account) if session.account else None
         if device is None:
-            return account
+            return (account,) if account is not None else ()
         if account is None or account is device or session.account in self.shared:
-            return device
-        return account if account.ruled and not device.ruled else device
+            return (device,)
+        if account.ruled and device.ruled:
+            return (account, device)
+        return (account,) if account.ruled else (device,)
 
 
 def title_of(rating_key: str | None, media: Mapping[str, MediaInfo]) -> tuple[str, str]:
@@ -192,11 +200,11 @@ def build_day_report(
             began_before=start < lo,
             goes_on_after=end >= hi,
         )
-        owner = owners(s)
-        if owner is None:
+        counted = owners.all(s)
+        if not counted:
             entries[UNLINKED].append(entry)
             unlinked[s.client_id].append((s, minutes))
-        else:
+        for owner in counted:
             entries[owner.name].append(entry)
     usage = quota_usage or {}
     extra = grants or {}
@@ -307,14 +315,13 @@ def quota_usage_from(
 ) -> dict[str, tuple[float, set[str]]]:
     """Fold (client_id, account, rating_key, minutes) rows into person -> (minutes, distinct titles)."""
     out: dict[str, tuple[float, set[str]]] = {}
+    owners = _Owners(people)
     for client_id, account, rating_key, minutes in rows:
-        owner = owner_of(client_id, account, people)
-        if owner is None:
-            continue
-        total, titles = out.get(owner.name, (0.0, set()))
-        if rating_key:
-            titles.add(rating_key)
-        out[owner.name] = (total + minutes, titles)
+        for owner in owners.all(SessionRowLike(client_id, account)):
+            total, titles = out.get(owner.name, (0.0, set()))
+            if rating_key:
+                titles.add(rating_key)
+            out[owner.name] = (total + minutes, titles)
     return out
 
 
