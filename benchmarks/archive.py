@@ -124,4 +124,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from _results import run_recorded
+
+    raise SystemExit(run_recorded(main))

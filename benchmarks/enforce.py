@@ -9,7 +9,11 @@
 2. Idle: `plextray run --headless` in a child process with nothing playing, for --idle-seconds
    (default 60): CPU % and peak RSS from /proc (goal <= 0.5 % CPU, <= 60 MB).
 
-Usage: python benchmarks/enforce.py [--plays 50] [--idle-seconds 60] [--baseline-plays 5]
+3. The same latency with Home Assistant (MQTT) configured at a dead broker (nothing listens on
+   its port): the MQTT bridge retries in the background and must cost the stops nothing
+   (compare with 1., measured in the same run).
+
+Usage: python benchmarks/enforce.py [--plays 50] [--idle-seconds 60] [--baseline-plays 5] [--quick]
 """
 
 from __future__ import annotations
@@ -56,8 +60,10 @@ def profiles(kid: str) -> dict:
     }
 
 
-def measure_latency(plays: int) -> list[float]:
+def measure_latency(plays: int, *, mqtt_url: str = "") -> list[float]:
+    """`mqtt_url`: Home Assistant over MQTT configured at this broker (a dead one: nothing listens)."""
     from plextray.app import build_engine
+    from plextray.config import AppConfig, MqttSettings
 
     with tempfile.TemporaryDirectory() as scratch:
         home, logs = Path(scratch) / "home", Path(scratch) / "Logs"
@@ -70,7 +76,8 @@ def measure_latency(plays: int) -> list[float]:
         paths = AppPaths(home).ensure()
         paths.profiles.write_text(json.dumps(profiles(kid)))
         os.environ["PLEX_URL"], os.environ["PLEX_TOKEN"] = emulator.url, TOKEN
-        built = build_engine(paths, notifier=NullNotifier(), log_dir=logs, with_mail=False)
+        config = AppConfig(mqtt=MqttSettings(url=mqtt_url, node_id="bench"))
+        built = build_engine(paths, notifier=NullNotifier(), log_dir=logs, with_mail=False, config=config)
         engine = built.start()
         time.sleep(1.0)  # first server poll done
         latencies = []
@@ -93,6 +100,15 @@ def measure_latency(plays: int) -> list[float]:
             built.close()
             emulator.stop()
         return latencies
+
+
+def dead_port() -> int:
+    """A port on 127.0.0.1 where nothing listens (bound, then let go)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def measure_poll_round_trip(rounds: int) -> float:
@@ -156,7 +172,10 @@ def main() -> None:
     parser.add_argument("--plays", type=int, default=50)
     parser.add_argument("--baseline-plays", type=int, default=5)
     parser.add_argument("--idle-seconds", type=float, default=60.0)
+    parser.add_argument("--quick", action="store_true", help="10 plays, 2 baseline rounds, 5 s idle")
     args = parser.parse_args()
+    if args.quick:
+        args.plays, args.baseline_plays, args.idle_seconds = 10, 2, 5.0
 
     latencies = measure_latency(args.plays)
     print(f"enforcement latency, log line written -> terminate received ({len(latencies)}/{args.plays} plays, cold cache)")
@@ -171,6 +190,13 @@ def main() -> None:
         print(f"baseline, a kill script polling /status/sessions every {interval:.0f} s (Tautulli/JBOPS style): "
               f"measured round trip {round_trip * 1000:.1f} ms, so mean latency {expected:.2f} s, worst {interval + round_trip:.2f} s"
               + (f"  -> plextray's mean is {expected / statistics.mean(latencies):.0f}x shorter" if latencies else ""))
+    dead = measure_latency(args.plays, mqtt_url=f"mqtt://127.0.0.1:{dead_port()}")
+    print(f"enforcement latency with Home Assistant (MQTT) configured at a dead broker ({len(dead)}/{args.plays} plays)")
+    if dead:
+        print(f"  p50 {percentile(dead, 50):.3f} s   p95 {percentile(dead, 95):.3f} s   "
+              f"p99 {percentile(dead, 99):.3f} s   max {max(dead):.3f} s   mean {statistics.mean(dead):.3f} s"
+              + (f"   (no MQTT above: p50 {percentile(latencies, 50):.3f} s, p99 {percentile(latencies, 99):.3f} s)"
+                 if latencies else ""))
     if args.idle_seconds > 0:
         cpu, peak = measure_idle(args.idle_seconds)
         print(f"idle engine (`plextray run --headless`, {args.idle_seconds:.0f} s, nothing playing): "
@@ -178,4 +204,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from _results import run_recorded
+
+    raise SystemExit(run_recorded(main))

@@ -207,10 +207,30 @@ def _wire(
         **({"wall_clock": wall_clock} if wall_clock is not None else {}),
     )
     built.engine = engine
+    if config.mqtt.configured:
+        _wire_home_assistant(built, paths, config, wall_clock=wall_clock)
     if with_mail:
         from plextray.mail.service import MailScheduler
 
         built.jobs.append(MailScheduler(paths, lambda: load_config(paths.config)))
+
+
+def _wire_home_assistant(built: Built, paths: AppPaths, config: AppConfig, *, wall_clock: Any = None) -> None:
+    """The MQTT bridge as a job: started after the engine, stopped (saying `offline`) before closing.
+    A bad URL or a locked keyring is a problem to report, never a reason not to enforce."""
+    from plextray import __version__
+    from plextray.homeassistant.bridge import HomeAssistantBridge
+    from plextray.homeassistant.settings import parse_broker, with_password
+    from plextray.mail.service import email_now
+
+    try:
+        broker = with_password(parse_broker(config.mqtt))
+    except (ConfigError, SecretStoreError) as exc:
+        built.problems.append(f"Home Assistant (MQTT) is off: {exc}")
+        return
+    built.jobs.append(HomeAssistantBridge(built.engine, broker, version=__version__,
+                                          send_report=lambda: email_now(paths, "digest"),
+                                          **({"wall_clock": wall_clock} if wall_clock is not None else {})))
 
 
 def load_profiles(store: Any, problems: list[str]) -> None:

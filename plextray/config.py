@@ -33,6 +33,20 @@ class EmailSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class MqttSettings:
+    """Home Assistant over MQTT; off while `url` is empty. The password lives in the OS keyring."""
+
+    url: str = ""  # mqtt://HOST[:1883] or mqtts://HOST[:8883]; a user may be given as mqtt://USER@HOST
+    username: str = ""  # when not in the URL
+    discovery_prefix: str = "homeassistant"
+    node_id: str = ""  # names this plextray in topics and ids; empty: the host's name
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.url.strip())
+
+
+@dataclass(frozen=True, slots=True)
 class AppConfig:
     server_url: str | None = None
     log_dir: str | None = None  # None: auto-detect
@@ -41,6 +55,7 @@ class AppConfig:
     poll_seconds: float = 0.25  # how often the engine looks for new log lines
     sessions_poll_seconds: float = 5.0  # how often the engine asks the server for live sessions
     keep_days: int | None = None  # archive retention; None keeps forever
+    mqtt: MqttSettings = field(default_factory=MqttSettings)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -71,12 +86,28 @@ class AppConfig:
         port = email.get("port", 587)
         if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
             raise ConfigError(f"{source}: $.email.port must be a number from 1 to 65535, not {port!r}")
+        values["mqtt"] = _mqtt_from(values.get("mqtt"), source)
         try:
             values["email"] = EmailSettings(**{**email, "recipients": tuple(email.get("recipients", ()))})
             values["alert_urls"] = tuple(values.get("alert_urls", ()))
             return cls(**values)
         except TypeError as exc:
             raise ConfigError(f"{source}: {exc}") from exc
+
+
+def _mqtt_from(data: Any, source: str) -> MqttSettings:
+    if data is None:
+        return MqttSettings()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: $.mqtt must be an object")
+    known = {f.name for f in fields(MqttSettings)}
+    bad = sorted(set(data) - known)
+    if bad:
+        raise ConfigError(f"{source}: unknown mqtt setting(s): {', '.join(bad)}")
+    for key, value in data.items():
+        if not isinstance(value, str):
+            raise ConfigError(f"{source}: $.mqtt.{key} must be a string, not {value!r}")
+    return MqttSettings(**data)
 
 
 def load_config(path: Path) -> AppConfig:

@@ -23,7 +23,9 @@ class EngineControl(Protocol):
     def snapshot(self) -> EngineSnapshot: ...
 
     def subscribe(self, callback: Callable[[EngineSnapshot], None]) -> Callable[[], None]:
-        """Call `callback` with every new snapshot; returns an unsubscribe function."""
+        """Call `callback` with every new snapshot; returns an unsubscribe function. Each person's
+        day (`people_status`: minutes watched and left, what plays, last stop) is in it, so no
+        listener needs the database. (Sending today's report is plextray.mail.service.email_now.)"""
         ...
 
     def pause(self) -> None: ...

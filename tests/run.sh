@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEB_PACKAGES=(python3-venv python3-tk xvfb xauth dbus dbus-x11 libnotify-bin desktop-file-utils
-              systemd x11-utils xdotool imagemagick chromium trayer libpython3-dev)
+              systemd x11-utils xdotool imagemagick chromium trayer libpython3-dev mosquitto)
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

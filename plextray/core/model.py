@@ -185,6 +185,21 @@ class NowPlaying:
 
 
 @dataclass(frozen=True, slots=True)
+class PersonStatus:
+    """One person's day as the engine sees it (for Home Assistant and the tray): whole minutes,
+    what plays now, the last stop. `minutes_left` None: no daily minutes quota applies."""
+
+    name: str
+    minutes_today: int = 0
+    minutes_left: int | None = None
+    watching: bool = False
+    now_watching: str | None = None  # the title (raw: cleaned where it leaves)
+    device: str | None = None
+    last_stop_reason: str | None = None
+    last_stop_time: str | None = None  # ISO local
+
+
+@dataclass(frozen=True, slots=True)
 class EngineSnapshot:
     """The engine's state as the UI shows it; immutable, so any thread may read it."""
 
@@ -196,3 +211,4 @@ class EngineSnapshot:
     problems: tuple[str, ...] = field(default_factory=tuple)  # e.g. "debug logging is off"
     live_source: str = "log only"  # how live plays are seen: "websocket", "polling" or "log only"
     debug_logging: bool | None = None  # Plex's debug logging as last read; None: not known
+    people_status: tuple[PersonStatus, ...] = ()  # per person, refreshed every few seconds during a play

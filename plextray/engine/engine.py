@@ -36,6 +36,7 @@ from plextray.core.sessions import heir_of, is_stand_in
 from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner, Alerter
 from plextray.engine.enforcer import Enforcer, Lookups
+from plextray.engine.people import PeopleView
 from plextray.engine.rejections import Rejections
 from plextray.engine.status import build_snapshot
 from plextray.errors import PlexTrayError, ProfileError
@@ -97,8 +98,9 @@ class Engine:
         self._mono = monotonic
         self._queue: queue.Queue[Any] = queue.Queue()
         self._runner = ActionRunner(self._queue.put, notifier=notifier, alerter=alerter, client=client)
+        usage = UsageQueries(history.conn)
         self._enforcer = Enforcer(
-            usage=UsageQueries(history.conn),
+            usage=usage,
             enforcement=enforcement,
             runner=self._runner,
             lookups=Lookups(
@@ -115,6 +117,8 @@ class Engine:
             new_play_after=getattr(folder, "silence", 600.0),
         )
         self._rejections = Rejections(history.conn, self._runner, monotonic)  # reports Plex refused
+        self._people_view = PeopleView(usage=usage, enforcement=enforcement, wall_clock=wall_clock, monotonic=monotonic,
+                                       media=self._cached_media, account_of=lambda s: s.account or self._live_account(s.client_id))
         self._subscribers: list[Callable[[EngineSnapshot], None]] = []
         self._sub_lock = threading.Lock()
         self._snapshot = EngineSnapshot(EngineState.STARTING, people=self._people())
@@ -253,6 +257,8 @@ class Engine:
             self._check_all()
         elif isinstance(message, msg.Grant):
             if self._enforcer.grant(message):
+                self._people_view.invalidate()  # "minutes left" rises at once
+                self._publish()
                 self._check_all()
         elif isinstance(message, msg.ReloadProfiles):
             self._reload_profiles(force=True)
@@ -459,6 +465,8 @@ class Engine:
             self._next_server_poll = now + self.config.sessions_poll_seconds
             self._poll_server()
         self._reload_profiles()
+        if self._people_view.due(any(s.state in ("playing", "buffering") for s in self._sessions.values())):
+            self._publish()  # minutes watched and left move on during a play
         if self._tz is not None:
             from plextray.core.localtime import to_utc
 
@@ -488,6 +496,8 @@ class Engine:
 
     def _on_action_result(self, result: msg.ActionResult) -> None:
         self._enforcer.on_action_result(result)
+        if result.kind == STOP and result.ok:
+            self._people_view.invalidate(stops=True)
         if result.kind == STOP and result.plex_pass_missing:
             self._server = replace(self._server, plex_pass=False) if self._server else None
             self._problem("plex_pass", "Stopping playback needs Plex Pass on the server; plextray will notify and alert instead.")
@@ -512,6 +522,7 @@ class Engine:
             self._problem("profiles", f"profiles.json has a problem; still using the last good one: {result}")
             return
         self._problems.pop("profiles", None)
+        self._people_view.invalidate()
         self._enforcer.tracker.grace_seconds = result.settings.grace_seconds
         log.info("profiles reloaded: %d people", len(result.people))
         self._publish()
@@ -600,6 +611,7 @@ class Engine:
             profiles=self._profiles_store.current,
             media=self._cached_media,
             problems=tuple(self._problems.values()),
+            people_status=self._people_view.view(self._profiles_store.current, self._sessions.values()),
         )
         if snapshot == self._snapshot:
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from plextray.core.model import EngineSnapshot, EngineState, MediaInfo, NowPlaying, WatchSession
+from plextray.core.model import EngineSnapshot, EngineState, MediaInfo, NowPlaying, PersonStatus, WatchSession
 from plextray.core.profiles import Profiles
 
 VIOLATION_SHOWN_FOR = 60.0  # the icon shows "violation" this long after one happened
@@ -21,6 +21,7 @@ def build_snapshot(
     profiles: Profiles | None,
     media: Callable[[str], MediaInfo | None],
     problems: tuple[str, ...],
+    people_status: tuple[PersonStatus, ...] = (),
 ) -> EngineSnapshot:
     if paused:
         state, detail = EngineState.PAUSED, "monitoring paused (logs are still saved)"
@@ -44,4 +45,5 @@ def build_snapshot(
         now_playing=tuple(now_playing),
         people=tuple(p.name for p in profiles.people) if profiles else (),
         problems=problems,
+        people_status=people_status,
     )

@@ -139,3 +139,12 @@ class EnforcementStore:
                 moment = datetime.fromisoformat(grant.lift_until)
                 lift = moment if lift is None or moment > lift else lift
         return GrantTotals(extra_minutes=extra, lift_until=lift, week_extra_minutes=week, month_extra_minutes=month)
+
+    def last_stops(self) -> dict[str, tuple[str, str]]:
+        """Each person's last play that was really stopped: person -> (reason, ISO local time).
+        Read when the engine starts and after each stop, never per check."""
+        rows = self.conn.execute(
+            "SELECT v.person, v.reason, a.time, MAX(a.id) FROM actions a JOIN violations v ON v.id = a.violation_id"
+            " WHERE a.action = 'stop' AND a.outcome = 'ok' AND v.person IS NOT NULL GROUP BY v.person"
+        ).fetchall()
+        return {row[0]: (row[1], row[2]) for row in rows}
