@@ -21,11 +21,19 @@ Pure: profiles and evidence in, an `Identity` out (tests/test_identity.py holds 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from plextray.core.model import LiveSession
-from plextray.core.profiles import Person, Profiles
+from plextray.core.profiles import (
+    Person,
+    Profiles,
+    account_matches,
+    counts_for,
+    people_with_account,
+    person_with_device,
+    who,
+)
 from plextray.core.sessions import is_stand_in
 
 SERVER, LOG, NONE = "server", "log", "none"  # where the account came from
@@ -62,38 +70,6 @@ class Identity:
         return bool(self.device_person) and self.device_person not in self.account_people
 
 
-def _fold(value: str) -> str:
-    return value.strip().casefold()
-
-
-def account_matches(entry: str, account: str | None, account_id: str | None, ids: Mapping[str, str]) -> bool:
-    """A profiles.json account entry (a Plex user name) against an authenticated account: by the
-    Plex account id where both are known (a renamed user stays the same person), else by name."""
-    if account_id is not None:
-        known = ids.get(_fold(entry))
-        if known is not None:
-            return known == account_id
-    return account is not None and _fold(entry) == _fold(account)
-
-
-def people_with_account(
-    profiles: Profiles, account: str | None, account_id: str | None, ids: Mapping[str, str]
-) -> tuple[Person, ...]:
-    if account is None and account_id is None:
-        return ()
-    return tuple(p for p in profiles.people if any(account_matches(a, account, account_id, ids) for a in p.accounts))
-
-
-def person_with_device(profiles: Profiles, client_id: str | None) -> Person | None:
-    if not client_id:
-        return None
-    for person in profiles.people:
-        if client_id in person.devices:
-            return person
-    lowered = client_id.casefold()
-    return next((p for p in profiles.people if any(d.casefold() == lowered for d in p.devices)), None)
-
-
 def resolve(profiles: Profiles, evidence: Evidence, ids: Mapping[str, str] | None = None) -> Identity:
     """The people behind one play (see the module docstring for the ranks and the union rule).
 
@@ -106,46 +82,17 @@ def resolve(profiles: Profiles, evidence: Evidence, ids: Mapping[str, str] | Non
         account, account_id, source = evidence.log_account, ids.get(_fold(evidence.log_account)), LOG
     else:
         account, account_id, source = None, None, NONE
-    shared = profiles.shared
-    if account is not None and any(account_matches(a, account, account_id, ids) for a in shared.accounts):
-        by_account: tuple[Person, ...] = ()  # an account marked shared: its device decides
-    else:
-        by_account = people_with_account(profiles, account, account_id, ids)
-    device = person_with_device(profiles, evidence.client_id)
-    if device is not None and evidence.client_id and _fold(evidence.client_id) in {_fold(d) for d in shared.devices}:
-        device = None  # a device marked shared: its account decides
-    if len(by_account) > 1 and device is not None:
-        # one Plex account for several people: only the device tells them apart
-        people: tuple[Person, ...] = (device,)
-    else:
-        people = _union(by_account, (device,) if device is not None else ())
+    found = who(profiles, evidence.client_id, account, account_id, ids)
     return Identity(
-        people=people,
-        counts_for=counts_for(people),
+        people=found.people,
+        counts_for=found.counts_for,
         account=account,
         account_id=account_id,
         account_source=source,
-        account_people=tuple(p.name for p in by_account),
-        device_person=device.name if device is not None else None,
+        account_people=found.account_people,
+        device_person=found.device_person,
         actionable=account is not None,
     )
-
-
-def counts_for(people: Sequence[Person]) -> tuple[str, ...]:
-    """Whom a play counts for: those with rules (the child, not the parent whose TV it is);
-    when nobody has rules, the first (the account's person, else the device's)."""
-    ruled = tuple(p.name for p in people if p.restrictions)
-    if ruled:
-        return ruled
-    return (people[0].name,) if people else ()
-
-
-def _union(*groups: Iterable[Person]) -> tuple[Person, ...]:
-    seen: dict[str, Person] = {}
-    for group in groups:
-        for person in group:
-            seen.setdefault(person.name, person)
-    return tuple(seen.values())
 
 
 def match_session(
@@ -187,6 +134,10 @@ def _same_account(session: LiveSession, account: str | None, account_id: str | N
     if account is not None:
         return session.account is not None and _fold(session.account) == _fold(account)
     return True
+
+
+def _fold(value: str) -> str:
+    return value.strip().casefold()
 
 
 def learn_account_ids(ids: dict[str, str], sessions: Iterable[LiveSession]) -> None:

@@ -6,6 +6,7 @@ plextray.profiles.schema) into frozen `Profiles`, collecting every problem with 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,11 +85,99 @@ class Profiles:
         """Whom a play counts for first (plextray.core.identity): the person with rules when the
         account and the device point at different people (a child on a parent's account on
         the child's own tablet is the child; a child's account on the parents' TV too)."""
-        from plextray.core.identity import Evidence, resolve  # identity builds on this module
+        found = who(self, client_id, account)
+        wanted = found.counts_for[0] if found.counts_for else None
+        return next((p for p in found.people if p.name == wanted), None)
 
-        identity = resolve(self, Evidence(client_id, account))
-        wanted = identity.counts_for[0] if identity.counts_for else None
-        return next((p for p in identity.people if p.name == wanted), None)
+
+# ---------------------------------------------------------------- who is watching (core.identity)
+
+
+@dataclass(frozen=True, slots=True)
+class Who:
+    """The people one play's account and device point at, after the household's shared marks."""
+
+    people: tuple[Person, ...]  # whose restrictions apply (union); () = nobody linked
+    counts_for: tuple[str, ...]  # whom the play counts for
+    account_people: tuple[str, ...]
+    device_person: str | None
+
+
+def _fold(value: str) -> str:
+    return value.strip().casefold()
+
+
+def account_matches(entry: str, account: str | None, account_id: str | None, ids: Mapping[str, str]) -> bool:
+    """A profiles.json account entry (a Plex user name) against an authenticated account: by the
+    Plex account id where both are known (a renamed user stays the same person), else by name."""
+    if account_id is not None:
+        known = ids.get(_fold(entry))
+        if known is not None:
+            return known == account_id
+    return account is not None and _fold(entry) == _fold(account)
+
+
+def people_with_account(
+    profiles: Profiles, account: str | None, account_id: str | None, ids: Mapping[str, str]
+) -> tuple[Person, ...]:
+    if account is None and account_id is None:
+        return ()
+    return tuple(p for p in profiles.people if any(account_matches(a, account, account_id, ids) for a in p.accounts))
+
+
+def person_with_device(profiles: Profiles, client_id: str | None) -> Person | None:
+    if not client_id:
+        return None
+    for person in profiles.people:
+        if client_id in person.devices:
+            return person
+    lowered = client_id.casefold()
+    return next((p for p in profiles.people if any(d.casefold() == lowered for d in p.devices)), None)
+
+
+def who(
+    profiles: Profiles,
+    client_id: str | None,
+    account: str | None,
+    account_id: str | None = None,
+    ids: Mapping[str, str] | None = None,
+) -> Who:
+    """Account and device → people: the union of both (the stricter wins); an account listed
+    under several people is told apart by device; shared marks silence one signal. The ranking
+    of evidence (server, log, client) is plextray.core.identity's."""
+    ids = ids or {}
+    shared = profiles.shared
+    if account is not None and any(account_matches(a, account, account_id, ids) for a in shared.accounts):
+        by_account: tuple[Person, ...] = ()  # an account marked shared: its device decides
+    else:
+        by_account = people_with_account(profiles, account, account_id, ids)
+    device = person_with_device(profiles, client_id)
+    if device is not None and client_id and _fold(client_id) in {_fold(d) for d in shared.devices}:
+        device = None  # a device marked shared: its account decides
+    if len(by_account) > 1 and device is not None:
+        people: tuple[Person, ...] = (device,)  # one Plex account for several people
+    else:
+        people = _union(by_account, (device,) if device is not None else ())
+    return Who(people, counts_for(people), tuple(p.name for p in by_account), device.name if device else None)
+
+
+def counts_for(people: Sequence[Person]) -> tuple[str, ...]:
+    """Whom a play counts for: those with rules (the child, not the parent whose TV it is);
+    when nobody has rules, the first (the account's person, else the device's)."""
+    ruled = tuple(p.name for p in people if p.restrictions)
+    if ruled:
+        return ruled
+    return (people[0].name,) if people else ()
+
+
+def _union(*groups: Iterable[Person]) -> tuple[Person, ...]:
+    seen: dict[str, Person] = {}
+    for group in groups:
+        for person in group:
+            seen.setdefault(person.name, person)
+    return tuple(seen.values())
+
+
 
 
 def compile_actions(reader: Reader) -> tuple[str, ...] | None:
@@ -219,6 +308,12 @@ __all__ = [
     "SharedMarks",
     "Restriction",
     "UnknownDevicesPolicy",
+    "Who",
+    "account_matches",
     "compile_profiles",
+    "counts_for",
+    "people_with_account",
+    "person_with_device",
     "shared_accounts",
+    "who",
 ]
