@@ -30,6 +30,7 @@ from plextray.core.profiles import (
     Profiles,
     account_matches,
     counts_for,
+    name_key,
     people_with_account,
     person_with_device,
     who,
@@ -79,7 +80,7 @@ def resolve(profiles: Profiles, evidence: Evidence, ids: Mapping[str, str] | Non
     if server is not None and (server.account or server.account_id):
         account, account_id, source = server.account, server.account_id, SERVER
     elif evidence.log_account:
-        account, account_id, source = evidence.log_account, ids.get(_fold(evidence.log_account)), LOG
+        account, account_id, source = evidence.log_account, ids.get(name_key(evidence.log_account)), LOG
     else:
         account, account_id, source = None, None, NONE
     found = who(profiles, evidence.client_id, account, account_id, ids)
@@ -132,12 +133,8 @@ def _same_account(session: LiveSession, account: str | None, account_id: str | N
     if account_id is not None and session.account_id is not None:
         return session.account_id == account_id
     if account is not None:
-        return session.account is not None and _fold(session.account) == _fold(account)
+        return session.account is not None and name_key(session.account) == name_key(account)
     return True
-
-
-def _fold(value: str) -> str:
-    return value.strip().casefold()
 
 
 def learn_account_ids(ids: dict[str, str], sessions: Iterable[LiveSession]) -> None:
@@ -145,7 +142,7 @@ def learn_account_ids(ids: dict[str, str], sessions: Iterable[LiveSession]) -> N
     for good: a Plex user renamed later is still matched to the profile's old name by id."""
     for session in sessions:
         if session.account and session.account_id:
-            ids.setdefault(_fold(session.account), session.account_id)
+            ids.setdefault(name_key(session.account), session.account_id)
 
 
 def fetch_account_ids(client: object) -> dict[str, str]:
@@ -158,7 +155,7 @@ def fetch_account_ids(client: object) -> dict[str, str]:
         listed = accounts()
     except Exception:  # an optional refinement: never a reason to fail
         return {}
-    return {_fold(name): str(account_id) for account_id, name in dict(listed).items() if name}
+    return {name_key(name): str(account_id) for account_id, name in dict(listed).items() if name}
 
 
 def describe(identity: Identity, device_name: str | None) -> str:

@@ -103,7 +103,8 @@ class Who:
     device_person: str | None
 
 
-def _fold(value: str) -> str:
+def name_key(value: str) -> str:
+    """How account names (and device ids in marks) compare: case and outer spaces ignored."""
     return value.strip().casefold()
 
 
@@ -111,10 +112,10 @@ def account_matches(entry: str, account: str | None, account_id: str | None, ids
     """A profiles.json account entry (a Plex user name) against an authenticated account: by the
     Plex account id where both are known (a renamed user stays the same person), else by name."""
     if account_id is not None:
-        known = ids.get(_fold(entry))
+        known = ids.get(name_key(entry))
         if known is not None:
             return known == account_id
-    return account is not None and _fold(entry) == _fold(account)
+    return account is not None and name_key(entry) == name_key(account)
 
 
 def people_with_account(
@@ -152,7 +153,7 @@ def who(
     else:
         by_account = people_with_account(profiles, account, account_id, ids)
     device = person_with_device(profiles, client_id)
-    if device is not None and client_id and _fold(client_id) in {_fold(d) for d in shared.devices}:
+    if device is not None and client_id and name_key(client_id) in {name_key(d) for d in shared.devices}:
         device = None  # a device marked shared: its account decides
     if len(by_account) > 1 and device is not None:
         people: tuple[Person, ...] = (device,)  # one Plex account for several people
@@ -293,7 +294,7 @@ def shared_accounts(profiles: Profiles) -> dict[str, tuple[str, ...]]:
     owners: dict[str, list[str]] = {}
     for person in profiles.people:
         for account in person.accounts:
-            names = owners.setdefault(account.strip().casefold(), [])
+            names = owners.setdefault(name_key(account), [])
             if person.name not in names:
                 names.append(person.name)
     return {account: tuple(names) for account, names in owners.items() if len(names) > 1}
@@ -312,6 +313,7 @@ __all__ = [
     "account_matches",
     "compile_profiles",
     "counts_for",
+    "name_key",
     "people_with_account",
     "person_with_device",
     "shared_accounts",
