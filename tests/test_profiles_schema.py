@@ -47,7 +47,9 @@ def test_example_is_valid():
         (lambda d: emma(d).update(nmae="x"), "$.people[0].nmae: unknown field 'nmae'"),
         (lambda d: d["people"].append("Bob"), "$.people[2]: expected an object (a person), got string"),
         (lambda d: d["people"][1].update(name="emma"), "$.people[1].name: another person is already named 'Emma'"),
-        (lambda d: d["people"][1].update(accounts=["EMMA"]), "$.people[1].accounts[0]: 'EMMA' already belongs to Emma"),
+        (lambda d: d["people"][1].update(devices=["xk4kbse0xxadzpvi"]), "$.people[1].devices[0]: 'xk4kbse0xxadzpvi' already belongs to Emma"),
+        (lambda d: d.update(shared={"devices": "tv"}), "$.shared.devices: expected an array of strings"),
+        (lambda d: d.update(shared={"acounts": []}), "$.shared.acounts: unknown field 'acounts'"),
         (lambda d: d.update(people={}), "$.people: expected an array, got object"),
         (lambda d: d.pop("people"), "$.people: missing required field"),
         (lambda d: d.update(unknown_devices=["notify"]), "$.unknown_devices: expected an object, got array"),
@@ -121,3 +123,14 @@ def test_migration_mechanism_with_a_version_2():
     assert problems[0].message == "no migration from version 1"
     # version 1 documents are what today's compiler reads
     assert compile_profiles(migrate(EXAMPLE)[0], Issues()) is not None
+
+
+def test_one_account_may_be_listed_under_several_people():
+    """A household sharing one Plex account lists it under each person; the device tells them
+    apart (core.identity), and check-config says so instead of refusing the file."""
+    doc = copy.deepcopy(EXAMPLE)
+    doc["people"][1]["accounts"] = ["admin", "EMMA"]
+    doc["shared"] = {"devices": ["living-room-tv"], "accounts": ["family"]}
+    profiles, issues = compile_document(doc)
+    assert issues == [] and profiles is not None
+    assert profiles.shared.devices == ("living-room-tv",) and profiles.shared.accounts == ("family",)

@@ -72,10 +72,12 @@ def test_an_unknown_device_first_seen_as_a_stand_in_is_reported_once(tmp_path):
     try:
         anon = WatchSession(key="anon:10.0.0.9/?/?@1001@2026-11-23T16:00:00.000", client_id="anon:10.0.0.9/?/?",
                             rating_key="1001", start="2026-11-23T16:00:00.000", end="2026-11-23T16:00:00.000",
-                            start_utc=0.0, end_utc=0.0, ip="10.0.0.9")
+                            start_utc=0.0, end_utc=0.0, ip="10.0.0.9", account="guest")
         assert not enforcer.check(anon)
+        # signed in as "guest": a play with no account at all waits for the server's list
         heir = WatchSession(key=f"{guest}@1001@2026-11-23T16:00:00.000", client_id=guest, rating_key="1001",
-                            start=anon.start, end=anon.end, start_utc=0.0, end_utc=0.0, ip="10.0.0.9")
+                            start=anon.start, end=anon.end, start_utc=0.0, end_utc=0.0, ip="10.0.0.9",
+                            account="guest")
         enforcer.hand_over(anon, heir)
         assert enforcer.check(heir)
         assert not enforcer.check(heir)

@@ -96,7 +96,7 @@ def test_link_device_add_restriction_and_save(root, paths):
     # Devices: both devices listed with their details; link the iPad and the TV to Emma.
     window.notebook.select(window.devices)
     row = window.devices.tree.item(EMMA_IPAD, "values")
-    assert list(row) == ["Emma's iPad", "Plex for iOS", "iOS", "2026-11-24 19:02:11", "192.168.1.23", "(nobody)"]
+    assert list(row) == ["Emma's iPad", "Plex for iOS", "iOS", "2026-11-24 19:02:11", "192.168.1.23", "", "", "(nobody)"]
     for cid in (EMMA_IPAD, TV):
         window.devices.select(cid)
         window.devices.owner_combo.set("Emma")

@@ -56,9 +56,28 @@ def check_file(path: Path) -> tuple[list[str], bool]:
         return lines, False
     assert profiles is not None
     count = sum(len(p.restrictions) for p in profiles.people)
+    lines.extend(_shared_notes(profiles))
     lines.append("")
     lines.append(f"OK: {len(profiles.people)} people, {count} restrictions.")
     return lines, True
+
+
+def _shared_notes(profiles: Any) -> list[str]:
+    """Say plainly what sharing one Plex account means (issue 11): only the device tells the
+    people apart, and the device's id is chosen by the app."""
+    from plextray.core.profiles import shared_accounts
+
+    lines: list[str] = []
+    for account, names in shared_accounts(profiles).items():
+        lines.append("")
+        lines.append(f"note: {' and '.join(names)} share the Plex account {account!r}: only the device tells them "
+                     "apart, so a child who copies a parent's device id is not caught. One Plex Home managed "
+                     "user per child is safer (see README, \"Who is watching\").")
+    if profiles.shared.devices:
+        lines.append(f"Shared devices (identified by the account signed in): {', '.join(profiles.shared.devices)}")
+    if profiles.shared.accounts:
+        lines.append(f"Shared accounts (identified by the device): {', '.join(profiles.shared.accounts)}")
+    return lines
 
 
 def explain(doc: dict[str, Any]) -> list[str]:

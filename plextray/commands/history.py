@@ -54,8 +54,15 @@ def _run(args: argparse.Namespace) -> int:
     from plextray.store.db import connect
     from plextray.store.history import HistoryStore
 
+    from plextray.core.identity import Evidence, describe, resolve
+    from plextray.profiles.store import ProfileStore
+
     since = _since(args.since)
     paths = AppPaths.default()
+    try:
+        profiles = ProfileStore(paths.profiles).load()
+    except Exception:  # no or broken profiles: history still lists what was watched
+        profiles = None
     conn = connect(paths.database)
     try:
         store = HistoryStore(conn)
@@ -82,6 +89,8 @@ def _run(args: argparse.Namespace) -> int:
             continue
         what = titles.get(session.rating_key) or f"item {session.rating_key}"
         device = session.device or session.product or session.client_id
+        if profiles is not None:  # say which signal identified the person when not the account
+            device = describe(resolve(profiles, Evidence(session.client_id, session.account)), device)
         percent = "" if session.percent is None else f" {session.percent:.0f}%"
         flags = " (resumed)" if session.resumed else ""
         flags += " LIVE" if session.live else ""

@@ -214,6 +214,21 @@ class _Report:
     has_client_line: bool = False
     learned: tuple[Any, ...] | None = None  # what _learn last wrote for this report …
     learned_epoch: int = -1  # … and the parser's _learn_epoch right after
+    # `Token ()`: no token presented. Plex logs the Request line before deciding, so the report
+    # is held (no event, nothing learned) until a line shows Plex served it, or dropped if refused
+    held: bool = False
+    refused: bool = False
+    anonymous: bool = False  # no token: never given an account learned from its (claimed) client id
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A playback report Plex refused (no token, completed 401/403): counted, never a play."""
+
+    time: str  # ISO local of its Request line
+    ip: str | None
+    status: int
+    client_id: str | None  # what the request claimed (untrusted)
 
 
 @dataclass(slots=True)
@@ -382,6 +397,8 @@ class PlaybackParser:
         # unchanged since a report's last _learn means learning it again would change nothing
         self._learn_epoch = 0
         self._connections: dict[bytes, tuple[str, str]] = {}  # `ip:port` of a Request -> (it, ip)
+        self._rejected: list[Rejected] = []  # refused reports since the last take_rejected()
+        self.rejected_total = 0  # reports Plex refused (`Token ()` then 401/403): never events
         # what each distinct [Now] User / [Now] Device / Statistics text said (see _follow_up)
         self._tails: dict[int, dict[bytes, tuple[str, str | None] | None]] = {
             _USER: {},
@@ -390,6 +407,11 @@ class PlaybackParser:
         }
 
     # ----------------------------------------------------------------- entry points
+    def take_rejected(self) -> list[Rejected]:
+        """The reports Plex refused since the last call (for the suspicious-requests count)."""
+        out, self._rejected = self._rejected, []
+        return out
+
     def feed(self, line: bytes | str) -> list[PlaybackEvent]:
         """One line (with or without its newline) -> the events it creates or updates."""
         return [event for _, event in self.feed_reports(line)]
@@ -448,7 +470,8 @@ class PlaybackParser:
         by_req, adds_nothing = self._by_req, self._adds_nothing
         for start in sorted(spans):
             if start in completed:
-                if isinstance(by_req.get(completed[start]), _Report):
+                known = by_req.get(completed[start])
+                if isinstance(known, _Report) and not known.held:
                     continue  # the Completed line of a report already made
             elif start in follow and adds_nothing(block, start, follow[start], spans[start]):
                 continue
@@ -505,7 +528,8 @@ class PlaybackParser:
         pos = line.find(MARKERS[0], 0, end)
         if pos >= 0:
             reqid = _completed_reqid(line, 0, pos, end)
-            return reqid is not None and isinstance(self._by_req.get(reqid), _Report)
+            known = self._by_req.get(reqid) if reqid is not None else None
+            return isinstance(known, _Report) and not known.held
         hit = _MODERN_SCAN[1].search(line, 0, end)
         pos = hit.start() if hit is not None else line.find(MARKERS[3], 0, end)
         return pos >= 0 and line[pos - 2 : pos] == b"] " and self._adds_nothing(line, 0, pos, end)
@@ -519,7 +543,7 @@ class PlaybackParser:
         if opening < 0:
             return False
         report = self._by_req.get(buf[opening + 5 : pos - 2].decode("latin-1"))  # ids are ASCII hex
-        if report.__class__ is not _Report:
+        if report.__class__ is not _Report or report.held:
             return False
         client, account = report.client_id, report.account
         if client != report.emitted_client or account != report.emitted_account:
@@ -598,8 +622,10 @@ class PlaybackParser:
             if completed.group(1) not in _REPORT_PATHS:
                 return True  # not a playback report: the general path ignores it too
             found = _FAST_REQ_ID.search(line, completed.end())
-            # the Request line already made this report: nothing to add
-            return found is not None and isinstance(self._by_req.get(found.group(1).decode()), _Report)
+            known = self._by_req.get(found.group(1).decode()) if found is not None else None
+            # the Request line already made this report: nothing to add (a held one: the
+            # general path reads its status)
+            return isinstance(known, _Report) and not known.held
         if kind == _REQUEST_LINE:
             return self._fast_request(fast, line)
         reqid = fast.group(4)
@@ -608,6 +634,10 @@ class PlaybackParser:
         report = self._by_req.get(reqid.decode())
         if not isinstance(report, _Report):
             return False
+        if report.held:
+            if report.refused:
+                return True  # a refused report: nothing it says counts
+            self._release(report)  # Plex is handling it: it was accepted
         if kind == _CLIENT_LINE:
             client = _FAST_CLIENT.match(line, fast.end())
             if client is None:
@@ -684,6 +714,8 @@ class PlaybackParser:
         )
         if report is not None:
             report.account = user.group(1).decode("ascii") or None if user else None
+            # `Token ()` without `Signed-in`: no valid token presented (`Signed-in Token ()` was)
+            report.held = report.anonymous = user is not None and not user.group(1) and b"Signed-in" not in head
             if not _IDENTITY_KEYS.isdisjoint(ident):  # most apps send their identity as headers
                 self._identity_from(report, ident, modern=True)
             self._start_report(report)
@@ -750,6 +782,7 @@ class PlaybackParser:
         if report is None:
             return
         report.account = account
+        report.held = report.anonymous = user is not None and not user.group(1) and "Signed-in" not in head
         self._identity_from(report, ident, modern=line.modern)
         self._start_report(report)
 
@@ -768,7 +801,10 @@ class PlaybackParser:
             status = _int(old.group(1)) if old else None
         req = _REQ_ID.search(rest)
         reqid = req.group(1) if req else None
-        if reqid is not None and isinstance(self._by_req.get(reqid), _Report):
+        made = self._by_req.get(reqid) if reqid is not None else None
+        if isinstance(made, _Report):
+            if made.held:
+                self._settle(made, status)
             return  # the Request line already made this report
         query = _query(query_text)
         addr = match.group("addr")
@@ -778,6 +814,9 @@ class PlaybackParser:
             return
         known = self._match_recent(report, addr=addr)
         if known is not None:
+            if known.held:
+                self._settle(known, status)
+                return
             if known.ip is None:  # e.g. the Client line came first: learn where it came from
                 known.ip, known.addr = ip, addr
                 self._learn(known)
@@ -923,12 +962,23 @@ class PlaybackParser:
 
     @staticmethod
     def _headers(dump: str) -> dict[str, str]:
-        headers: dict[str, str] = {}
-        for part in dump.split(" / "):
-            key, sep, value = part.partition(" => ")
-            if sep and key.startswith("X-Plex-"):
-                headers[key] = value.strip()
-        return headers
+        """The X-Plex-* values of PMS's header dump (` / Key => value / …`). A value is the
+        client's own text and may hold ` / Key => v` itself, so one header could seem to set
+        another: a key that appears twice is taken from neither part (the Statistics line and the
+        server's sessions list name the client), and each of its parts stays in the value before
+        it (a device name "Emma / X-Plex-Client-Identifier => tv" stays whole)."""
+        parts = [(part, *part.partition(" => ")) for part in dump.split(" / ")]
+        seen: dict[str, int] = {}
+        for _, key, sep, _ in parts:
+            if sep:
+                seen[key] = seen.get(key, 0) + 1
+        values: list[list[str]] = []  # [key, value] in order; a repeated key's parts join the one before
+        for part, key, sep, value in parts:
+            if sep and seen[key] == 1:
+                values.append([key, value])
+            elif values:
+                values[-1][1] += " / " + part
+        return {key: value.strip() for key, value in values if key.startswith("X-Plex-")}
 
     def _report_from_query(
         self, time: str, thread: str | None, query: dict[str, str], addr: str | None, ip: str | None,
@@ -973,18 +1023,26 @@ class PlaybackParser:
         """The report a follow-up line belongs to: by [Req#id], else by its thread."""
         if reqid is not None:
             found = self._by_req.get(reqid)
-            return found if isinstance(found, _Report) else None
-        if line.thread is None:
+        elif line.thread is None:
             return None
-        found = self._by_thread.get(line.thread)
-        if isinstance(found, _Report) and _seconds(line.time) - found.sec <= _CONTEXT_SECONDS:
-            return found
-        return None
+        else:
+            found = self._by_thread.get(line.thread)
+            if isinstance(found, _Report) and _seconds(line.time) - found.sec > _CONTEXT_SECONDS:
+                return None
+        if not isinstance(found, _Report):
+            return None
+        if found.held:
+            if found.refused:
+                return None  # a refused report: nothing it says counts
+            self._release(found)  # Plex is handling it: it was accepted
+        return found
 
     def _match_recent(self, probe: _Report, *, addr: str | None = None, ident: str | None = None) -> _Report | None:
         for report in reversed(self._recent):
             if report.sec < probe.sec - _MATCH_SECONDS:
                 break
+            if report.refused:
+                continue
             if (
                 report.rating_key == probe.rating_key
                 and report.state == probe.state
@@ -1004,9 +1062,30 @@ class PlaybackParser:
         if report.tid is not None:
             self._by_thread.put(report.tid, report)
         self._recent.append(report)
+        if report.held:
+            return  # until Plex shows it served it (_release) or refused it (_settle)
         self._learn(report)
         self.stats.events += 1
         self._emit(report)
+
+    def _release(self, report: _Report) -> None:
+        """A held report Plex served after all (a network allowed without a token): a play with
+        no account, as before — the engine acts on it only once the server lists it."""
+        report.held = False
+        self._learn(report)
+        self.stats.events += 1
+        self._emit(report)
+
+    def _settle(self, report: _Report, status: int | None) -> None:
+        """The Completed line of a held report: served → released; refused → dropped (401/403
+        counted as rejected: a forged report must make no play, no history, no stop)."""
+        if status is not None and 0 <= status < 400:
+            self._release(report)
+            return
+        report.refused = True
+        if status in (401, 403):
+            self.rejected_total += 1
+            self._rejected.append(Rejected(report.time, report.ip, status, report.client_id))
 
     def _fill_identity(self, report: _Report) -> None:
         if report.client_id is None and report.addr is not None:
@@ -1025,7 +1104,8 @@ class PlaybackParser:
                 report.product = report.product or info[0]
                 report.platform = report.platform or info[1]
                 report.device = report.device or info[2]
-                report.account = report.account or info[3]
+                if not report.anonymous:  # an unauthenticated request never borrows an account
+                    report.account = report.account or info[3]
             if report.session is None:
                 known = self._client_session.get(report.client_id)
                 if known is not None and known[1] == report.rating_key:
@@ -1037,7 +1117,7 @@ class PlaybackParser:
 
     def _learn(self, report: _Report) -> None:
         client = report.client_id
-        if client is None:
+        if client is None or report.held:
             return
         state = _learned_state(report)
         if report.learned_epoch == self._learn_epoch and report.learned == state:
@@ -1076,6 +1156,10 @@ class PlaybackParser:
 
     def _enrich(self, report: _Report, *, client_id: str | None = None, account: str | None = None) -> None:
         """Add what a later line of the report says; re-emit if the client or account changed."""
+        if report.held:
+            if report.refused:
+                return
+            self._release(report)
         if client_id and report.client_id != client_id:
             report.client_id = client_id  # a line naming the client outranks a connection guess
             self._fill_identity(report)
@@ -1087,6 +1171,8 @@ class PlaybackParser:
             self._emit(report)
 
     def _emit(self, report: _Report) -> None:
+        if report.held:
+            return
         report.emitted_client = report.client_id
         report.emitted_account = report.account
         self._out.append(

@@ -77,6 +77,7 @@ class PersonLink:
     devices: frozenset[str] = frozenset()
     accounts: frozenset[str] = frozenset()
     quotas: tuple[QuotaRule, ...] = ()
+    ruled: bool = False  # has restrictions: wins a play whose account and device disagree (core.identity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +159,17 @@ class UnlinkedDevice:
 
 
 @dataclass(frozen=True, slots=True)
+class SuspiciousAddress:
+    """Playback reports Plex refused from one address in the day (none of them acted on)."""
+
+    ip: str
+    count: int
+    first: str  # ISO local time
+    last: str
+    claimed: str | None  # the client id the latest one claimed (untrusted)
+
+
+@dataclass(frozen=True, slots=True)
 class DayReport:
     day: str  # ISO date
     covered: bool  # False: the history begins after this day; nothing is known
@@ -165,6 +177,7 @@ class DayReport:
     people: tuple[PersonDay, ...]
     unlinked: tuple[UnlinkedDevice, ...]
     generated: str = ""  # ISO local time the report was made
+    suspicious: tuple[SuspiciousAddress, ...] = ()  # refused requests (store.rejected)
 
     def person(self, name: str) -> PersonDay | None:
         return next((p for p in self.people if p.name == name), None)

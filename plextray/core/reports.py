@@ -75,38 +75,55 @@ def share_in(session: SessionRow, lo: datetime, hi: datetime) -> float:
 
 
 def owner_of(client_id: str | None, account: str | None, people: Sequence[PersonLink]) -> PersonLink | None:
-    """Devices first (a shared account on a child's iPad is the child's), then accounts."""
-    for person in people:
-        if client_id in person.devices:
-            return person
-    if account:
-        for person in people:
-            if account in person.accounts:
-                return person
-    return None
+    """Whom a play counts for (as core.identity): the device's person and the account's; when they
+    differ, the one with rules (Leo's own account on the parents' TV is Leo's; Emma's iPad on a
+    parent's account is Emma's), else the device's. An account listed under several people (one
+    Plex account for the family) is told apart by device only."""
+    return _Owners(people)(SessionRowLike(client_id, account))
 
 
 def person_of(session: SessionRow, people: Sequence[PersonLink]) -> PersonLink | None:
     return owner_of(session.client_id, session.account, people)
 
 
+class SessionRowLike:
+    __slots__ = ("client_id", "account")
+
+    def __init__(self, client_id: str | None, account: str | None) -> None:
+        self.client_id, self.account = client_id, account
+
+
 class _Owners:
-    """owner_of as two dict look-ups (same rule: the first person listing the device, else the account)."""
+    """owner_of as two dict look-ups (the first person listing the device / the account)."""
 
     def __init__(self, people: Sequence[PersonLink]) -> None:
         self.by_device: dict[str, PersonLink] = {}
         self.by_account: dict[str, PersonLink] = {}
+        shared: set[str] = set()
         for person in people:
             for device in person.devices:
                 self.by_device.setdefault(device, person)
             for account in person.accounts:
-                self.by_account.setdefault(account, person)
+                if self.by_account.setdefault(account, person) is not person:
+                    shared.add(account)
+        self.shared = shared
 
-    def __call__(self, session: SessionRow) -> PersonLink | None:
-        found = self.by_device.get(session.client_id)
-        if found is None and session.account:
-            found = self.by_account.get(session.account)
-        return found
+    def __call__(self, session: SessionRow | SessionRowLike) -> PersonLink | None:
+        found = self.all(session)
+        return found[0] if found else None
+
+    def all(self, session: SessionRow | SessionRowLike) -> tuple[PersonLink, ...]:
+        """Everyone the play counts for: both people when account and device disagree and both
+        have rules (Emma's account on Leo's tablet), else the one with rules, else the device's."""
+        device = self.by_device.get(session.client_id) if session.client_id is not None else None
+        account = self.by_account.get(session.account) if session.account else None
+        if device is None:
+            return (account,) if account is not None else ()
+        if account is None or account is device or session.account in self.shared:
+            return (device,)
+        if account.ruled and device.ruled:
+            return (account, device)
+        return (account,) if account.ruled else (device,)
 
 
 def title_of(rating_key: str | None, media: Mapping[str, MediaInfo]) -> tuple[str, str]:
@@ -183,11 +200,11 @@ def build_day_report(
             began_before=start < lo,
             goes_on_after=end >= hi,
         )
-        owner = owners(s)
-        if owner is None:
+        counted = owners.all(s)
+        if not counted:
             entries[UNLINKED].append(entry)
             unlinked[s.client_id].append((s, minutes))
-        else:
+        for owner in counted:
             entries[owner.name].append(entry)
     usage = quota_usage or {}
     extra = grants or {}
@@ -298,14 +315,13 @@ def quota_usage_from(
 ) -> dict[str, tuple[float, set[str]]]:
     """Fold (client_id, account, rating_key, minutes) rows into person -> (minutes, distinct titles)."""
     out: dict[str, tuple[float, set[str]]] = {}
+    owners = _Owners(people)
     for client_id, account, rating_key, minutes in rows:
-        owner = owner_of(client_id, account, people)
-        if owner is None:
-            continue
-        total, titles = out.get(owner.name, (0.0, set()))
-        if rating_key:
-            titles.add(rating_key)
-        out[owner.name] = (total + minutes, titles)
+        for owner in owners.all(SessionRowLike(client_id, account)):
+            total, titles = out.get(owner.name, (0.0, set()))
+            if rating_key:
+                titles.add(rating_key)
+            out[owner.name] = (total + minutes, titles)
     return out
 
 

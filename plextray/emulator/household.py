@@ -186,7 +186,9 @@ class Household:
 
     # -- playback -----------------------------------------------------------------------
     def start_play(self, machine_id: str, rating_key: str, *, position_ms: int, state: str, now_utc: float,
-                   transcode: bool = False) -> Play:
+                   transcode: bool = False, account: str | None = None) -> Play:
+        """`account`: who signed in on the device for this play (default: the device's account),
+        e.g. a child's own Plex user on the parents' TV."""
         with self._lock:
             device = self._devices.get(machine_id)
             if device is None:
@@ -199,7 +201,7 @@ class Household:
                 session_ident=self._random_id(),
                 machine_id=machine_id,
                 rating_key=rating_key,
-                account_id=self.account_named(device.account).id,
+                account_id=self.account_named(account or device.account).id,
                 state=state,
                 position_ms=position_ms,
                 started_utc=now_utc,

@@ -45,6 +45,7 @@ class EmulatorLog:
         self._threads = itertools.cycle(_THREADS)
         self._lock = threading.Lock()
         self._high: datetime | None = None  # latest time written so far
+        self.header_dumps = False  # True: timeline Request lines carry the ` / Header => value` dump
 
     # -- ids ---------------------------------------------------------------------------
     def next_req_id(self) -> str:
@@ -122,7 +123,8 @@ class EmulatorLog:
     @staticmethod
     def _request_line(when: datetime, req_id: str, *, ip: str, port: int, method: str, target: str,
                       account: str | None, live: int, gzip: bool) -> tuple[datetime, str, str]:
-        who = f" Signed-in Token ({account})" if account else ""
+        # "" = a request that presented no valid token: `Token ()`, as PMS 1.43 logs it
+        who = f" Signed-in Token ({account})" if account else (" Token ()" if account == "" else "")
         return (when, "DEBUG", f"Request: [{ip}:{port} ({traffic.network_tag(ip)})] {method} {target} ({live} live) "
                                f"#{req_id}{' GZIP' if gzip else ''}{who}")
 
@@ -137,7 +139,7 @@ class EmulatorLog:
             ip=ip or device.address, port=port or device.client_port, account=account.name,
             account_id=account.id, device_name=device.device_name, product=device.product,
             platform=device.platform, req_id=self.next_req_id(),
-            metadata_type=_METADATA_TYPE.get(item_type, 1),
+            metadata_type=_METADATA_TYPE.get(item_type, 1), header_dump=self.header_dumps,
         ))
 
     def playback_start(self, *, device: Device, play: Play, account: Account) -> None:

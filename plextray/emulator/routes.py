@@ -88,7 +88,8 @@ def handle(emu: "PlexEmulator", h: Any, method: str) -> None:
         ip, port = h.client_address[:2]
         emu.log.request(
             ip=ip, port=port, method=method, target=h.path, status=reply.status,
-            account=emu.household.owner if authed and reply.status != 401 else None,
+            # no valid token: PMS writes `Token ()` (real 1.43 lines), and the request is refused
+            account=emu.household.owner if authed and reply.status != 401 else "",
             elapsed_ms=max(0, int((time.monotonic() - started) * 1000)), size=len(reply.body),
             live=max(1, emu.live_connections()), gzip="gzip" in (h.headers.get("Accept-Encoding") or ""),
             middle=reply.log_middle,

@@ -233,14 +233,15 @@ class PlexEmulator:
 
     # -- scripted playback ---------------------------------------------------------------
     def play(self, machine_id: str, rating_key: str, *, position_ms: int = 0, state: str = "playing",
-             transcode: bool = False) -> str:
+             transcode: bool = False, account: str | None = None) -> str:
         """A device starts playing: a live session appears and PMS's lines are logged. Returns its session id.
 
         `transcode=True`: the server transcodes (TranscodeSession in /status/sessions, transcoder lines
-        in the log); otherwise a direct play, the common case on a home network."""
+        in the log); otherwise a direct play, the common case on a home network. `account`: the
+        Plex user signed in for this play, when not the device's usual one."""
         self.stop_play(machine_id)  # one playback per app at a time
         play = self.household.start_play(machine_id, rating_key, position_ms=position_ms, state=state,
-                                         now_utc=time.time(), transcode=transcode)
+                                         now_utc=time.time(), transcode=transcode, account=account)
         if self.log:
             device, account = self._who(play)
             self.log.playback_start(device=device, play=play, account=account)

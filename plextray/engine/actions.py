@@ -2,6 +2,8 @@
 
 Each action runs on a small worker pool and reports back an ActionResult message, so the engine
 records "stopped" versus "stop failed: server unreachable" and retries a failed stop later.
+A stop ends exactly one session the server lists for that player, item and account
+(core.identity.match_session) or nothing at all: "could not stop: no matching session".
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any, Protocol
 
 from plextray.control import Notifier
+from plextray.core.identity import match_session
 from plextray.core.model import LiveSession
 from plextray.engine.messages import ActionResult
 from plextray.errors import PlexError, PlexNotFound, PlexPassRequired, PlexUnreachable
 
 log = logging.getLogger(__name__)
+
+NO_MATCH = "could not stop: no matching session"
 
 
 class Alerter(Protocol):
@@ -28,26 +33,6 @@ class StopClient(Protocol):
     def sessions(self) -> list[LiveSession]: ...
 
     def stop(self, session_id: str, reason: str) -> None: ...
-
-
-def find_live_session(
-    sessions: list[LiveSession], client_id: str, rating_key: str | None, ip: str | None = None
-) -> LiveSession | None:
-    """The server's session for this play: same player and item; else same player; else same item
-    and address (the log's client id can be a session identifier on some apps)."""
-    by_player = [s for s in sessions if s.machine_id and s.machine_id.casefold() == client_id.casefold()]
-    for session in by_player:
-        if rating_key is None or session.rating_key == rating_key:
-            return session
-    if by_player:
-        return by_player[0]
-    if rating_key is not None:
-        same_item = [s for s in sessions if s.rating_key == rating_key]
-        if ip:
-            same_item = [s for s in same_item if s.address == ip] or same_item
-        if len(same_item) == 1:
-            return same_item[0]
-    return None
 
 
 class ActionRunner:
@@ -100,16 +85,29 @@ class ActionRunner:
 
         self.submit(lambda: self._post(run()))
 
-    def stop(self, play: tuple[str, str], violation_id: int | None, message: str, ip: str | None = None) -> None:
+    def stop(
+        self,
+        play: tuple[str, str],
+        violation_id: int | None,
+        message: str,
+        *,
+        account: str | None = None,
+        account_id: str | None = None,
+        ip: str | None = None,
+    ) -> None:
+        """End the one session the server lists for this play's player and item (and account,
+        when known). The engine never has two stops of one play in flight (see Enforcer)."""
         client_id, rating_key = play
 
         def run() -> ActionResult:
             if self._client is None:
                 return ActionResult("stop", play, violation_id, False, "no Plex server connected", outcome="skipped")
             try:
-                live = find_live_session(self._client.sessions(), client_id, rating_key or None, ip)
+                live = match_session(
+                    self._client.sessions(), client_id, rating_key or None, account=account, account_id=account_id, ip=ip
+                )
                 if live is None or not live.session_id:
-                    return ActionResult("stop", play, violation_id, False, "the server reports no such playback (already stopped?)")
+                    return ActionResult("stop", play, violation_id, False, NO_MATCH, no_match=True)
                 self._client.stop(live.session_id, message)
                 return ActionResult("stop", play, violation_id, True, f"stopped on {live.device or live.product or client_id}")
             except PlexPassRequired as exc:

@@ -45,8 +45,11 @@ def build_context(
 ) -> PlayContext:
     client_ids = list(person.devices) if person else [session.client_id]
     accounts = list(person.accounts) if person else []
-    if session.client_id not in client_ids:
-        client_ids.append(session.client_id)
+    wanted = session.client_id.casefold()
+    if session.client_id not in client_ids and any(d.casefold() == wanted for d in client_ids):
+        client_ids.append(session.client_id)  # the device as this play spells it
+    # a person whose rules apply through the account only (Emma's account on the parents' TV)
+    # counts her own plays, not everything else that TV played
     current_title = title_of(session.rating_key, media)
     minutes: dict[str, float] = {}
     titles: dict[str, int] = {}

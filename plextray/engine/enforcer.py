@@ -10,21 +10,23 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 
 from plextray.core.context import GrantTotals
 from plextray.core.enforcement import ALERT, NOTIFY, STOP, EnforcementTracker, PlannedAction
 from plextray.core.localtime import parse_local
-from plextray.core.model import MediaInfo, WatchSession
-from plextray.core.profiles import UNKNOWN_DEVICES_ID, Profiles
+from plextray.core.identity import Evidence, Identity, describe, match_session, resolve
+from plextray.core.model import LiveSession, MediaInfo, WatchSession
+from plextray.core.profiles import UNKNOWN_DEVICES_ID, Person, Profiles
 from plextray.core.rules import Violation, evaluate, tonight_end
 from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner
 from plextray.core.sessions import is_stand_in
 from plextray.engine.context import UsageSource, build_context
+from plextray.safe_text import clean
 from plextray.store.enforcement import EnforcementStore
 
 log = logging.getLogger(__name__)
@@ -39,8 +41,12 @@ class Lookups:
 
     profiles: Callable[[], Profiles]
     media: Callable[[str | None, str], MediaInfo | None]  # may start a fetch; None until known
-    live_account: Callable[[str], str | None]
+    live_account: Callable[[str], str | None]  # unused since core.identity; kept for callers
     can_stop: Callable[[], bool]  # False when the server is known to lack Plex Pass
+    # the server's sessions list as last read (authenticated evidence, see core.identity)
+    live_sessions: Callable[[], Sequence[LiveSession]] = field(default=lambda: ())
+    # Plex account name (case-folded) → account id, from the server's accounts list
+    account_ids: Callable[[], Mapping[str, str]] = field(default=lambda: {})
 
 
 class Enforcer:
@@ -70,6 +76,11 @@ class Enforcer:
         # back after more than `new_play_after` seconds of silence is a new session, judged anew
         self._new_play_after = new_play_after
         self._last_heard: dict[PlayId, float] = {}
+        # a stop in flight is never doubled (a slow server must not lead a second stop to find
+        # another play); one that found no matching session waits for the next live update
+        self._stop_busy: set[PlayId] = set()
+        self._stop_waiting: set[PlayId] = set()
+        self._identity: dict[PlayId, Identity] = {}
         self.last_violation = ""
         self.last_violation_at: float | None = None
 
@@ -80,33 +91,63 @@ class Enforcer:
         if not session.live or session.state == "stopped" or self._stale(session):
             return False
         profiles = self._lookups.profiles()
-        account = session.account or self._lookups.live_account(session.client_id)
-        person = profiles.person_for(session.client_id, account)
-        context = build_context(
-            now=self._now(),
-            session=replace(session, account=account),
-            person=person,
-            media=self._lookups.media(session.rating_key, session.key),
-            usage=self._usage,
-            grants=self._store.grants_for(person.name, self._now().date()) if person else GrantTotals(),
-        )
-        evaluation = evaluate(person, context, unknown_devices=profiles.unknown_devices)
+        identity = self.identify(session, profiles)
+        if not identity.actionable:
+            return False  # nothing Plex authenticated says who this is: wait for the server's list
         play = (session.client_id, session.rating_key or "")
+        self._identity[play] = identity
+        session = replace(session, account=identity.account)
+        media = self._lookups.media(session.rating_key, session.key)
+        people: Sequence[Person | None] = identity.people or (None,)
+        violations: list[Violation] = []
+        for person in people:
+            context = build_context(
+                now=self._now(),
+                session=session,
+                person=person,
+                media=media,
+                usage=self._usage,
+                grants=self._store.grants_for(person.name, self._now().date()) if person else GrantTotals(),
+            )
+            evaluation = evaluate(person, context, unknown_devices=profiles.unknown_devices)
+            several = len(people) > 1  # restriction ids are per person: keep them apart
+            violations.extend(replace(v, restriction_id=f"{v.person}/{v.restriction_id}") if several else v
+                              for v in evaluation.violations)
+            for warning in evaluation.warnings:
+                key = (warning.person, warning.restriction_id, warning.level, context.now.date().isoformat())
+                if key not in self._warned:
+                    self._warned.add(key)
+                    self._runner.notify(play, None, "plextray", warning.message, kind="warn")
         self._renew(play, session)
         playing = session.state in ("playing", "buffering") and play not in self._stopped_at
-        device_wide = [v for v in evaluation.violations if v.restriction_id == UNKNOWN_DEVICES_ID]
-        per_play = [v for v in evaluation.violations if v.restriction_id != UNKNOWN_DEVICES_ID]
+        playing = playing and play not in self._stop_busy and play not in self._stop_waiting
+        device_wide = [v for v in violations if v.restriction_id == UNKNOWN_DEVICES_ID]
+        per_play = [v for v in violations if v.restriction_id != UNKNOWN_DEVICES_ID]
         new = self._act(play, session, per_play, playing, profiles)
         if device_wide and not is_stand_in(session.client_id):
             # "linked to nobody" is said once per device, not once per title — and not for a
             # stand-in, which is no device yet: the next line of the report names it
             new |= self._act((session.client_id, ""), session, device_wide, False, profiles)
-        for warning in evaluation.warnings:
-            key = (warning.person, warning.restriction_id, warning.level, context.now.date().isoformat())
-            if key not in self._warned:
-                self._warned.add(key)
-                self._runner.notify(play, None, "plextray", warning.message, kind="warn")
         return new
+
+    def identify(self, session: WatchSession, profiles: Profiles) -> Identity:
+        """Who this play is, from the server's own session for it (when listed), the account
+        the log says Plex signed in, and the client id, in that order of trust."""
+        ids = self._lookups.account_ids()
+        server = match_session(self._lookups.live_sessions(), session.client_id, session.rating_key,
+                               account=session.account, ip=session.ip)
+        if server is None and session.account is not None:
+            # the log's account may be a stale name: the server's session for this player and
+            # item still confirms (and, ranking higher, names) who it is
+            server = match_session(self._lookups.live_sessions(), session.client_id, session.rating_key)
+        return resolve(profiles, Evidence(session.client_id, session.account, server), ids)
+
+    def live_update(self) -> None:
+        """The server's sessions list was read again: stops that found no matching session may
+        find it now (a play is listed a moment after its first report)."""
+        for play in self._stop_waiting:
+            self.tracker.stop_failed(play)
+        self._stop_waiting.clear()
 
     def _renew(self, play: PlayId, session: WatchSession) -> None:
         """Forget what was done for an earlier session of this play (same device and item,
@@ -127,6 +168,8 @@ class Enforcer:
         for play in old:
             del self._last_heard[play]
             self._stopped_at.pop(play, None)
+            self._identity.pop(play, None)
+            self._stop_waiting.discard(play)
         gone = set(old)
         for key in [k for k in self._violation_ids if k[0] in gone]:
             del self._violation_ids[key]
@@ -137,7 +180,7 @@ class Enforcer:
     def _act(self, play: PlayId, session: WatchSession, violations: list[Violation], playing: bool, profiles: Profiles) -> bool:
         decision = self.tracker.decide(play, violations, self._mono(), playing=playing)
         for violation in decision.new_violations:
-            self._violation_ids[(play, violation.restriction_id)] = self._record_violation(session, violation)
+            self._violation_ids[(play, violation.restriction_id)] = self._record_violation(session, violation, play)
             self.last_violation = violation.reason
             self.last_violation_at = self._mono()
         for action in decision.actions:
@@ -145,7 +188,10 @@ class Enforcer:
         return bool(decision.new_violations)
 
     def _perform(self, action: PlannedAction, vid: int | None, session: WatchSession, profiles: Profiles) -> None:
-        text = f"{action.reason} · on {session.device or session.product or session.client_id}"
+        identity = self._identity.get(action.play) or self._identity.get((session.client_id, session.rating_key or ""))
+        device = session.device or session.product or session.client_id
+        where = describe(identity, device) if identity is not None else device
+        text = clean(f"{action.reason} · on {where}", None)
         if action.kind == NOTIFY:
             self._runner.notify(action.play, vid, "plextray", text)
         elif action.kind == ALERT:
@@ -159,7 +205,13 @@ class Enforcer:
                 self._runner.notify(action.play, vid, "plextray", f"{text} · could not stop (no Plex Pass)")
                 self._runner.alert(action.play, vid, "plextray alert", f"{text} · could not stop (no Plex Pass)")
                 return
-            self._runner.stop(action.play, vid, profiles.settings.stop_message, ip=session.ip)
+            self._stop_busy.add(action.play)
+            self._runner.stop(
+                action.play, vid, profiles.settings.stop_message,
+                account=identity.account if identity else session.account,
+                account_id=identity.account_id if identity else None,
+                ip=session.ip,
+            )
 
     def _stale(self, session: WatchSession) -> bool:
         """A play last heard of long ago (old lines read on catch-up after a restart) is history."""
@@ -171,7 +223,12 @@ class Enforcer:
         self._record_action(result.violation_id, result.kind, result.outcome or ("ok" if result.ok else "failed"), result.detail)
         if result.kind != STOP:
             return
-        if result.ok:
+        self._stop_busy.discard(result.play)
+        if result.no_match:
+            log.info("stop of %s: %s; trying again on the next live update", result.play, result.detail)
+            self._stop_waiting.add(result.play)
+            self.tracker.stop_failed(result.play)
+        elif result.ok:
             self._stopped_at[result.play] = self._mono()
             log.info("stopped %s: %s", result.play, result.detail)
         elif result.retry:
@@ -200,6 +257,10 @@ class Enforcer:
                         self._store.reassign_violation(vid, client_id=heir.client_id, session_key=heir.key)
             if old_play in self._stopped_at:
                 self._stopped_at[new_play] = self._stopped_at.pop(old_play)
+            for pending in (self._stop_busy, self._stop_waiting):
+                if old_play in pending:  # a stop in flight under the stand-in still counts
+                    pending.discard(old_play)
+                    pending.add(new_play)
             if old_play in self._last_heard:  # else the heir's next play looks like its continuation
                 heard = self._last_heard.pop(old_play)
                 self._last_heard[new_play] = max(heard, self._last_heard.get(new_play, heard))
@@ -224,7 +285,13 @@ class Enforcer:
         log.info("grant for %s: +%d min, windows lifted until %s", person.name, grant.minutes, lift_until)
         return True
 
-    def _record_violation(self, session: WatchSession, violation: Violation) -> int:
+    def _record_violation(self, session: WatchSession, violation: Violation, play: PlayId | None = None) -> int:
+        identity = self._identity.get(play) if play is not None else None
+        device = session.device or session.product or session.client_id
+        if identity is not None and describe(identity, device) != device:
+            # the report and history say which signal identified the person (not the account alone)
+            how = clean(describe(identity, device), None)
+            violation = replace(violation, reason=f"{violation.reason} · on {how}")
         return self._store.record_violation(
             violation,
             time=self._now(),

@@ -30,12 +30,14 @@ from plextray.core.model import (
     ServerInfo,
     WatchSession,
 )
+from plextray.core.identity import fetch_account_ids, learn_account_ids
 from plextray.core.profiles import Profiles
 from plextray.core.sessions import heir_of, is_stand_in
 from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner, Alerter
 from plextray.engine.enforcer import Enforcer, Lookups
 from plextray.engine.people import PeopleView
+from plextray.engine.rejections import Rejections
 from plextray.engine.status import build_snapshot
 from plextray.errors import PlexTrayError, ProfileError
 from plextray.store.usage import UsageQueries
@@ -106,12 +108,15 @@ class Engine:
                 media=self._media,
                 live_account=self._live_account,
                 can_stop=lambda: self._server is None or self._server.plex_pass,
+                live_sessions=lambda: self._live_all,
+                account_ids=lambda: self._account_ids,
             ),
             wall_clock=wall_clock,
             monotonic=monotonic,
             grace_seconds=self._profiles().settings.grace_seconds,
             new_play_after=getattr(folder, "silence", 600.0),
         )
+        self._rejections = Rejections(history.conn, self._runner, monotonic)  # reports Plex refused
         self._people_view = PeopleView(usage=usage, enforcement=enforcement, wall_clock=wall_clock, monotonic=monotonic,
                                        media=self._cached_media, account_of=lambda s: s.account or self._live_account(s.client_id))
         self._subscribers: list[Callable[[EngineSnapshot], None]] = []
@@ -125,6 +130,8 @@ class Engine:
         self._server_error: str | None = None
         self._logs_error: str | None = None
         self._live: dict[str, LiveSession] = {}  # by machine id
+        self._live_all: tuple[LiveSession, ...] = ()  # as listed (a copied client id may appear twice)
+        self._account_ids: dict[str, str] = {}  # Plex account name (case-folded) → id, never forgotten
         self._sessions: dict[str, WatchSession] = {}  # live watch sessions by key
         # stand-in sessions (no device named yet) first seen in the latest read of the log: PMS
         # writes a report line by line, so the next read usually names the device; judged then
@@ -263,6 +270,9 @@ class Engine:
             self._on_media(message)
         elif isinstance(message, msg.ActionResult):
             self._on_action_result(message)
+        elif isinstance(message, msg.AccountsResult):
+            for name, account_id in message.ids.items():
+                self._account_ids.setdefault(name, account_id)
 
     # ---------------------------------------------------------------- log source
 
@@ -283,6 +293,7 @@ class Engine:
         events: list[PlaybackEvent] = []
         for line in batch.lines:
             events.extend(self._parser.feed(line))
+        self._rejections.handle(self._parser.take_rejected())  # refused by Plex: never plays
         if events:
             self._apply_events(events, from_log=True)
         self._judge_unnamed(waited)
@@ -353,6 +364,7 @@ class Engine:
         def run() -> None:
             try:
                 self._queue.put(msg.ServerInfoResult(client.server_info()))
+                self._queue.put(msg.AccountsResult(fetch_account_ids(client)))
             except PlexTrayError as exc:
                 self._queue.put(msg.ServerInfoResult(None, str(exc)))
             except Exception as exc:  # an error the client did not translate: still answer
@@ -403,6 +415,9 @@ class Engine:
         if was_down:
             self._request_server_info()
         self._live = {s.machine_id: s for s in result.sessions if s.machine_id}
+        self._live_all = result.sessions
+        learn_account_ids(self._account_ids, result.sessions)
+        self._enforcer.live_update()
         now = self._mono()
         synthetic: list[PlaybackEvent] = []
         for live in result.sessions:

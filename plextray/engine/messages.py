@@ -65,3 +65,11 @@ class ActionResult:
     retry: bool = False  # a stop that failed because the server could not be reached
     outcome: str | None = None  # overrides ok/failed, e.g. "skipped" when nothing is configured
     plex_pass_missing: bool = False
+    no_match: bool = False  # a stop that found no session listed for that play: retried on the next live update
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsResult:
+    """The server's accounts list: Plex account name (case-folded) → id."""
+
+    ids: dict[str, str]

@@ -13,12 +13,17 @@ Format (version 1)
          "restrictions": [ {<restriction>, "actions": [...]}, ... ]}   # optional
       ],
       "unknown_devices": {"actions": ["notify"], "restrictions": [...]},  # optional
-      "settings": {"stop_message": "...", "grace_seconds": 0}            # optional
+      "settings": {"stop_message": "...", "grace_seconds": 0},           # optional
+      "shared": {"devices": ["<client id>"], "accounts": ["family"]}     # optional
     }
 
-A play belongs to the person whose `devices` hold its client id; failing that, whose `accounts`
-hold its account. Plays of devices linked to nobody get `unknown_devices.actions` (and its
-optional `restrictions`, checked as for a person). Names, devices and accounts are unique.
+Who is watching (plextray.core.identity): the account Plex signed in (the server's sessions
+list first, then the log) and the client id (chosen by the app, a hint). When they point at
+different people, the restrictions of both apply and the play counts for whoever has rules.
+A device in `shared.devices` is identified by its account only; an account in
+`shared.accounts` (or listed under several people) by its device. Plays of devices linked to
+nobody get `unknown_devices.actions` (and its optional `restrictions`, checked as for a
+person). Names and devices are unique; an account may be listed under several people.
 
 Every restriction describes what is FORBIDDEN and has `actions`: a list of `notify` (desktop
 notification), `alert` (the parent's phone / e-mail), `stop` (end the playback showing

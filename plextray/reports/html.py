@@ -274,6 +274,17 @@ def render_day(report: DayReport) -> str:
             f'<th>Account</th><th>Client id</th><th class="num">Watched</th></tr></thead><tbody>{rows}</tbody></table>'
             "</section>"
         )
+    if report.suspicious:
+        rows = "".join(
+            f"<tr><td>{_e(s.ip)}</td><td class=\"num\">{s.count}</td><td>{_e(s.first[11:16])}–{_e(s.last[11:16])}</td>"
+            f"<td><code>{_e(s.claimed or '')}</code></td></tr>"
+            for s in report.suspicious
+        )
+        parts.append(
+            '<section class="card"><h2>Suspicious requests</h2><p>Playback reports Plex refused (no valid sign-in); '
+            "nothing was acted on.</p><table><thead><tr><th>Address</th><th class=\"num\">Refused</th><th>When</th>"
+            f"<th>Claimed client</th></tr></thead><tbody>{rows}</tbody></table></section>"
+        )
     return _page(title, "\n".join(parts))
 
 

@@ -187,10 +187,23 @@ def day_report(
         person=person, generated=generated,
     )
     first = build_day_report(day, **kwargs)
-    if not any(p.quotas for p in people):
-        return first
-    usage = quota_usage(conn, day, people, first)
-    return build_day_report(day, quota_usage=usage, grants=grants_on(conn, day), **kwargs)
+    if any(p.quotas for p in people):
+        usage = quota_usage(conn, day, people, first)
+        first = build_day_report(day, quota_usage=usage, grants=grants_on(conn, day), **kwargs)
+    return _with_suspicious(conn, day, first)
+
+
+def _with_suspicious(conn: sqlite3.Connection, day: date, report: DayReport) -> DayReport:
+    """The day's refused requests per address (a line each in the report)."""
+    from dataclasses import replace
+
+    from plextray.core.report_model import SuspiciousAddress
+    from plextray.store.rejected import RejectedStore
+
+    rows = RejectedStore(conn).for_day(day)
+    if not rows:
+        return report
+    return replace(report, suspicious=tuple(SuspiciousAddress(r.ip, r.count, r.first, r.last, r.claimed) for r in rows))
 
 
 def period_bounds(kind: str, day: date, today: date | None = None) -> tuple[date, date]:
@@ -274,7 +287,8 @@ def _quota_from(raw: Any) -> QuotaRule | None:
 
 def _link_from_mapping(p: dict[str, Any]) -> PersonLink:
     quotas = tuple(q for q in (_quota_from(r) for r in p.get("restrictions", [])) if q)
-    return PersonLink(str(p["name"]), frozenset(p.get("devices", [])), frozenset(p.get("accounts", [])), quotas)
+    return PersonLink(str(p["name"]), frozenset(p.get("devices", [])), frozenset(p.get("accounts", [])), quotas,
+                      ruled=bool(p.get("restrictions")))
 
 
 def _link_from_object(p: Any) -> PersonLink:
@@ -293,5 +307,5 @@ def _link_from_object(p: Any) -> PersonLink:
                 quotas.append(rule)
     return PersonLink(
         str(p.name), frozenset(getattr(p, "devices", ()) or ()), frozenset(getattr(p, "accounts", ()) or ()),
-        tuple(quotas),
+        tuple(quotas), ruled=bool(getattr(p, "restrictions", ())),
     )

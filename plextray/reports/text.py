@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from plextray.core.reports import DayReport, PeriodReport, PersonDay, QuotaUse, TitleEntry
+from plextray.safe_text import clean
 
 WIDTH_TITLE = 40
 
@@ -95,6 +96,12 @@ def render_day(report: DayReport) -> str:
         for d in report.unlinked:
             extra = ", ".join(x for x in (d.product, d.platform, f"account {d.account}" if d.account else None) if x)
             lines.append(f"  {d.name} ({extra}) [{d.client_id}] — {fmt_minutes(d.minutes)}")
+        lines.append("")
+    if report.suspicious:
+        lines.append("Suspicious requests (playback reports Plex refused; nothing was acted on):")
+        for s in report.suspicious:
+            claim = f", claiming to be {clean(s.claimed)}" if s.claimed else ""
+            lines.append(f"  {clean(s.ip)} — {s.count} refused, {s.first[11:16]}–{s.last[11:16]}{claim}")
         lines.append("")
     if report.history_start:
         lines.append(f"History begins {report.history_start}.")

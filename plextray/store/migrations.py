@@ -119,4 +119,18 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX sessions_by_account_nocase ON sessions(account COLLATE NOCASE, start);
         """,
     ),
+    Migration(
+        "0006_rejected_requests",
+        """
+        CREATE TABLE rejected_requests (
+            day     TEXT NOT NULL,
+            ip      TEXT NOT NULL,
+            count   INTEGER NOT NULL,
+            first   TEXT NOT NULL,
+            last    TEXT NOT NULL,
+            claimed TEXT,
+            PRIMARY KEY (day, ip)
+        );
+        """,
+    ),
 )

@@ -18,7 +18,8 @@ from plextray.ui.settings_common import PAD
 log = logging.getLogger(__name__)
 
 COLUMNS = (("device", "Device", 160), ("product", "Product", 120), ("platform", "Platform", 90),
-           ("last_seen", "Last seen", 150), ("ip", "IP", 110), ("owner", "Belongs to", 100))
+           ("last_seen", "Last seen", 150), ("ip", "IP", 110), ("account", "Account", 90),
+           ("first_seen", "First seen", 150), ("owner", "Belongs to", 100))
 
 
 class DevicesTab(ttk.Frame):
@@ -39,8 +40,14 @@ class DevicesTab(ttk.Frame):
         self.owner_combo.grid(row=1, column=1, sticky="w", **PAD)
         self.assign_button = ttk.Button(self, text="Assign", command=self.assign)
         self.assign_button.grid(row=1, column=2, sticky="w", **PAD)
+        self.shared_var = tk.BooleanVar(value=False)
+        self.shared_check = ttk.Checkbutton(
+            self, text="Shared device: tell who is watching by the account signed in on it",
+            variable=self.shared_var, command=self.toggle_shared,
+        )
+        self.shared_check.grid(row=2, column=0, columnspan=4, sticky="w", **PAD)
         self.message = ttk.Label(self, text="")
-        self.message.grid(row=2, column=0, columnspan=4, sticky="w", **PAD)
+        self.message.grid(row=3, column=0, columnspan=4, sticky="w", **PAD)
         self.refresh()
 
     def refresh(self) -> None:
@@ -52,8 +59,11 @@ class DevicesTab(ttk.Frame):
         ordered = sorted(self.devices.values(), key=lambda d: (d.last_seen or ""), reverse=True)
         for device in ordered:
             owner = steps.owner_of(self.window.doc, device.client_id) or steps.NOBODY
+            if steps.is_shared(self.window.doc, "devices", device.client_id):
+                owner = f"{owner} (shared)"
             values = (device.device or device.client_id, device.product or "", device.platform or "",
-                      (device.last_seen or "").replace("T", " ")[:19], device.ip or "", owner)
+                      (device.last_seen or "").replace("T", " ")[:19], device.ip or "", device.account or "",
+                      (device.first_seen or "").replace("T", " ")[:19], owner)
             self.tree.insert("", "end", iid=device.client_id, values=values)
         self.owner_combo.configure(values=[steps.NOBODY, *steps.person_names(self.window.doc)])
         if not self.devices:
@@ -74,6 +84,20 @@ class DevicesTab(ttk.Frame):
         cid = self.selected()
         if cid is not None:
             self.owner_combo.set(steps.owner_of(self.window.doc, cid) or steps.NOBODY)
+            self.shared_var.set(steps.is_shared(self.window.doc, "devices", cid))
+
+    def toggle_shared(self) -> bool:
+        cid = self.selected()
+        if cid is None:
+            self.shared_var.set(False)
+            self.message.configure(text="Select a device first.")
+            return False
+        shared = bool(self.shared_var.get())
+        self.window.set_doc(steps.set_shared(self.window.doc, "devices", cid, shared))
+        name = self.devices[cid].device or cid if cid in self.devices else cid
+        how = "by the account signed in on it" if shared else "as its owner's unless the account says otherwise"
+        self.message.configure(text=f"{name}: plays are told {how} (saved when you press Save)")
+        return True
 
     def assign(self) -> bool:
         cid = self.selected()

@@ -25,12 +25,23 @@ class PeopleTab(ttk.Frame):
         form.grid(row=2, column=0, columnspan=3, sticky="ew")
         self.grid_fields = FieldGrid(form)
         self.name_entry = self.grid_fields.add("name", "Name", entry(form, width=24))
+        # the Plex accounts (user names) Plex signs this person in as: the strongest signal of
+        # who is watching (plextray.core.identity); comma-separated
+        self.accounts_entry = self.grid_fields.add("accounts", "Plex accounts", entry(form, width=32))
+        self.shared_var = tk.BooleanVar(value=False)
+        self.shared_check = ttk.Checkbutton(
+            form, text="These accounts are shared by the family: tell people apart by device",
+            variable=self.shared_var,
+        )
+        self.shared_check.grid(row=self.grid_fields.row, column=0, columnspan=3, sticky="w", **PAD)
+        self.grid_fields.row += 1
         buttons = ttk.Frame(self)
         buttons.grid(row=3, column=0, columnspan=3, sticky="w")
         self.add_button = ttk.Button(buttons, text="Add", command=self.add)
         self.rename_button = ttk.Button(buttons, text="Rename", command=self.rename)
         self.remove_button = ttk.Button(buttons, text="Remove", command=self.remove)
-        for column, button in enumerate((self.add_button, self.rename_button, self.remove_button)):
+        self.accounts_button = ttk.Button(buttons, text="Set accounts", command=self.set_accounts)
+        for column, button in enumerate((self.add_button, self.rename_button, self.remove_button, self.accounts_button)):
             button.grid(row=0, column=column, **PAD)
         self.refresh()
 
@@ -54,6 +65,22 @@ class PeopleTab(ttk.Frame):
         name = self.selected()
         if name is not None:
             set_entry(self.name_entry, name)
+            accounts = steps.accounts_of(self.window.doc, name)
+            set_entry(self.accounts_entry, ", ".join(accounts))
+            self.shared_var.set(bool(accounts) and all(steps.is_shared(self.window.doc, "accounts", a) for a in accounts))
+
+    def set_accounts(self) -> bool:
+        name = self.selected()
+        if name is None:
+            self.grid_fields.show_errors({"accounts": "Select the person first"})
+            return False
+        self.grid_fields.show_errors({})
+        accounts = [a.strip() for a in self.accounts_entry.get().split(",") if a.strip()]
+        doc = steps.set_accounts(self.window.doc, name, accounts)
+        for account in accounts:
+            doc = steps.set_shared(doc, "accounts", account, bool(self.shared_var.get()))
+        self.window.set_doc(doc)
+        return True
 
     def add(self) -> bool:
         name = self.name_entry.get().strip()

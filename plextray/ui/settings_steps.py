@@ -143,6 +143,52 @@ def assign_device(doc: dict[str, Any], client_id: str, owner: str | None) -> dic
     return new
 
 
+# ---- accounts and shared marks (who is watching: plextray.core.identity) -----------------
+
+
+def accounts_of(doc: dict[str, Any], name: str) -> list[str]:
+    entry = person(doc, name)
+    return [str(a) for a in entry.get("accounts", [])] if entry else []
+
+
+def set_accounts(doc: dict[str, Any], name: str, accounts: list[str]) -> dict[str, Any]:
+    """A person's Plex accounts (user names), in the order given, without repeats. An account may
+    also be another person's (one account for the family: the device tells them apart)."""
+    new = copy.deepcopy(doc)
+    entry = person(new, name)
+    if entry is None:
+        raise KeyError(name)
+    entry["accounts"] = list(dict.fromkeys(a.strip() for a in accounts if a.strip()))
+    return new
+
+
+def _shared(doc: dict[str, Any], key: str) -> list[str]:
+    shared = doc.get("shared")
+    values = shared.get(key, []) if isinstance(shared, dict) else []
+    return [str(v) for v in values] if isinstance(values, list) else []
+
+
+def is_shared(doc: dict[str, Any], key: str, value: str) -> bool:
+    """`key` "devices": the device is identified by its account; "accounts": by its device."""
+    return value.casefold() in {v.casefold() for v in _shared(doc, key)}
+
+
+def set_shared(doc: dict[str, Any], key: str, value: str, shared: bool) -> dict[str, Any]:
+    new = copy.deepcopy(doc)
+    values = [v for v in _shared(new, key) if v.casefold() != value.casefold()]
+    if shared:
+        values.append(value)
+    marks = new.get("shared") if isinstance(new.get("shared"), dict) else {}
+    marks = {k: v for k, v in marks.items() if k != key}
+    if values:
+        marks[key] = values
+    if marks:
+        new["shared"] = marks
+    else:
+        new.pop("shared", None)
+    return new
+
+
 # ---- restrictions ------------------------------------------------------------------------
 
 
