@@ -25,6 +25,7 @@ HEADER = (
     "(do not edit by hand). Every figure is compared with a baseline measured in the same run; "
     "the goals are in README.md.\n"
 )
+_RECORDING = "PLEXTRAY_BENCH_RECORDING"
 _SECTION = re.compile(r"^## (\S+)\n.*?(?=^## |\Z)", re.S | re.M)
 
 
@@ -93,13 +94,17 @@ def write(script: str, output: str, argv: list[str]) -> None:
 def run_recorded(main: Callable[[], int | None]) -> int:
     """Run a benchmark's main(); on success its printed figures become its RESULTS.md section."""
     script = Path(sys.argv[0]).name
+    # A benchmark that runs itself (or another) as a child must not record the child's output:
+    # the first run_recorded marks the environment, which its children inherit.
+    nested = os.environ.get(_RECORDING) == "1"
+    os.environ[_RECORDING] = "1"
     tee = _Tee(sys.stdout)  # type: ignore[arg-type]
     real, sys.stdout = sys.stdout, tee
     try:
         code = main() or 0
     finally:
         sys.stdout = real
-    if code == 0 and os.environ.get("PLEXTRAY_BENCH_NO_RECORD") != "1":
+    if code == 0 and not nested and os.environ.get("PLEXTRAY_BENCH_NO_RECORD") != "1":
         write(script, tee.copy.getvalue(), sys.argv[1:])
         print(f"(figures recorded in {RESULTS.relative_to(RESULTS.parent.parent)})")
     return code

@@ -25,7 +25,8 @@ def test_a_run_replaces_its_own_section_and_keeps_the_others_sorted():
     assert again.count("## ") == 2
 
 
-def test_a_script_run_through_run_recorded_writes_its_figures_with_date_and_machine(tmp_path):
+def test_a_script_run_through_run_recorded_writes_its_figures_with_date_and_machine(tmp_path, monkeypatch):
+    monkeypatch.delenv("PLEXTRAY_BENCH_RECORDING", raising=False)
     script = tmp_path / "fake_bench.py"
     results = tmp_path / "RESULTS.md"
     script.write_text(
@@ -43,3 +44,19 @@ def test_a_script_run_through_run_recorded_writes_its_figures_with_date_and_mach
     text = results.read_text()
     assert "## fake_bench.py" in text and "p50 0.2 s" in text
     assert "UTC" in text and "cores" in text and "Python" in text
+
+
+def test_a_benchmark_run_as_a_child_of_another_records_nothing(tmp_path, monkeypatch):
+    results = tmp_path / "RESULTS.md"
+    script = tmp_path / "child_bench.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
+        "import _results\n"
+        f"_results.RESULTS = __import__('pathlib').Path({str(results)!r})\n"
+        "raise SystemExit(_results.run_recorded(lambda: print('child figures')))\n"
+    )
+    monkeypatch.setenv("PLEXTRAY_BENCH_RECORDING", "1")  # as the parent benchmark's run_recorded leaves it
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert run.returncode == 0 and "child figures" in run.stdout
+    assert not results.exists()
