@@ -120,3 +120,69 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
     ),
 )
+
+
+# How much of a session falls on the day `date(NEW.start, +n days)`: its watched time shared in
+# proportion to wall-clock overlap (as plextray.core.reports.share_in), all of it on the start day
+# when it has no length. SQLite allows no CTE inside a trigger, hence the _day_offsets table.
+def _share(row: str) -> str:
+    lo = f"julianday(date({row}.start, '+' || o.n || ' days'))"
+    s, e = f"julianday({row}.start)", f"julianday({row}.end)"
+    return (
+        f"CASE WHEN {e} <= {s} THEN (CASE WHEN o.n = 0 THEN {row}.watched_ms ELSE 0 END) "
+        f"ELSE {row}.watched_ms * MAX(0.0, MIN({e}, {lo} + 1) - MAX({s}, {lo})) / ({e} - {s}) END"
+    )
+
+
+def _usage_rows(row: str, sign: str) -> str:
+    """INSERT … SELECT adding (sign '+') or taking back ('-') one session's share of each day."""
+    return f"""
+        INSERT INTO usage_daily (day, client_id, account, rating_key, watched_ms, started_ms, plays)
+        SELECT date({row}.start, '+' || o.n || ' days'), {row}.client_id, COALESCE({row}.account, ''),
+               COALESCE({row}.rating_key, ''), {sign}({_share(row)}),
+               CASE WHEN o.n = 0 THEN {sign}{row}.watched_ms ELSE 0 END,
+               CASE WHEN o.n = 0 THEN {sign}1 ELSE 0 END
+        FROM _day_offsets o
+        WHERE o.n <= MAX(0, CAST(julianday(date({row}.end)) - julianday(date({row}.start)) AS INTEGER))
+          AND (o.n = 0 OR julianday(date({row}.start, '+' || o.n || ' days')) < julianday({row}.end))
+        ON CONFLICT (day, client_id, account, rating_key) DO UPDATE SET
+            watched_ms = watched_ms + excluded.watched_ms,
+            started_ms = started_ms + excluded.started_ms,
+            plays = plays + excluded.plays;
+    """
+
+
+MIGRATIONS = MIGRATIONS + (
+    Migration(
+        "0005_usage_daily",
+        f"""
+        CREATE TABLE _day_offsets (n INTEGER PRIMARY KEY);
+        INSERT INTO _day_offsets (n)
+            WITH RECURSIVE k(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM k WHERE n < 3700) SELECT n FROM k;
+        CREATE TABLE usage_daily (
+            day         TEXT NOT NULL,
+            client_id   TEXT NOT NULL,
+            account     TEXT NOT NULL DEFAULT '',
+            rating_key  TEXT NOT NULL DEFAULT '',
+            watched_ms  REAL NOT NULL DEFAULT 0,
+            started_ms  REAL NOT NULL DEFAULT 0,
+            plays       INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (day, client_id, account, rating_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX usage_daily_by_client ON usage_daily(client_id, day);
+        CREATE INDEX usage_daily_by_account ON usage_daily(account COLLATE NOCASE, day);
+        {_usage_rows("s", "+").replace("FROM _day_offsets o", "FROM sessions s JOIN _day_offsets o")}
+        CREATE TRIGGER usage_daily_insert AFTER INSERT ON sessions BEGIN
+            {_usage_rows("NEW", "+")}
+        END;
+        CREATE TRIGGER usage_daily_delete AFTER DELETE ON sessions BEGIN
+            {_usage_rows("OLD", "-")}
+        END;
+        CREATE TRIGGER usage_daily_update
+        AFTER UPDATE OF client_id, account, rating_key, start, end, watched_ms ON sessions BEGIN
+            {_usage_rows("OLD", "-")}
+            {_usage_rows("NEW", "+")}
+        END;
+        """,
+    ),
+)
