@@ -21,6 +21,7 @@ from plextray.core.reports import (
     PeriodReport,
     PersonLink,
     QuotaRule,
+    RuleLink,
     SessionRow,
     ViolationRow,
     build_day_report,
@@ -186,11 +187,13 @@ def day_report(
         sessions=sessions, media=media, violations=violations, people=people, history_start=start,
         person=person, generated=generated,
     )
-    first = build_day_report(day, **kwargs)
-    if not any(p.quotas for p in people):
-        return first
-    usage = quota_usage(conn, day, people, first)
-    return build_day_report(day, quota_usage=usage, grants=grants_on(conn, day), **kwargs)
+    from plextray.reports.aggregate_queries import day_summaries
+
+    report = build_day_report(day, **kwargs)
+    if any(p.quotas for p in people):
+        usage = quota_usage(conn, day, people, report)
+        report = build_day_report(day, quota_usage=usage, grants=grants_on(conn, day), **kwargs)
+    return day_summaries(conn, report, people, [v for v in violations if person is None or v.person == person], media)
 
 
 def period_bounds(kind: str, day: date, today: date | None = None) -> tuple[date, date]:
@@ -210,25 +213,14 @@ def period_report(
     *,
     person: str | None = None,
     generated: str = "",
+    detail: bool = False,
 ) -> PeriodReport:
-    lo, hi = day_bounds(first)[0], day_bounds(last)[1]
-    sessions = sessions_between(conn, lo, hi)
-    violations = violations_between(conn, lo, hi)
-    media = media_for(conn, [s.rating_key for s in sessions] + [v.rating_key for v in violations])
-    usage: dict[date, dict[tuple[str, str, str], float]] = {}
-    granted: dict[date, dict[str, int]] = {}
-    if any(p.quotas for p in people):  # each day's quotas as that day's own report shows them
-        d = first
-        while d <= last:
-            day_usage = quota_usage(conn, d, people)
-            for p in people:  # day minutes: the day's split total, which build_day_report falls back to
-                day_usage.pop((p.name, "day", "minutes"), None)
-            usage[d], granted[d] = day_usage, grants_on(conn, d)
-            d += timedelta(days=1)
-    return build_period_report(
-        kind, first, last, sessions=sessions, media=media, violations=violations, people=people,
-        history_start=history_start(conn), person=person, generated=generated,
-        quota_usage=usage, grants=granted,
+    """The week or month (plextray.reports.aggregate_queries): from the usage aggregates, or from
+    every play with `detail` (the JSON export lists each day's plays)."""
+    from plextray.reports import aggregate_queries
+
+    return aggregate_queries.period_report(
+        conn, kind, first, last, people, person=person, generated=generated, detail=detail
     )
 
 
@@ -273,8 +265,25 @@ def _quota_from(raw: Any) -> QuotaRule | None:
 
 
 def _link_from_mapping(p: dict[str, Any]) -> PersonLink:
-    quotas = tuple(q for q in (_quota_from(r) for r in p.get("restrictions", [])) if q)
-    return PersonLink(str(p["name"]), frozenset(p.get("devices", [])), frozenset(p.get("accounts", [])), quotas)
+    restrictions = [r for r in p.get("restrictions", []) if isinstance(r, dict)]
+    quotas = tuple(q for q in (_quota_from(r) for r in restrictions) if q)
+    rules = tuple(
+        RuleLink(f"restrictions[{i}]", str(r.get("type", "")), str(r.get("name") or ""))
+        for i, r in enumerate(restrictions)
+    )
+    return PersonLink(str(p["name"]), frozenset(p.get("devices", [])), frozenset(p.get("accounts", [])), quotas, rules)
+
+
+def _rule_from_object(r: Any) -> RuleLink:
+    """A compiled restriction's id, kind, label, and its window when it is a time rule."""
+    cond = getattr(r, "condition", None)
+    kind = str(getattr(cond, "kind", "") or "")
+    label = str(getattr(cond, "label", "") or "")
+    window = getattr(cond, "window", None)
+    span = None
+    if window is not None and hasattr(window, "start") and hasattr(window, "days"):
+        span = (int(window.start), int(window.end), frozenset(window.days))
+    return RuleLink(str(getattr(r, "id", "")), kind, label, span)
 
 
 def _link_from_object(p: Any) -> PersonLink:
@@ -293,5 +302,5 @@ def _link_from_object(p: Any) -> PersonLink:
                 quotas.append(rule)
     return PersonLink(
         str(p.name), frozenset(getattr(p, "devices", ()) or ()), frozenset(getattr(p, "accounts", ()) or ()),
-        tuple(quotas),
+        tuple(quotas), tuple(_rule_from_object(r) for r in getattr(p, "restrictions", ()) or ()),
     )
