@@ -167,3 +167,42 @@ def previous_days(kind: str, first: date, last: date) -> tuple[date, date]:
     span = (last - first).days
     prev_last = min(prev_first + timedelta(days=span), prev_last_of_month)
     return prev_first, prev_last
+
+
+def change_words(s: PersonSummary, kind: str) -> str:
+    versus = {"day": "the same day last week", "week": "the same days last week",
+              "month": "the same days last month"}.get(kind, "the period before")
+    if s.previous_minutes is None:
+        return f"No history for {versus} to compare with."
+    if s.change_percent is None:
+        return f"Nothing watched on {versus}."
+    arrow = "▲ up" if s.change_percent > 0 else "▼ down" if s.change_percent < 0 else "same as"
+    amount = f" {abs(s.change_percent):.0f} %" if s.change_percent else ""
+    return f"{arrow}{amount} on {versus} ({fmt_minutes(s.previous_minutes)})"
+
+
+def facts(s: PersonSummary, kind: str) -> list[str]:
+    """The card's lines, in words (shared by the HTML, the mail and the text)."""
+    out: list[str] = []
+    if s.daily_limit is not None:
+        limit = fmt_minutes(s.daily_limit)
+        if kind == "day":
+            out.append(("Over the daily limit" if s.days_over_limit else "Within the daily limit") + f" ({limit})")
+        elif s.days_over_limit:
+            out.append(f"Over the daily limit ({limit}) on {s.days_over_limit} of {_plural(s.days, 'day')}")
+        else:
+            out.append(f"Within the daily limit ({limit}) every day")
+    if s.minutes_after_bedtime or s.nights_after_bedtime:
+        nights = f" on {s.nights_after_bedtime} night{'s' if s.nights_after_bedtime != 1 else ''}" if kind != "day" else ""
+        out.append(f"{fmt_minutes(s.minutes_after_bedtime)} after bedtime{nights}")
+    if s.violations:
+        out.append(f"Stopped {s.stops}× · {s.alerts} alert{'s' if s.alerts != 1 else ''} sent · "
+                   f"{s.violations} rule{'s' if s.violations != 1 else ''} broken")
+    if s.granted_minutes or s.lifted_bedtimes:
+        parts = []
+        if s.granted_minutes:
+            parts.append(f"{fmt_minutes(s.granted_minutes)} extra given ({s.grants}×)")
+        if s.lifted_bedtimes:
+            parts.append(f"bedtime lifted {s.lifted_bedtimes}×")
+        out.append(" · ".join(parts).capitalize())
+    return out
