@@ -225,6 +225,7 @@ class PersonSummary:
     lifted_bedtimes: int
     partial: bool  # the period is not over yet
     titles: tuple[TitleGroup, ...] = ()
+    supervised: bool = True  # has rules (a child); False: a grown-up, left out of the digest by default
     rules: tuple[RuleSummary, ...] = ()
 
 

@@ -252,6 +252,7 @@ def summaries(
             partial=partial,
             titles=tuple(titles.get(link.name, ())),
             rules=rules,
+            supervised=link.supervised,
         ))
     return tuple(out)
 
