@@ -3,24 +3,29 @@
 Drawn at twice the size it is shown (560 px wide in the mail) so it is sharp on phones; the same
 person colours and patterns as the HTML report, lanes labelled by name, text at least 12 px as
 shown. The figures it draws are also in the mail as a table (for screen readers and for
-clients that block images).
+clients that block images). Pillow is imported when a chart is drawn, not with this module: the
+headless service imports no imaging library until it mails (tests/test_architecture.py).
 """
 
 from __future__ import annotations
 
 import io
 from datetime import date
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING, Any
 
 from plextray.core.reports import DayReport, PeriodReport, parse_local
 from plextray.reports.charts import LIMIT_COLOUR, PATTERNS, STOP_COLOUR, WINDOW_FILL, colours, limit_moment, patterns
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageDraw
 
 SCALE = 2
 WIDTH = 560  # as shown in the mail
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+def _font(size: int) -> Any:
+    from PIL import ImageFont
+
     for path in ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "DejaVuSans.ttf", "Arial.ttf"):
         try:
             return ImageFont.truetype(path, size * SCALE)
@@ -33,7 +38,7 @@ def _rgb(colour: str) -> tuple[int, int, int]:
     return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
 
-def _fill(draw: ImageDraw.ImageDraw, box: tuple[float, float, float, float], colour: str, pattern: int) -> None:
+def _fill(draw: "ImageDraw.ImageDraw", box: tuple[float, float, float, float], colour: str, pattern: int) -> None:
     """A bar in the person's colour with their pattern in white (as the HTML's SVG patterns)."""
     x0, y0, x1, y1 = box
     draw.rectangle(box, fill=_rgb(colour))
@@ -64,8 +69,10 @@ def _fill(draw: ImageDraw.ImageDraw, box: tuple[float, float, float, float], col
     draw.rectangle(box, outline=_rgb(colour), width=SCALE)
 
 
-def _clip(draw: ImageDraw.ImageDraw, box: tuple[float, float, float, float], colour: str, pattern: int,
-          image: Image.Image) -> None:
+def _clip(draw: "ImageDraw.ImageDraw", box: tuple[float, float, float, float], colour: str, pattern: int,
+          image: "Image.Image") -> None:
+    from PIL import Image, ImageDraw
+
     x0, y0, x1, y1 = (int(v) for v in box)
     if x1 - x0 < 1 or y1 - y0 < 1:
         return
@@ -74,7 +81,7 @@ def _clip(draw: ImageDraw.ImageDraw, box: tuple[float, float, float, float], col
     image.paste(tile, (x0, y0))
 
 
-def _png(image: Image.Image) -> bytes:
+def _png(image: "Image.Image") -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
@@ -82,6 +89,8 @@ def _png(image: Image.Image) -> bytes:
 
 def day_png(report: DayReport, names: list[str]) -> bytes:
     """The day's timeline: a lane per person, bedtimes shaded, stops marked ✕, the limit line."""
+    from PIL import Image, ImageDraw
+
     s = SCALE
     day = date.fromisoformat(report.day)
     people = [p for p in report.people if p.name in names]
@@ -129,6 +138,8 @@ def day_png(report: DayReport, names: list[str]) -> bytes:
 
 def period_png(report: PeriodReport, names: list[str]) -> bytes:
     """A lane of daily bars per person with their daily limit as a red line."""
+    from PIL import Image, ImageDraw
+
     s = SCALE
     lane, top, left, right = 74 * s, 4 * s, 8 * s, 8 * s
     width = WIDTH * s
@@ -171,6 +182,8 @@ def period_png(report: PeriodReport, names: list[str]) -> bytes:
 
 def shown_size(png: bytes) -> tuple[int, int]:
     """The size the mail shows the chart at (half its pixels)."""
+    from PIL import Image
+
     with Image.open(io.BytesIO(png)) as image:
         return image.width // SCALE, image.height // SCALE
 

@@ -187,7 +187,10 @@ def compose(message: EmailMessage, report: DayReport | PeriodReport, names: list
     message.set_content(text_part(report, names))
     png = None
     if names and (any(p.entries for p in report.people) if isinstance(report, DayReport) else True):
-        png = chart_png.day_png(report, names) if isinstance(report, DayReport) else chart_png.period_png(report, names)
+        try:
+            png = chart_png.day_png(report, names) if isinstance(report, DayReport) else chart_png.period_png(report, names)
+        except ImportError:  # no Pillow: the table bars below carry the same figures
+            png = None
     cid = make_msgid(domain="plextray.local")[1:-1] if png else None
     size = chart_png.shown_size(png) if png else (0, 0)
     message.add_alternative(html_part(report, names, cid, size), subtype="html")
