@@ -214,7 +214,7 @@ class PersonSummary:
     previous_minutes: float | None  # the same days one period earlier (None: not covered)
     change_percent: float | None
     daily_limit: int | None
-    days_over_limit: int
+    days_over_limit: int  # days whose minutes reached (or passed) the daily limit plus that day's grants
     minutes_after_bedtime: float
     nights_after_bedtime: int
     violations: int

@@ -101,7 +101,7 @@ def summarise_rules(
                         f"{_plural(days, 'school night' if school else 'night')}")
         elif kind == "quota":
             days = len({m.date() for m in moments})
-            sentence = f"{name} went past the {label} on {_plural(days, 'day')}"
+            sentence = f"{name} reached the {label} on {_plural(days, 'day')}"
         elif kind == "rating":
             days = len({m.date() for m in moments})
             sentence = f"{name} started {_plural(len(items), 'title')} above the rating limit"
@@ -176,9 +176,10 @@ def change_words(s: PersonSummary, kind: str) -> str:
         return f"No history for {versus} to compare with."
     if s.change_percent is None:
         return f"Nothing watched on {versus}."
-    arrow = "▲ up" if s.change_percent > 0 else "▼ down" if s.change_percent < 0 else "same as"
-    amount = f" {abs(s.change_percent):.0f} %" if s.change_percent else ""
-    return f"{arrow}{amount} on {versus} ({fmt_minutes(s.previous_minutes)})"
+    if abs(s.change_percent) < 0.5:
+        return f"About the same as {versus} ({fmt_minutes(s.previous_minutes)})"
+    arrow = "▲ up" if s.change_percent > 0 else "▼ down"
+    return f"{arrow} {abs(s.change_percent):.0f} % on {versus} ({fmt_minutes(s.previous_minutes)})"
 
 
 def facts(s: PersonSummary, kind: str) -> list[str]:
@@ -187,9 +188,9 @@ def facts(s: PersonSummary, kind: str) -> list[str]:
     if s.daily_limit is not None:
         limit = fmt_minutes(s.daily_limit)
         if kind == "day":
-            out.append(("Over the daily limit" if s.days_over_limit else "Within the daily limit") + f" ({limit})")
+            out.append(("Reached the daily limit" if s.days_over_limit else "Within the daily limit") + f" ({limit})")
         elif s.days_over_limit:
-            out.append(f"Over the daily limit ({limit}) on {s.days_over_limit} of {_plural(s.days, 'day')}")
+            out.append(f"Reached the daily limit ({limit}) on {s.days_over_limit} of {_plural(s.days, 'day')}")
         else:
             out.append(f"Within the daily limit ({limit}) every day")
     if s.minutes_after_bedtime or s.nights_after_bedtime:

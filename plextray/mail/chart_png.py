@@ -150,7 +150,6 @@ def period_png(report: PeriodReport, names: list[str]) -> bytes:
     palette, pattern_of = colours(names, report.household), patterns(names, report.household)
     limits = dict(report.limits)
     series = {n: report.minutes(n) for n in names}
-    peak = max([60.0, *(m or 0 for n in names for m in series[n]), *(limits.get(n, 0) for n in names)])
     plot = width - left - right
     count = max(1, len(report.days))
     slot = plot / count
@@ -158,6 +157,7 @@ def period_png(report: PeriodReport, names: list[str]) -> bytes:
     for row, name in enumerate(names):
         y = top + row * lane
         base = y + 22 * s + bar_h
+        peak = max([60.0, *(m or 0 for m in series[name]), limits.get(name, 0)])  # as the HTML: a scale per lane
         draw.text((left, y), name, fill=(17, 24, 39), font=label)
         draw.line([(left, base), (left + plot, base)], fill=(156, 163, 175), width=s)
         for i, minutes in enumerate(series[name]):

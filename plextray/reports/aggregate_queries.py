@@ -228,7 +228,8 @@ def summaries(
         extra: dict[str, int] = defaultdict(int)
         for _, day, minutes, _ in mine:
             extra[day.isoformat()] += minutes
-        over = sum(1 for day, m in daily.items() if limit is not None and round(m) > limit + extra.get(day, 0))
+        # at or over the limit: the engine lets a play reach the limit, then stops it (grace seconds)
+        over = sum(1 for day, m in daily.items() if limit is not None and round(m) >= limit + extra.get(day, 0))
         broken = [v for v in violations if v.person == link.name]
         rules = summarise_rules(link.name, broken, link.rules, after)
         bedtime = [r for r in rules if r.kind == "time"]

@@ -171,11 +171,11 @@ def timeline_svg(report: DayReport, palette: dict[str, str], pattern_of: dict[st
 
 def bars_svg(report: PeriodReport, palette: dict[str, str], pattern_of: dict[str, int]) -> str:
     """A lane of daily bars per person, their daily limit as a dashed red line; days outside the
-    history are hatched, not drawn as zero."""
+    history are hatched, not drawn as zero. Each lane has its own scale (its tallest day or its
+    limit): the question is "how does Emma's week look", and the totals are written on the lanes."""
     names = list(report.names)
     series = {n: report.minutes(n) for n in names}
     limits = dict(report.limits)
-    peak = max([60.0, *(m or 0 for s in series.values() for m in s), *limits.values()])
     lane_h, top, bar_h = 96, 4, 66
     height = top + lane_h * max(1, len(names)) + 22
     count = max(1, len(report.days))
@@ -192,6 +192,7 @@ def bars_svg(report: PeriodReport, palette: dict[str, str], pattern_of: dict[str
     for row, name in enumerate(names):
         y = top + row * lane_h
         base = y + 20 + bar_h
+        peak = max([60.0, *(m or 0 for m in series[name]), limits.get(name, 0)])  # each lane its own scale
         total = fmt_minutes(report.total(name))
         parts.append(f'<text x="0" y="{y + 14}" font-size="13" font-weight="600" fill="#111827">{_e(name)} · {_e(total)}</text>')
         parts.append(f'<line x1="0" y1="{base}" x2="100%" y2="{base}" stroke="#9ca3af"/>')

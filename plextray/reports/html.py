@@ -102,12 +102,12 @@ def summary_cards(summaries: tuple[PersonSummary, ...], kind: str, palette: dict
     cards = []
     for s in summaries:
         partial = ' <span class="partial">so far</span>' if s.partial else ""
-        average = f'<span class="muted"> · {_e(fmt_minutes(s.average_minutes))} a day</span>' if kind != "day" else ""
+        average = f'<p class="muted">{_e(fmt_minutes(s.average_minutes))} a day on average</p>' if kind != "day" else ""
         lines = "".join(f"<li>{_e(line)}</li>" for line in facts(s, kind))
         cards.append(
             f'<article class="card" aria-label="{_e(s.name)}: summary">'
             f"<h2>{charts.swatch(s.name, palette, pattern_of, 'card')}{_e(s.name)}{partial}</h2>"
-            f'<p class="big">{_e(fmt_minutes(s.total_minutes))}{average}</p>'
+            f'<p class="big">{_e(fmt_minutes(s.total_minutes))}</p>{average}'
             f'<p class="change">{_e(change_words(s, kind))}</p>'
             + (f'<ul class="facts">{lines}</ul>' if lines else "")
             + "</article>"

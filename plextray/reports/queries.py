@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from plextray.core.model import MediaInfo
+from plextray.core.report_summary import fmt_minutes
 from plextray.core.reports import (
     ActionRow,
     DayReport,
@@ -280,6 +281,10 @@ def _rule_from_object(r: Any) -> RuleLink:
     kind = str(getattr(cond, "kind", "") or "")
     label = str(getattr(cond, "label", "") or "")
     window = getattr(cond, "window", None)
+    if kind == "quota" and hasattr(cond, "amount"):
+        per = {"day": "daily", "week": "weekly", "month": "monthly"}.get(str(cond.per), str(cond.per))
+        amount = fmt_minutes(int(cond.amount)) if cond.unit == "minutes" else f"{cond.amount} titles"
+        label = f"{per} limit ({amount})"
     span = None
     if window is not None and hasattr(window, "start") and hasattr(window, "days"):
         span = (int(window.start), int(window.end), frozenset(window.days))
