@@ -91,7 +91,7 @@ def summarise_rules(
         stops = sum(1 for v, _, _ in items if v.stopped)
         alerts = sum(1 for v, _, _ in items for a in v.actions if a.action == "alert" and a.succeeded)
         failed = sum(1 for v, _, _ in items for a in v.actions if not a.succeeded)
-        minutes = sum(minutes_after.get(v.id, 0.0) for v, _, _ in items)
+        minutes = round(sum(minutes_after.get(v.id, 0.0) for v, _, _ in items), 2)  # the figure shown is this one
         if kind == "time":
             nights = {_night_of(m) for m in moments}
             school = all(_school_night(m) for m in moments)

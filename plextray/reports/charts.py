@@ -36,7 +36,7 @@ def colours(names: tuple[str, ...] | list[str], household: tuple[str, ...] | lis
         if name in out:
             continue
         out[name] = UNLINKED_COLOUR if name == UNLINKED else PALETTE[len([n for n in out if n != UNLINKED]) % len(PALETTE)]
-    return out
+    return {name: out[name] for name in names}
 
 
 def patterns(names: tuple[str, ...] | list[str], household: tuple[str, ...] | list[str] = ()) -> dict[str, int]:

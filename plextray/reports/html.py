@@ -75,7 +75,7 @@ footer { color: var(--muted); font-size: 13px; margin-top: 12px; }
   table.reflow tr { display: block; border-bottom: 1px solid var(--line); padding: 4px 0; }
   table.reflow td { display: inline; border: 0; padding: 0 8px 0 0; }
   table.reflow td:first-child { display: block; font-weight: 600; }
-  table.compact th, table.compact td { padding: 4px 3px; font-size: 13px; }
+  table.compact th, table.compact td { padding: 4px 2px; font-size: 12px; }
 }
 @media print { body { background: #fff; padding: 0; } .card { border-color: #ccc; } }
 """
