@@ -83,7 +83,7 @@ def test_digest_arrives_with_text_and_html(mode, plextray_home, memory_keyring, 
     (mail_from, rcpts, message), = server.inbox.received
     assert mail_from == "plextray@example.org" and rcpts == ["mum@example.org", "dad@example.org"]
     # what matters first, short; Leo and the parents have no rules: grown-ups, left out by default
-    assert message["Subject"] == "Emma stopped 1× · Tue 10 Mar"
+    assert message["Subject"] == "Emma stopped · Tue 10 Mar"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert "Emma: 1 h 04 min so far" in text
@@ -183,7 +183,7 @@ def test_run_due_sends_digest_and_yesterdays_logs_once_across_restarts(plextray_
     assert run_due(paths, config, datetime(2026, 3, 10, 20, 59), mailer=mailer_for(email)) == []
     done = run_due(paths, config, NOW, mailer=mailer_for(email))
     assert done == [f"sent the digest of {DAY}", "sent the logs of 2026-03-09"]
-    assert [m["Subject"] for m in server.messages] == ["Emma stopped 1× · Tue 10 Mar", "plextray · Plex logs of 2026-03-09"]
+    assert [m["Subject"] for m in server.messages] == ["Emma stopped · Tue 10 Mar", "plextray · Plex logs of 2026-03-09"]
     assert list(server.messages[1].iter_attachments())[0].get_content() == data
     state = schedule.load_state(plextray_home)
     assert state.digest_last_sent == date(2026, 3, 10) and state.logs_last_sent == date(2026, 3, 9)

@@ -41,30 +41,31 @@ def _when(report: DayReport | PeriodReport) -> str:
 
 
 def subject(report: DayReport | PeriodReport, names: list[str]) -> str:
-    """What matters first: stops, then limits reached or passed, bedtimes; else the minutes."""
+    """What matters first, one phrase per person (their most important), people with the same news
+    together: "Leo stopped 2× · Emma, Sam at limit · Tue 17 Nov"; else the minutes watched."""
     cards = {s.name: s for s in report.summaries}
-    urgent: list[tuple[int, str]] = []
+    news: dict[tuple[int, int, str], list[str]] = {}
     for name in names:
         s = cards.get(name)
         if s is None:
             continue
-        short = clean(name, 20)
         if s.stops:
-            urgent.append((0, f"{short} stopped {s.stops}×"))
-        if s.days_over_limit:
-            urgent.append((1, f"{short} over limit" + (f" {s.days_over_limit} days" if s.days > 1 and s.days_over_limit > 1 else "")))
-        elif isinstance(report, DayReport) and _at_limit(report, name):
-            urgent.append((1, f"{short} at limit"))
-        if s.minutes_after_bedtime >= 1 and not s.stops:
-            urgent.append((2, f"{short} up after bedtime"))
-    parts = [text for _, text in sorted(urgent, key=lambda u: u[0])]
+            item = (0, -s.stops, f"stopped {s.stops}×" if s.stops > 1 else "stopped")
+        elif s.days_over_limit:
+            item = (1, -s.days_over_limit, "at limit" if s.days_over_limit == 1 else f"at limit {s.days_over_limit} days")
+        elif s.minutes_after_bedtime >= 1:
+            item = (2, 0, "up after bedtime")
+        else:
+            continue
+        news.setdefault(item, []).append(clean(name, 20))
+    parts = [f"{', '.join(who)} {what}" for (_, _, what), who in sorted(news.items(), key=lambda kv: kv[0][:2])]
     if not parts:
         parts = [f"{clean(n, 20)} {fmt_minutes(cards[n].total_minutes)}" for n in names if n in cards] or ["nothing watched"]
     tail = _when(report)
     if isinstance(report, PeriodReport):
         tail = tail[0].upper() + tail[1:]
     out = " · ".join([*parts, tail])
-    while len(out) > SUBJECT_LIMIT and len(parts) > 1:  # drop the least important, say how many
+    while len(out) > SUBJECT_LIMIT and len(parts) > 1:  # drop the least important, show that some are left out
         parts = parts[:-1]
         out = " · ".join([*parts, "…", tail])
     return for_header(out, SUBJECT_LIMIT)
