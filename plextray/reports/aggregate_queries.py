@@ -94,11 +94,14 @@ def _unlinked(conn: sqlite3.Connection, first: date, last: date, people: Sequenc
 def quota_usage_by_day(
     conn: sqlite3.Connection, first: date, last: date, people: Sequence[PersonLink]
 ) -> dict[date, dict[tuple[str, str, str], float]]:
-    """Each day's week/month quota use up to that day (whole sessions on their start day, titles as
-    the engine counts them: a show once for all its episodes)."""
-    pers = sorted({q.per for p in people for q in p.quotas if q.per in ("week", "month")})
+    """Each day's quota use up to that day (whole sessions on their start day, titles as the engine
+    counts them: a show once for all its episodes). Day minutes are left to the report (the day's
+    split total, as the timeline shows it)."""
+    pers = sorted({q.per for p in people for q in p.quotas if q.per in ("day", "week", "month")})
     if not pers:
         return {}
+    if first == last:
+        return {first: _quota_usage_on(conn, first, people, pers)}
     begin = min(period_for(first, per)[0] for per in pers)
     owners = _Owners(people)
     aggregates = UsageAggregates(conn)
@@ -129,9 +132,38 @@ def quota_usage_by_day(
             if day >= first:
                 usage = out.setdefault(day, {})
                 for person in people:
-                    usage[(person.name, per, "minutes")] = running.get(person.name, 0.0)
+                    if per != "day":
+                        usage[(person.name, per, "minutes")] = running.get(person.name, 0.0)
                     usage[(person.name, per, "titles")] = float(len(seen.get(person.name, ())))
     return out
+
+
+def _quota_usage_on(conn: sqlite3.Connection, day: date, people: Sequence[PersonLink],
+                    pers: list[str]) -> dict[tuple[str, str, str], float]:
+    """One day's quota use (the day report): each period summed in SQL up to that day."""
+    owners = _Owners(people)
+    aggregates = UsageAggregates(conn)
+    wants_titles = any(q.titles is not None for p in people for q in p.quotas)
+    usage: dict[tuple[str, str, str], float] = {}
+    for per in pers:
+        begin = period_for(day, per)[0]
+        minutes: dict[str, float] = defaultdict(float)
+        if per != "day":
+            for client_id, account, ms in aggregates.started_by_owner(begin, day):
+                name = owners(client_id, account)
+                if name is not None:
+                    minutes[name] += ms / 60000.0
+        titles: dict[str, set[str]] = defaultdict(set)
+        if wants_titles:
+            for client_id, account, group in aggregates.title_groups(begin, day):
+                name = owners(client_id, account)
+                if name is not None:
+                    titles[name].add(group)
+        for person in people:
+            if per != "day":
+                usage[(person.name, per, "minutes")] = minutes.get(person.name, 0.0)
+            usage[(person.name, per, "titles")] = float(len(titles.get(person.name, ())))
+    return usage
 
 
 def grants_between(conn: sqlite3.Connection, first: date, last: date) -> list[tuple[str, date, int, bool]]:

@@ -188,12 +188,13 @@ def day_report(
         sessions=sessions, media=media, violations=violations, people=people, history_start=start,
         person=person, generated=generated,
     )
-    from plextray.reports.aggregate_queries import day_summaries
+    from plextray.reports.aggregate_queries import day_summaries, quota_usage_by_day
 
-    report = build_day_report(day, **kwargs)
-    if any(p.quotas for p in people):
-        usage = quota_usage(conn, day, people, report)
+    if any(p.quotas for p in people):  # week and month use from the usage aggregates
+        usage = quota_usage_by_day(conn, day, day, people).get(day, {})
         report = build_day_report(day, quota_usage=usage, grants=grants_on(conn, day), **kwargs)
+    else:
+        report = build_day_report(day, **kwargs)
     return day_summaries(conn, report, people, [v for v in violations if person is None or v.person == person], media)
 
 

@@ -122,6 +122,26 @@ class UsageAggregates:
         )
         return [(date.fromisoformat(r[0]), r[1], r[2] or None, r[3]) for r in rows]
 
+    def title_groups(self, first: date, last: date) -> list[tuple[str, str | None, str]]:
+        """(client_id, account, title group) started in [first, last], each once."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT u.client_id, u.account, CASE WHEN m.type = 'episode' AND "
+            "m.grandparent_title IS NOT NULL THEN 'show:' || m.grandparent_title ELSE 'item:' || u.rating_key END "
+            "FROM usage_daily u LEFT JOIN media m ON m.rating_key = u.rating_key "
+            "WHERE u.day >= ? AND u.day <= ? AND u.rating_key != '' AND u.plays > 0",
+            (_iso(first), _iso(last)),
+        )
+        return [(r[0], r[1] or None, r[2]) for r in rows]
+
+    def started_by_owner(self, first: date, last: date) -> list[tuple[str, str | None, float]]:
+        """(client_id, account, whole-session ms started) over [first, last]."""
+        rows = self.conn.execute(
+            "SELECT client_id, account, SUM(started_ms) FROM usage_daily WHERE day >= ? AND day <= ? "
+            "GROUP BY client_id, account",
+            (_iso(first), _iso(last)),
+        )
+        return [(r[0], r[1] or None, float(r[2])) for r in rows]
+
     def watched_ms(self, client_ids: Sequence[str], accounts: Sequence[str], first: date, last: date,
                    *, started: bool = True) -> float:
         """Milliseconds watched by these devices or accounts over [first, last]; `started`: whole
