@@ -219,6 +219,11 @@ def test_a_series_is_one_row_with_its_total_and_rating(month):
             assert what == f"{len(episodes[(child.name, show)])} episodes"
             assert rating == SHOWS[show][2]  # the content rating beside the series
         assert not any(re.search(r"S\d\dE\d\d", r[0]) for r in table)  # never single episodes
+    text = render_report(report, "text")
+    for child in CHILDREN:
+        for show in child.shows:
+            count = len(episodes[(child.name, show)])
+            assert f"  {show} — {count} episodes, {SHOWS[show][2]}: {fmt_minutes(shows[(child.name, show)])} (" in text
     data = json.loads(render_report(build_report(paths, DAY, kind="month", now=NOW, detail=True), "json"))
     emma = next(s for s in data["summaries"] if s["name"] == "Emma")
     bluey = [t for t in emma["titles"] if t["title"] == "Bluey"]

@@ -110,6 +110,7 @@ class TitleEntry:
     live: bool  # still playing when the report was made
     began_before: bool = False  # started the day before (split)
     goes_on_after: bool = False  # continues into the next day (split)
+    content_rating: str | None = None  # as the server rates the item (PG, TV-14, de/12…)
 
 
 @dataclass(frozen=True, slots=True)

@@ -191,6 +191,7 @@ def build_day_report(
             live=s.live,
             began_before=start < lo,
             goes_on_after=end >= hi,
+            content_rating=info.content_rating if info else None,
         )
         owner = owners(s)
         if owner is None:

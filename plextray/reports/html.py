@@ -181,8 +181,9 @@ def _plays_table(person: PersonDay) -> str:
         start = ("◂ " if e.began_before else "") + e.start[11:16]
         end = "now" if e.live else e.end[11:16] + (" ▸" if e.goes_on_after else "")
         percent = f"{e.percent:.0f} % seen" if e.percent is not None else ""
+        rating = f' <span class="muted">({_e(e.content_rating)})</span>' if e.content_rating else ""
         rows.append(
-            f"<tr><td>{_e(e.title)}{badges}</td><td>{_e(e.device)}</td><td class=\"num\">{_e(start)}–{_e(end)}</td>"
+            f"<tr><td>{_e(e.title)}{rating}{badges}</td><td>{_e(e.device)}</td><td class=\"num\">{_e(start)}–{_e(end)}</td>"
             f'<td class="num">{_e(fmt_minutes(e.minutes))}</td><td class="num">{_e(percent)}</td></tr>'
         )
     if not rows:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from plextray.core.report_summary import change_words, facts, fmt_minutes
-from plextray.core.reports import DayReport, PeriodReport, PersonDay, PersonSummary, QuotaUse, TitleEntry
+from plextray.core.reports import DayReport, PeriodReport, PersonDay, PersonSummary, QuotaUse, TitleEntry, TitleGroup
 from plextray.safe_text import clean
 
 __all__ = ["fmt_minutes", "quota_phrase", "day_title", "render_day", "render_period", "summary_lines"]
@@ -31,7 +31,8 @@ def _span(entry: TitleEntry) -> str:
 
 
 def _entry_line(entry: TitleEntry) -> str:
-    parts = [_span(entry), clean(entry.title, 80), clean(entry.device, 40), fmt_minutes(entry.minutes)]
+    title = clean(entry.title, 80) + (f" ({clean(entry.content_rating, 20)})" if entry.content_rating else "")
+    parts = [_span(entry), title, clean(entry.device, 40), fmt_minutes(entry.minutes)]
     if entry.percent is not None:
         parts.append(f"{entry.percent:.0f} % seen")
     if entry.stopped:
@@ -61,10 +62,20 @@ def quota_phrase(q: QuotaUse) -> str:
     return f"over the limit by {over}{stop}: {shown} of {limit}{extra} {when}"
 
 
-def _person_block(person: PersonDay) -> list[str]:
+def title_line(t: TitleGroup) -> str:
+    """"Bluey — 43 episodes, TV-Y: 3 h 39 min (43 plays)"; a film: "Frozen — film, PG: …"."""
+    what = f"{t.episodes} episode{'s' if t.episodes != 1 else ''}" if t.kind == "show" else (
+        "film" if t.kind == "movie" else t.kind)
+    rating = f", {clean(t.content_rating, 20)}" if t.content_rating else ""
+    return f"{clean(t.title, 80)} — {what}{rating}: {fmt_minutes(t.minutes)} ({t.plays} play{'s' if t.plays != 1 else ''})"
+
+
+def _person_block(person: PersonDay, summary: PersonSummary | None = None) -> list[str]:
     lines = [f"{clean(person.name, 60)} — {fmt_minutes(person.total_minutes)}"]
     if not person.entries:
         lines.append("  nothing watched")
+    if summary is not None and len(summary.titles) > 1:
+        lines.append("  Shows and films: " + " · ".join(title_line(t) for t in summary.titles[:5]))
     lines.extend(_entry_line(e) for e in person.entries)
     if person.violations:
         lines.append("  Restrictions broken:")
@@ -91,9 +102,7 @@ def summary_lines(s: PersonSummary, kind: str, *, titles: int = 3) -> list[str]:
     for rule in s.rules:
         lines.append(f"  ! {clean(rule.sentence)}")
     for t in s.titles[:titles]:
-        what = f"{t.episodes} episode{'s' if t.episodes != 1 else ''}" if t.kind == "show" else t.kind
-        rating = f", {clean(t.content_rating, 20)}" if t.content_rating else ""
-        lines.append(f"  · {clean(t.title, 80)} ({what}{rating}): {fmt_minutes(t.minutes)}")
+        lines.append(f"  · {title_line(t)}")
     return lines
 
 
@@ -110,8 +119,9 @@ def render_day(report: DayReport) -> str:
             lines += [f"! {clean(r.sentence)}" for r in summary.rules]
     if any(s.rules for s in report.summaries):
         lines.append("")
+    cards = {s.name: s for s in report.summaries}
     for person in report.people:
-        lines += _person_block(person) + [""]
+        lines += _person_block(person, cards.get(person.name)) + [""]
     if report.unlinked:
         lines.append("Devices linked to nobody:")
         for d in report.unlinked:
@@ -139,11 +149,16 @@ def render_period(report: PeriodReport) -> str:
         lines.append(f"{clean(name, 60)} per day: " + (" · ".join(days) if days else "nothing watched"))
         lines.append(f"  total {fmt_minutes(report.total(name))}")
     lines.append("")
+    cards = {s.name: s for s in report.summaries}
     for name in names:
-        top = report.top_titles(name)
-        if top:
+        if name in cards and cards[name].titles:
             lines.append(f"{clean(name, 60)} — most watched:")
-            lines += [f"  {clean(t, 80)}: {fmt_minutes(m)} ({n} play{'s' if n != 1 else ''})" for t, m, n in top]
+            lines += [f"  {title_line(t)}" for t in cards[name].titles[:8]]
+            lines.append("")
+        elif report.top_titles(name):
+            lines.append(f"{clean(name, 60)} — most watched:")
+            lines += [f"  {clean(t, 80)}: {fmt_minutes(m)} ({n} play{'s' if n != 1 else ''})"
+                      for t, m, n in report.top_titles(name)]
             lines.append("")
     broken = [(d.day, p.name, v) for d in report.days for p in d.people for v in p.violations]
     if broken:
