@@ -128,3 +128,15 @@ def test_a_bad_weekly_schedule_is_a_clear_error():
         schedule.parse_weekly("Sunday")
     with pytest.raises(ConfigError, match="HH:MM"):
         schedule.parse_weekly("Sun 25:99")
+
+
+def test_the_weekly_digest_on_demand_from_the_command_line(server, plextray_home, capsys):
+    from plextray.cli import main
+    from plextray.config import save_config
+
+    save_config(AppPaths.default().config, _config(server))
+    assert main(["email", "digest", "--week", "--date", "2026-11-18"]) == 0
+    assert "weekly digest of 2026-11-16 sent to mum@example.org" in capsys.readouterr().out
+    (message,) = server.messages
+    _renders_everywhere(message)
+    assert message["Subject"].endswith("Week of 16 Nov")
