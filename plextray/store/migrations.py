@@ -122,29 +122,25 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 
-# How much of a session falls on the day `date(NEW.start, +n days)`: its watched time shared in
-# proportion to wall-clock overlap (as plextray.core.reports.share_in), all of it on the start day
-# when it has no length. SQLite allows no CTE inside a trigger, hence the _day_offsets table.
-def _share(row: str) -> str:
-    lo = f"julianday(date({row}.start, '+' || o.n || ' days'))"
-    s, e = f"julianday({row}.start)", f"julianday({row}.end)"
-    return (
-        f"CASE WHEN {e} <= {s} THEN (CASE WHEN o.n = 0 THEN {row}.watched_ms ELSE 0 END) "
-        f"ELSE {row}.watched_ms * MAX(0.0, MIN({e}, {lo} + 1) - MAX({s}, {lo})) / ({e} - {s}) END"
-    )
-
-
-def _usage_rows(row: str, sign: str) -> str:
+# How much of a session falls on each day it spans: its watched time shared in proportion to
+# wall-clock overlap (as plextray.core.reports.share_in), all of it on the start day when it has
+# no length. SQLite allows no CTE inside a trigger, hence the _day_offsets table; the inner SELECT
+# works each julian day out once per day, not once per use.
+def _usage_rows(row: str, sign: str, source: str = "_day_offsets o") -> str:
     """INSERT … SELECT adding (sign '+') or taking back ('-') one session's share of each day."""
     return f"""
         INSERT INTO usage_daily (day, client_id, account, rating_key, watched_ms, started_ms, plays)
-        SELECT date({row}.start, '+' || o.n || ' days'), {row}.client_id, COALESCE({row}.account, ''),
-               COALESCE({row}.rating_key, ''), {sign}({_share(row)}),
-               CASE WHEN o.n = 0 THEN {sign}{row}.watched_ms ELSE 0 END,
-               CASE WHEN o.n = 0 THEN {sign}1 ELSE 0 END
-        FROM _day_offsets o
-        WHERE o.n <= MAX(0, CAST(julianday(date({row}.end)) - julianday(date({row}.start)) AS INTEGER))
-          AND (o.n = 0 OR julianday(date({row}.start, '+' || o.n || ' days')) < julianday({row}.end))
+        SELECT date(x.lo), x.client_id, x.account, x.rating_key,
+               {sign}(CASE WHEN x.e <= x.s THEN (CASE WHEN x.n = 0 THEN x.w ELSE 0 END)
+                      ELSE x.w * MAX(0.0, MIN(x.e, x.lo + 1) - MAX(x.s, x.lo)) / (x.e - x.s) END),
+               CASE WHEN x.n = 0 THEN {sign}x.w ELSE 0 END,
+               CASE WHEN x.n = 0 THEN {sign}1 ELSE 0 END
+        FROM (SELECT o.n AS n, julianday({row}.start) AS s, julianday({row}.end) AS e,
+                     julianday(date({row}.start)) + o.n AS lo, {row}.watched_ms AS w, {row}.client_id AS client_id,
+                     COALESCE({row}.account, '') AS account, COALESCE({row}.rating_key, '') AS rating_key
+              FROM {source}
+              WHERE o.n <= MAX(0, CAST(julianday(date({row}.end)) - julianday(date({row}.start)) AS INTEGER))) x
+        WHERE x.n = 0 OR x.lo < x.e
         ON CONFLICT (day, client_id, account, rating_key) DO UPDATE SET
             watched_ms = watched_ms + excluded.watched_ms,
             started_ms = started_ms + excluded.started_ms,
@@ -171,7 +167,7 @@ MIGRATIONS = MIGRATIONS + (
         ) WITHOUT ROWID;
         CREATE INDEX usage_daily_by_client ON usage_daily(client_id, day);
         CREATE INDEX usage_daily_by_account ON usage_daily(account COLLATE NOCASE, day);
-        {_usage_rows("s", "+").replace("FROM _day_offsets o", "FROM sessions s JOIN _day_offsets o")}
+        {_usage_rows("s", "+", "sessions s JOIN _day_offsets o")}
         CREATE TRIGGER usage_daily_insert AFTER INSERT ON sessions BEGIN
             {_usage_rows("NEW", "+")}
         END;
