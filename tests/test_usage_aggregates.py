@@ -159,3 +159,15 @@ def test_minutes_today_per_person_and_per_device(tmp_path):
     assert usage.watched_ms(["ipad"], ["emma"], "2026-03-10T00:00:00", "2026-03-11T00:00:00") == 120 * 60_000
     assert usage.watched_ms(["ipad"], ["emma"], "2026-03-10T00:00:00", "2026-03-11T00:00:00", exclude_key="b") == 60 * 60_000
     assert usage.watched_ms(["ipad"], [], "2026-03-10T00:00:00", "2026-03-10T23:30:00") == 60 * 60_000  # not whole days
+
+
+def test_minutes_today_takes_the_people_of_profiles_json(tmp_path):
+    """What the MQTT sensors will call: compiled people straight from profiles.json."""
+    from plextray.core.profiles import Person
+
+    conn = connect(tmp_path / "h.sqlite3")
+    HistoryStore(conn).upsert_session(_session("a", datetime(2026, 3, 10, 9, 0, tzinfo=ZONES[0]), 1800, 1.0, "tv", "Leo",
+                                               "1", ZONES[0]))
+    minutes = UsageAggregates(conn).minutes_by_person([Person("Leo", accounts=("leo",)), Person("Emma", ("ipad",))],
+                                                      date(2026, 3, 10))
+    assert {k: round(v, 6) for k, v in minutes.items()} == {"Leo": 30.0, "Emma": 0.0}

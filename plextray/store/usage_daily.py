@@ -15,9 +15,10 @@ is profiles.json's to say, at read time (`minutes_by_person`).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 Owner = tuple[str, str | None]  # (client_id, account or None)
 
@@ -45,6 +46,19 @@ class TitleUsage:
     watched_ms: float
     plays: int
     first_key: str  # one rating key of the group (its metadata names the group)
+
+
+class Someone(Protocol):
+    """Whose usage to add up: a core.profiles.Person, a reports PersonLink or a PersonKeys."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def devices(self) -> Collection[str]: ...
+
+    @property
+    def accounts(self) -> Collection[str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +168,7 @@ class UsageAggregates:
         ).fetchone()
         return float(row[0])
 
-    def minutes_by_person(self, people: Iterable[PersonKeys], first: date, last: date | None = None) -> dict[str, float]:
+    def minutes_by_person(self, people: Iterable[Someone], first: date, last: date | None = None) -> dict[str, float]:
         """Minutes watched per person over [first, last] (default: the one day), split at midnight —
         the figure a "minutes watched today" sensor shows. A device listed by a person counts for that
         person, else its account's owner (as the reports and rules decide)."""
@@ -176,7 +190,7 @@ class UsageAggregates:
 
 
 class _owner_lookup:
-    def __init__(self, people: list[PersonKeys]) -> None:
+    def __init__(self, people: list[Someone]) -> None:
         self.names = [p.name for p in people]
         self.by_device: dict[str, str] = {}
         self.by_account: dict[str, str] = {}
