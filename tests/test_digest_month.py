@@ -104,7 +104,7 @@ def test_the_weekly_digest_is_sent_on_its_schedule_once(server, plextray_home):
     first, second = server.messages
     html, text = _renders_everywhere(first)
     assert first["Subject"].endswith("Week of 16 Nov") and second["Subject"].endswith("Week of 23 Nov")
-    assert "Week 2026-11-16 – 2026-11-22" in html and "a day" in text
+    assert "Week of 16 November 2026 (so far)" in html and "a day" in text
     for child in CHILDREN:
         assert f"{child.name}: " in text
 

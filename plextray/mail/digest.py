@@ -79,10 +79,10 @@ def _at_limit(report: DayReport, name: str) -> bool:
 
 
 def text_part(report: DayReport | PeriodReport, names: list[str]) -> str:
-    from plextray.reports.text import day_title, summary_lines
+    from plextray.reports.text import day_title, period_title, summary_lines
 
     kind = "day" if isinstance(report, DayReport) else report.kind
-    head = day_title(report.day) if isinstance(report, DayReport) else f"Week {report.start} – {report.end}"
+    head = day_title(report.day) if isinstance(report, DayReport) else period_title(report)
     lines = [f"plextray · {head}" + (" (so far)" if report.partial else ""), ""]
     cards = {s.name: s for s in report.summaries}
     for name in names:
@@ -144,10 +144,10 @@ def _card(s: PersonSummary, kind: str, colour: str) -> str:
 
 
 def html_part(report: DayReport | PeriodReport, names: list[str], chart_cid: str | None, chart_size: tuple[int, int]) -> str:
-    from plextray.reports.text import day_title
+    from plextray.reports.text import day_title, period_title
 
     kind = "day" if isinstance(report, DayReport) else report.kind
-    head = day_title(report.day) if isinstance(report, DayReport) else f"Week {report.start} – {report.end}"
+    head = day_title(report.day) if isinstance(report, DayReport) else period_title(report)
     palette = colours(names, report.household)
     cards = {s.name: s for s in report.summaries}
     body = "".join(_card(cards[n], kind, palette[n]) for n in names if n in cards)

@@ -15,7 +15,7 @@ from html import escape
 from plextray.core.report_summary import change_words, facts, fmt_minutes
 from plextray.core.reports import UNLINKED, DayReport, PeriodReport, PersonDay, PersonSummary, TitleGroup
 from plextray.reports import charts
-from plextray.reports.text import day_title, quota_phrase
+from plextray.reports.text import day_title, period_title, quota_phrase
 
 PALETTE = charts.PALETTE
 STOP_COLOUR = charts.STOP_COLOUR
@@ -286,14 +286,13 @@ def _unlinked_html(report: DayReport) -> str:
 
 
 def render_period(report: PeriodReport) -> str:
-    kind = "Week" if report.kind == "week" else "Month"
-    title = f"plextray · {kind} {report.start} – {report.end}"
+    title = f"plextray · {period_title(report)}"
     palette = charts.colours(report.names, report.household)
     pattern_of = charts.patterns(report.names, report.household)
     partial = " · not over yet: figures so far" if report.partial else ""
     parts = [
-        f"<h1>{_e(kind)} {_e(report.start)} – {_e(report.end)}</h1>",
-        f'<p class="sub">Minutes watched per person per day{_e(partial)}'
+        f"<h1>{_e(period_title(report))}</h1>",
+        f'<p class="sub">{_e(report.start)} – {_e(report.end)}{_e(partial)}'
         + (f" · history begins {_e(report.history_start)}" if report.history_start else " · no recorded plays yet")
         + "</p>",
         summary_cards(report.summaries, report.kind, palette, pattern_of),

@@ -13,7 +13,7 @@ from plextray.core.report_summary import change_words, facts, fmt_minutes
 from plextray.core.reports import DayReport, PeriodReport, PersonDay, PersonSummary, QuotaUse, TitleEntry, TitleGroup
 from plextray.safe_text import clean
 
-__all__ = ["fmt_minutes", "quota_phrase", "day_title", "render_day", "render_period", "summary_lines"]
+__all__ = ["fmt_minutes", "quota_phrase", "day_title", "period_title", "render_day", "render_period", "summary_lines"]
 
 
 def _clock(iso: str) -> str:
@@ -93,6 +93,14 @@ def day_title(day: str) -> str:
     return f"{when.strftime('%A')} {when.day} {when.strftime('%B %Y')}"
 
 
+def period_title(report: PeriodReport) -> str:
+    """"November 2026", "Week of 16 November 2026" (Mon–Sun): how a parent names the period."""
+    first = date.fromisoformat(report.start)
+    if report.kind == "month":
+        return first.strftime("%B %Y")
+    return f"Week of {first.day} {first.strftime('%B %Y')}"
+
+
 def summary_lines(s: PersonSummary, kind: str, *, titles: int = 3) -> list[str]:
     """A person's card as a few lines (the digest's text part uses them too)."""
     so_far = " so far" if s.partial else ""
@@ -134,9 +142,8 @@ def render_day(report: DayReport) -> str:
 
 
 def render_period(report: PeriodReport) -> str:
-    kind = "Week" if report.kind == "week" else "Month"
     so_far = " (so far)" if report.partial else ""
-    lines = [f"plextray report · {kind} {report.start} – {report.end}{so_far}", ""]
+    lines = [f"plextray report · {period_title(report)} ({report.start} – {report.end}){so_far}", ""]
     for summary in report.summaries:
         lines += summary_lines(summary, report.kind, titles=0) + [""]
     names = list(report.names)
