@@ -334,3 +334,20 @@ def test_axe_core_finds_nothing_serious(kind, month, chromium, tmp_path):
         found = axe(chromium, page, width, tmp_path, source)
         serious = [v for v in found if v["impact"] in ("serious", "critical")]
         assert serious == [], serious
+
+
+def test_a_day_reads_the_same_in_its_own_report_and_in_the_month(month):
+    paths, _ = month
+    whole = build_report(paths, DAY, kind="month", now=NOW)
+    for n in (0, 9, 16, 29):
+        day = MONTH[0] + timedelta(days=n)
+        alone = build_report(paths, day, now=NOW)
+        inside = whole.days[n]
+        for child in CHILDREN:
+            a, b = alone.person(child.name), inside.person(child.name)
+            # per-play minutes (rounded to 1/100 each) against the aggregates: a hundredth or two apart
+            assert a.total_minutes == pytest.approx(b.total_minutes, abs=0.03)
+            assert [(q.per, q.unit, q.allowed, q.stopped_at) for q in a.quotas] == \
+                   [(q.per, q.unit, q.allowed, q.stopped_at) for q in b.quotas]
+            assert [q.used for q in a.quotas] == pytest.approx([q.used for q in b.quotas], abs=0.03)
+            assert len(a.violations) == len(b.violations)
