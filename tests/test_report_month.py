@@ -323,13 +323,14 @@ def test_in_chromium_on_a_desktop_and_a_phone(kind, month, chromium, tmp_path):
 
 
 @pytest.mark.gui
-@pytest.mark.parametrize("kind", ["day", "month"])
+@pytest.mark.parametrize("kind", ["day", "week", "month"])
 def test_axe_core_finds_nothing_serious(kind, month, chromium, tmp_path):
     source = axe_source()
     if source is None:
         pytest.fail("axe-core is not installed (tests/run.sh: npm install axe-core@4)")
     paths, _ = month
     page = render_report(build_report(paths, DAY, kind=kind, now=NOW), "html")
+    assert "<details>" in page  # folded content is checked too (axe sees the whole document)
     for width in (1280, 390):
         found = axe(chromium, page, width, tmp_path, source)
         serious = [v for v in found if v["impact"] in ("serious", "critical")]
