@@ -171,3 +171,10 @@ def test_minutes_today_takes_the_people_of_profiles_json(tmp_path):
     minutes = UsageAggregates(conn).minutes_by_person([Person("Leo", accounts=("leo",)), Person("Emma", ("ipad",))],
                                                       date(2026, 3, 10))
     assert {k: round(v, 6) for k, v in minutes.items()} == {"Leo": 30.0, "Emma": 0.0}
+    conn.execute("INSERT INTO media(rating_key, title, type, grandparent_title, fetched_utc) VALUES "
+                 "('1', 'Ep 1', 'episode', 'Bluey', 0), ('2', 'Ep 2', 'episode', 'Bluey', 0)")
+    HistoryStore(conn).upsert_session(_session("b", datetime(2026, 3, 10, 10, 0, tzinfo=ZONES[0]), 600, 1.0, "tv", "leo",
+                                               "2", ZONES[0]))
+    titles = UsageAggregates(conn).titles_by_person([Person("Leo", accounts=("leo",)), Person("Emma", ("ipad",))],
+                                                    date(2026, 3, 10))
+    assert titles == {"Leo": 1, "Emma": 0}  # two episodes of one show: one title, as the quota counts

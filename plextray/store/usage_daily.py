@@ -181,6 +181,18 @@ class UsageAggregates:
                 out[name] += row.watched_ms / 60000.0
         return out
 
+    def titles_by_person(self, people: Iterable[Someone], first: date, last: date | None = None) -> dict[str, int]:
+        """Distinct titles started per person over [first, last] (default: the one day), counted as
+        the quotas count them: a show once for all its episodes, a film once."""
+        last = last or first
+        owners = _owner_lookup(list(people))
+        seen: dict[str, set[str]] = {name: set() for name in owners.names}
+        for client_id, account, group in self.title_groups(first, last):
+            name = owners(client_id, account)
+            if name is not None:
+                seen[name].add(group)
+        return {name: len(groups) for name, groups in seen.items()}
+
     def minutes_by_device(self, day: date) -> dict[str, float]:
         """Minutes watched per device (client id) on `day`, split at midnight."""
         out: dict[str, float] = {}
