@@ -26,6 +26,8 @@ class EmailSettings:
     recipients: tuple[str, ...] = ()
     digest_time: str | None = None  # "HH:MM" local; None: no daily digest
     send_logs_daily: bool = False
+    weekly_digest: str | None = None  # "Sun 18:00" (weekday and local time); None: no weekly digest
+    digest_include_parents: bool = False  # people with no rules (grown-ups) in the digests too
 
     @property
     def configured(self) -> bool:

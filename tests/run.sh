@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEB_PACKAGES=(python3-venv python3-tk xvfb xauth dbus dbus-x11 libnotify-bin desktop-file-utils
-              systemd x11-utils xdotool imagemagick chromium trayer libpython3-dev mosquitto)
+              systemd x11-utils xdotool imagemagick chromium trayer libpython3-dev mosquitto nodejs npm)
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -21,4 +21,10 @@ fi
 PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+# axe-core (the accessibility checker the report's browser tests run in Chromium), from npm
+AXE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/plextray-tests/axe"
+if [ ! -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
+    npm install --silent --no-audit --no-fund --prefix "$AXE_DIR" axe-core@4 >/dev/null
+fi
+export PLEXTRAY_AXE_JS="$AXE_DIR/node_modules/axe-core/axe.min.js"
 exec .venv/bin/python -m pytest "$@"

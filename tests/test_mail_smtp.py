@@ -82,11 +82,15 @@ def test_digest_arrives_with_text_and_html(mode, plextray_home, memory_keyring, 
     send_digest(AppPaths.default(), mailer, date.fromisoformat(DAY), now=NOW)
     (mail_from, rcpts, message), = server.inbox.received
     assert mail_from == "plextray@example.org" and rcpts == ["mum@example.org", "dad@example.org"]
-    assert message["Subject"] == "plextray · Tuesday 10 March 2026: Emma 1 h 04 min, Leo 30 min, Parents 45 min · 1 restriction(s) broken"
+    # what matters first, short; Leo and the parents have no rules: grown-ups, left out by default
+    assert message["Subject"] == "Emma stopped · Tue 10 Mar"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert "Emma — 1 h 04 min" in text and "STOPPED by plextray" in text and "notify ok, alert failed, stop ok" in text
-    assert "<svg" in html and "Frozen" in html and NASTY_TITLE not in html
+    assert "Emma: 1 h 04 min so far" in text
+    assert "Emma watched 2 min after bedtime on 1 school night — stopped 1×, 1 action failed" in text
+    assert "<svg" not in html and "Frozen" in html and NASTY_TITLE not in html and "Parents" not in html
+    chart = next(part for part in message.walk() if part.get_content_type() == "image/png")
+    assert f'src="cid:{chart["Content-ID"][1:-1]}"' in html
     assert server.logins[-1][1] is True
     assert mailer.pending() == []
 
@@ -179,7 +183,7 @@ def test_run_due_sends_digest_and_yesterdays_logs_once_across_restarts(plextray_
     assert run_due(paths, config, datetime(2026, 3, 10, 20, 59), mailer=mailer_for(email)) == []
     done = run_due(paths, config, NOW, mailer=mailer_for(email))
     assert done == [f"sent the digest of {DAY}", "sent the logs of 2026-03-09"]
-    assert [m["Subject"][:30] for m in server.messages] == ["plextray · Tuesday 10 March 20", "plextray · Plex logs of 2026-0"]
+    assert [m["Subject"] for m in server.messages] == ["Emma stopped · Tue 10 Mar", "plextray · Plex logs of 2026-03-09"]
     assert list(server.messages[1].iter_attachments())[0].get_content() == data
     state = schedule.load_state(plextray_home)
     assert state.digest_last_sent == date(2026, 3, 10) and state.logs_last_sent == date(2026, 3, 9)
@@ -214,7 +218,7 @@ def test_scheduler_thread_sends_the_due_digest_once_and_stops(plextray_home, mem
         scheduler.stop()
     expected = now.date() if slot.hour >= 12 else now.date() - timedelta(days=1)
     assert len(server.messages) == 1
-    assert server.messages[0]["Subject"].startswith(f"plextray · {expected.strftime('%A %-d %B %Y')}")
+    assert server.messages[0]["Subject"].endswith(f" · {expected.strftime('%a')} {expected.day} {expected.strftime('%b')}")
     assert schedule.load_state(plextray_home).digest_last_sent == expected
 
 

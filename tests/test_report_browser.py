@@ -44,7 +44,7 @@ def test_report_renders_in_chromium(kind, plextray_home, chromium, tmp_path):
     assert len(colours) > 50  # text, bars, antialiasing: not a blank page
     background = max(colours)[1]
     assert sum(n for n, c in colours if c != background) > 0.03 * 1200 * 1600
-    counts = _colour_count(img, (0x3B, 0x82, 0xF6))
-    assert counts > 900  # Emma's bars, not just her two 14 px swatches (≈400 px)
+    counts = _colour_count(img, (0x0B, 0x62, 0xA4))  # Emma's colour (charts.PALETTE[0])
+    assert counts > 900  # Emma's bars, not just her 16 px swatches (≈600 px)
     if kind == "day":
-        assert _colour_count(img, (0xDC, 0x26, 0x26)) > 30  # the stopped-play marker
+        assert _colour_count(img, (0xB9, 0x1C, 0x1C)) > 30  # the stopped-play marker ✕ and the "stopped" badge

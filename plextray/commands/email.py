@@ -10,6 +10,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = parser.add_subparsers(dest="email_command", metavar="ACTION", required=True)
     digest = sub.add_parser("digest", help="e-mail the day's report now")
     digest.add_argument("--date", metavar="YYYY-MM-DD", help="the day (default: today)")
+    digest.add_argument("--week", action="store_true", help="the weekly digest of the week (Mon–Sun) containing --date")
     digest.set_defaults(handler=run_digest)
     logs = sub.add_parser("logs", help="e-mail the day's log archive (archives/YYYY-MM-DD.log.gz)")
     logs.add_argument("--date", metavar="YYYY-MM-DD", help="the day (default: today)")
@@ -57,10 +58,14 @@ def _send_now(what: str, args: argparse.Namespace) -> int:
     """The day's digest or log archive, sent now (through the outbox, so nothing is lost)."""
     from datetime import datetime
 
-    from plextray.mail.service import send_digest, send_logs
+    from datetime import timedelta
+
+    from plextray.mail.service import send_digest, send_logs, send_weekly
 
     send = send_digest if what == "digest" else send_logs
     day = _day(args.date)
+    if what == "digest" and getattr(args, "week", False):
+        send, day, what = send_weekly, day - timedelta(days=day.weekday()), "weekly digest"
     paths, mailer = _setup()
     send(paths, mailer, day, now=datetime.now())
     print(f"{what} of {day} sent to {', '.join(mailer.sender.settings.recipients)}")

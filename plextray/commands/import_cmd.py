@@ -38,6 +38,32 @@ def _save_live_logs(log_dir: str | None, archive_dir) -> str | None:
     return None
 
 
+def _look_up_titles(conn) -> str:
+    """Ask the server what the imported items are (batched, through the metadata cache); a
+    server that cannot be reached costs a warning, never the import."""
+    from plextray.config import load_config
+    from plextray.errors import PlexTrayError
+    from plextray.history.titles import look_up_titles, missing_keys
+    from plextray.paths import AppPaths
+    from plextray.plex.client import PlexClient
+    from plextray.plex.credentials import load_credentials
+
+    if not missing_keys(conn):
+        return ""
+    try:
+        credentials = load_credentials(load_config(AppPaths.default().config))
+    except PlexTrayError as exc:
+        return f"titles not looked up ({exc}); reports show item numbers until they are"
+    with PlexClient(credentials.url, credentials.token, timeout=10) as client:
+        result = look_up_titles(conn, client.metadata_many)
+    done = f"looked up {result.found} of {result.wanted} titles"
+    if result.unknown:
+        done += f" ({result.unknown} no longer on the server)"
+    if result.problem:
+        done += f"; the rest later: {result.problem}"
+    return done
+
+
 def run(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
@@ -70,10 +96,15 @@ def run(args: argparse.Namespace) -> int:
     conn = connect(paths.database)
     try:
         summary = Importer(conn).import_archives(files)
+        titles = _look_up_titles(conn)
     finally:
         conn.close()
     for problem in summary.problems:
         warn(problem)
+    if "the rest later" in titles:
+        warn(titles)  # a server that is set up but did not answer
+    elif titles:
+        print(titles)
     print(
         f"imported {summary.bytes} bytes from {summary.archives} file(s): {summary.lines} lines, "
         f"{summary.events} playback reports, {summary.sessions} sessions written, {summary.skipped} lines skipped"

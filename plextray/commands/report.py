@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--date: expected YYYY-MM-DD, got {args.date!r}") from None
     kind = "week" if args.week else "month" if args.month else "day"
     paths = AppPaths.default()
-    report = build_report(paths, day, kind=kind, person=args.person, now=datetime.now())
+    report = build_report(paths, day, kind=kind, person=args.person, now=datetime.now(), detail=args.format == "json")
     if args.open and args.format == "json":
         raise ConfigError("--open shows the HTML report; it cannot be combined with --format json")
     fmt = "html" if args.open else args.format

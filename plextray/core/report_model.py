@@ -70,6 +70,16 @@ class QuotaRule:
 
 
 @dataclass(frozen=True, slots=True)
+class RuleLink:
+    """A person's restriction as the report needs it: its id in profiles.json, kind and words."""
+
+    id: str
+    kind: str
+    label: str = ""
+    window: tuple[int, int, frozenset[int]] | None = None  # (start, end) minutes, start weekdays: time rules
+
+
+@dataclass(frozen=True, slots=True)
 class PersonLink:
     """Who a person is for the report: their devices, accounts and quotas (from profiles.json)."""
 
@@ -77,7 +87,13 @@ class PersonLink:
     devices: frozenset[str] = frozenset()
     accounts: frozenset[str] = frozenset()
     quotas: tuple[QuotaRule, ...] = ()
+    rules: tuple[RuleLink, ...] = ()
     ruled: bool = False  # has restrictions: wins a play whose account and device disagree (core.identity)
+
+    @property
+    def supervised(self) -> bool:
+        """Someone with rules (a child); no rules at all reads as a grown-up (left out of the digest)."""
+        return bool(self.quotas or self.rules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +111,7 @@ class TitleEntry:
     live: bool  # still playing when the report was made
     began_before: bool = False  # started the day before (split)
     goes_on_after: bool = False  # continues into the next day (split)
+    content_rating: str | None = None  # as the server rates the item (PG, TV-14, de/12…)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +141,7 @@ class QuotaUse:
     used: float
     limit: int
     extra: int = 0  # granted minutes (day quotas only)
+    stopped_at: str | None = None  # ISO local time plextray stopped a play for this quota (day quotas)
 
     @property
     def allowed(self) -> int:
@@ -170,6 +188,61 @@ class SuspiciousAddress:
 
 
 @dataclass(frozen=True, slots=True)
+class TitleGroup:
+    """A show with all its episodes, or one film (or item) on its own."""
+
+    title: str
+    kind: str  # show | movie | track | item
+    minutes: float
+    plays: int
+    episodes: int  # distinct episodes watched (shows); 1 otherwise
+    content_rating: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSummary:
+    """One rule broken by one person in the period, summed up in one sentence."""
+
+    restriction: str
+    kind: str
+    label: str
+    count: int  # violations recorded
+    days: int  # distinct days (nights for bedtimes)
+    minutes: float  # watched while breaking it (bedtimes)
+    stops: int
+    alerts: int
+    first: str  # ISO local time of the first
+    last: str
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
+class PersonSummary:
+    """The card at the top of a report: the person's period in a few figures."""
+
+    name: str
+    days: int  # days of the period the history covers (so far)
+    total_minutes: float
+    average_minutes: float  # per covered day
+    previous_minutes: float | None  # the same days one period earlier (None: not covered)
+    change_percent: float | None
+    daily_limit: int | None
+    days_over_limit: int  # days whose minutes reached (or passed) the daily limit plus that day's grants
+    minutes_after_bedtime: float
+    nights_after_bedtime: int
+    violations: int
+    stops: int
+    alerts: int
+    granted_minutes: int
+    grants: int
+    lifted_bedtimes: int
+    partial: bool  # the period is not over yet
+    titles: tuple[TitleGroup, ...] = ()
+    supervised: bool = True  # has rules (a child); False: a grown-up, left out of the digest by default
+    rules: tuple[RuleSummary, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class DayReport:
     day: str  # ISO date
     covered: bool  # False: the history begins after this day; nothing is known
@@ -178,6 +251,10 @@ class DayReport:
     unlinked: tuple[UnlinkedDevice, ...]
     generated: str = ""  # ISO local time the report was made
     suspicious: tuple[SuspiciousAddress, ...] = ()  # refused requests (store.rejected)
+    household: tuple[str, ...] = ()  # every person in profiles.json order: their colours everywhere
+    summaries: tuple[PersonSummary, ...] = ()  # core.report_summary.PersonSummary per person shown
+    partial: bool = False  # the day is not over yet
+    windows: tuple[tuple[str, str, str, str], ...] = ()  # (person, label, from, to) ISO local: bedtimes drawn
 
     def person(self, name: str) -> PersonDay | None:
         return next((p for p in self.people if p.name == name), None)
@@ -192,6 +269,13 @@ class PeriodReport:
     names: tuple[str, ...]  # people (and UNLINKED when any) in display order
     history_start: str | None = None
     generated: str = ""
+    household: tuple[str, ...] = ()  # every person in profiles.json order: their colours everywhere
+    summaries: tuple[PersonSummary, ...] = ()  # core.report_summary.PersonSummary per person shown
+    partial: bool = False  # the period is not over yet (cut at today)
+    limits: tuple[tuple[str, int], ...] = ()  # (person, daily minutes limit): the quota line on the bars
+
+    def summary(self, name: str) -> PersonSummary | None:
+        return next((s for s in self.summaries if s.name == name), None)
 
     def minutes(self, name: str) -> tuple[float | None, ...]:
         """Minutes per day for one person; None on days the history does not cover."""
@@ -208,7 +292,10 @@ class PeriodReport:
         return sum(m for m in self.minutes(name) if m)
 
     def top_titles(self, name: str, count: int = 5) -> list[tuple[str, float, int]]:
-        """(title, minutes, plays) most watched by one person over the period."""
+        """(title, minutes, plays) most watched by one person over the period: shows, not episodes."""
+        summary = self.summary(name)
+        if summary is not None:
+            return [(t.title, round(t.minutes, 2), t.plays) for t in summary.titles[:count]]
         minutes: dict[str, float] = defaultdict(float)
         plays: dict[str, int] = defaultdict(int)
         for day in self.days:

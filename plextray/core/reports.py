@@ -26,7 +26,11 @@ from plextray.core.report_model import (  # noqa: F401  (re-exported: the report
     PeriodReport,
     PersonDay,
     PersonLink,
+    PersonSummary,
     QuotaRule,
+    RuleLink,
+    RuleSummary,
+    TitleGroup,
     QuotaUse,
     SessionRow,
     TitleEntry,
@@ -159,8 +163,13 @@ def build_day_report(
     grants: Mapping[str, int] | None = None,
     person: str | None = None,
     generated: str = "",
+    totals: Mapping[str, float] | None = None,
+    unlinked_devices: Sequence[UnlinkedDevice] | None = None,
 ) -> DayReport:
     """The day's report. `sessions` may include rows outside the day (they are clipped or ignored).
+
+    `totals` (person → minutes, UNLINKED included) and `unlinked_devices` replace what the sessions
+    would give: a week's or month's days read from the usage aggregates carry no per-play rows.
 
     `quota_usage` maps (person, per, unit) to the usage of the quota period containing the day
     (computed by the caller over the period; when absent, day quotas use the day's own minutes).
@@ -199,6 +208,7 @@ def build_day_report(
             live=s.live,
             began_before=start < lo,
             goes_on_after=end >= hi,
+            content_rating=info.content_rating if info else None,
         )
         counted = owners.all(s)
         if not counted:
@@ -213,8 +223,9 @@ def build_day_report(
         if person and link.name != person:
             continue
         mine = sorted(entries.get(link.name, ()), key=lambda e: (e.start, e.device))
-        total = round(sum(e.minutes for e in mine), 2)
-        quotas = tuple(_quota_use(day, link, q, total, usage, extra.get(link.name, 0)) for q in link.quotas)
+        total = round(totals.get(link.name, 0.0) if totals is not None else sum(e.minutes for e in mine), 2)
+        stop = _quota_stop(link, violation_list)
+        quotas = tuple(_quota_use(day, link, q, total, usage, extra.get(link.name, 0), stop) for q in link.quotas)
         people_out.append(
             PersonDay(
                 name=link.name,
@@ -225,13 +236,14 @@ def build_day_report(
             )
         )
     nobody_violations = _violations_for(None, violation_list, people, media) if not person else ()
-    if not person and (entries.get(UNLINKED) or nobody_violations):
+    nobody_total = (totals or {}).get(UNLINKED, 0.0)
+    if not person and (entries.get(UNLINKED) or nobody_violations or nobody_total > 0):
         mine = sorted(entries.get(UNLINKED, ()), key=lambda e: (e.start, e.device))
         people_out.append(
             PersonDay(
                 name=UNLINKED,
                 entries=tuple(mine),
-                total_minutes=round(sum(e.minutes for e in mine), 2),
+                total_minutes=round(nobody_total if totals is not None else sum(e.minutes for e in mine), 2),
                 violations=nobody_violations,
                 linked=False,
             )
@@ -247,6 +259,8 @@ def build_day_report(
         )
         for cid, rows in sorted(unlinked.items(), key=lambda kv: _device_name(kv[1][-1][0]).lower())
     )
+    if unlinked_devices is not None:
+        devices = tuple(unlinked_devices)
     return DayReport(
         day=day.isoformat(),
         covered=covered,
@@ -254,7 +268,40 @@ def build_day_report(
         people=tuple(people_out),
         unlinked=devices if not person else (),
         generated=generated,
+        household=tuple(p.name for p in people),
+        partial=bool(generated) and generated[:10] == day.isoformat(),
+        windows=_windows(day, people if not person else [p for p in people if p.name == person]),
     )
+
+
+def _windows(day: date, people: Sequence[PersonLink]) -> tuple[tuple[str, str, str, str], ...]:
+    """Each person's time-window rules as they fall on `day` (the night before's end included)."""
+    lo, hi = day_bounds(day)
+    out = []
+    for link in people:
+        for rule in link.rules:
+            if rule.window is None:
+                continue
+            start, end, weekdays = rule.window
+            length = timedelta(minutes=(end - start) % 1440 or 1440)
+            for start_day in (day - timedelta(days=1), day):
+                if start_day.weekday() not in weekdays:
+                    continue
+                begin = datetime.combine(start_day, datetime.min.time()) + timedelta(minutes=start)
+                finish = begin + length
+                if finish > lo and begin < hi:
+                    out.append((link.name, rule.label or "bedtime", max(begin, lo).isoformat(), min(finish, hi).isoformat()))
+    return tuple(out)
+
+
+def _quota_stop(link: PersonLink, violations: Sequence[ViolationRow]) -> str | None:
+    """When plextray stopped a play of this person for a quota that day (the first time)."""
+    from plextray.core.report_summary import rule_kind
+
+    for v in sorted(violations, key=lambda v: v.time):
+        if v.person == link.name and v.stopped and rule_kind(v, link.rules) == "quota":
+            return next((a.time for a in v.actions if a.action == "stop" and a.succeeded), v.time)
+    return None
 
 
 def _quota_use(
@@ -264,6 +311,7 @@ def _quota_use(
     day_minutes: float,
     usage: Mapping[tuple[str, str, str], float],
     extra_minutes: int,
+    stopped_at: str | None = None,
 ) -> QuotaUse:
     first, last = period_for(day, rule.per)
     unit = "minutes" if rule.minutes is not None else "titles"
@@ -279,6 +327,7 @@ def _quota_use(
         used=round(used, 2),
         limit=limit,
         extra=extra_minutes if (rule.per == "day" and unit == "minutes") else 0,
+        stopped_at=stopped_at if unit == "minutes" else None,
     )
 
 
@@ -339,10 +388,13 @@ def build_period_report(
     generated: str = "",
     quota_usage: Mapping[date, Mapping[tuple[str, str, str], float]] | None = None,
     grants: Mapping[date, Mapping[str, int]] | None = None,
+    totals: Mapping[date, Mapping[str, float]] | None = None,
+    unlinked_devices: Mapping[date, Sequence[UnlinkedDevice]] | None = None,
 ) -> PeriodReport:
     """One DayReport per day from first to last (inclusive), each built from the same rows.
 
-    `quota_usage` and `grants` are per day, as build_day_report takes them for that day.
+    `quota_usage` and `grants` are per day, as build_day_report takes them for that day; so are
+    `totals` and `unlinked_devices` when the days come from the usage aggregates (no sessions).
     """
     by_day: dict[date, list[SessionRow]] = defaultdict(list)
     for s in sessions:
@@ -369,11 +421,13 @@ def build_period_report(
                 generated=generated,
                 quota_usage=(quota_usage or {}).get(d),
                 grants=(grants or {}).get(d),
+                totals=None if totals is None else totals.get(d, {}),
+                unlinked_devices=None if unlinked_devices is None else unlinked_devices.get(d, ()),
             )
         )
         d += timedelta(days=1)
     names = [p.name for p in people if not person or p.name == person]
-    if any(day.person(UNLINKED) for day in days):
+    if any(day.person(UNLINKED) for day in days) and not person:
         names.append(UNLINKED)
     return PeriodReport(
         kind=kind,
@@ -383,4 +437,6 @@ def build_period_report(
         names=tuple(names),
         history_start=history_start.isoformat() if history_start else None,
         generated=generated,
+        household=tuple(p.name for p in people),
+        partial=bool(generated) and first.isoformat() <= generated[:10] <= last.isoformat(),
     )

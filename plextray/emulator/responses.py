@@ -199,6 +199,20 @@ def metadata(item: MediaInfo, section: Section | None) -> Element:
     return container([item_element(item, section)], **attrs)
 
 
+def metadata_many(items: list[tuple[MediaInfo, Section | None]]) -> Element:
+    """Several items (/library/metadata/1,2,3): each names its own library, the container none."""
+    attrs = {"allowSync": "1", "identifier": "com.plexapp.plugins.library",
+             "mediaTagPrefix": TAG_PREFIX, "mediaTagVersion": TAG_VERSION}
+    elements = []
+    for item, section in items:
+        elem = item_element(item, section)
+        if section is not None:
+            elem.set("librarySectionID", section.id)
+            elem.set("librarySectionTitle", section.title)
+        elements.append(elem)
+    return container(elements, **attrs)
+
+
 def session_element(item: MediaInfo, section: Section | None, play: Play, device: Device, account: Account) -> Element:
     """One /status/sessions entry: the item, then User, Player and Session (plexopedia order)."""
     elem = item_element(item, section, play=play)

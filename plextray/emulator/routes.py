@@ -195,10 +195,13 @@ def _sessions(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str])
 
 
 def _metadata(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) -> Reply:
-    item = emu.household.item(unquote(match.group(1)))
-    if item is None:
+    keys = unquote(match.group(1)).split(",")  # PMS answers "1,2,3" with every item it knows
+    items = [item for item in (emu.household.item(k) for k in keys) if item is not None]
+    if not items:
         return error(404, "Not Found")
-    return xml(responses.metadata(item, emu.household.section(item.library_id)))
+    if len(keys) == 1:
+        return xml(responses.metadata(items[0], emu.household.section(items[0].library_id)))
+    return xml(responses.metadata_many([(item, emu.household.section(item.library_id)) for item in items]))
 
 
 def _sections(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) -> Reply:

@@ -9,7 +9,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from plextray.config import EmailSettings
-from plextray.core.reports import DayReport
+from plextray.core.reports import DayReport, PeriodReport
 from plextray.errors import ArchiveError, DeliveryError
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # most providers refuse more than ~25 MB once base64-encoded
@@ -29,23 +29,20 @@ def _base(settings: EmailSettings, subject: str, now: datetime) -> EmailMessage:
     return message
 
 
-def digest_subject(report: DayReport) -> str:
-    from plextray.reports.text import day_title, fmt_minutes
+def digest_subject(report: DayReport | PeriodReport, *, include_parents: bool = False) -> str:
+    """Short (≤ 78 characters), what matters first: "Leo stopped 2× · Emma at limit · Tue 17 Nov"."""
+    from plextray.mail import digest
 
-    people = ", ".join(f"{p.name} {fmt_minutes(p.total_minutes)}" for p in report.people if p.linked)
-    broken = sum(len(p.violations) for p in report.people)
-    tail = f" · {broken} restriction(s) broken" if broken else ""
-    return f"plextray · {day_title(report.day)}" + (f": {people}" if people else "") + tail
+    return digest.subject(report, digest.shown_names(report, include_parents))
 
 
-def digest_message(settings: EmailSettings, report: DayReport, *, now: datetime) -> EmailMessage:
-    """The day's report: plain text first, the HTML report (chart included, inline) as the alternative."""
-    from plextray.reports import html, text
+def digest_message(settings: EmailSettings, report: DayReport | PeriodReport, *, now: datetime) -> EmailMessage:
+    """The day's (or week's) digest: a text part, and an HTML part in one 600 px column whose chart
+    is a PNG attached inline (mail clients drop SVG) — see plextray.mail.digest."""
+    from plextray.mail import digest
 
-    message = _base(settings, digest_subject(report), now)
-    message.set_content(text.render_day(report))
-    message.add_alternative(html.render_day(report), subtype="html")
-    return message
+    message = _base(settings, "plextray digest", now)
+    return digest.compose(message, report, digest.shown_names(report, settings.digest_include_parents))
 
 
 def find_archive(archive_dir: Path, day: date) -> Path | None:

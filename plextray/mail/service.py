@@ -44,6 +44,14 @@ def send_digest(paths: AppPaths, mailer: Mailer, day: date, *, now: datetime) ->
     mailer.deliver(messages.digest_message(mailer.sender.settings, report, now=now))  # type: ignore[arg-type]
 
 
+def send_weekly(paths: AppPaths, mailer: Mailer, monday: date, *, now: datetime) -> None:
+    """The weekly digest: the week (Mon–Sun) starting `monday`, cut at today if not over."""
+    from plextray.reports.build import build_report
+
+    report = build_report(paths, monday, kind="week", now=now)
+    mailer.deliver(messages.digest_message(mailer.sender.settings, report, now=now))  # type: ignore[arg-type]
+
+
 def send_logs(paths: AppPaths, mailer: Mailer, day: date, *, now: datetime) -> None:
     mailer.deliver(messages.logs_message(mailer.sender.settings, paths.archives, day, now=now))
 
@@ -81,6 +89,21 @@ def run_due(paths: AppPaths, config: AppConfig, now: datetime, *, mailer: Mailer
         if day is not None:
             # kept in the outbox counts as sent: the outbox delivers it, the schedule must not add another
             state = replace(state, digest_last_sent=day)
+            schedule.save_state(paths.home, state)
+    week = schedule.weekly_due(settings.weekly_digest, state.weekly_last_sent, now)
+    if week is not None:
+        try:
+            send_weekly(paths, mailer, week, now=now)
+            done.append(f"sent the weekly digest of {week}")
+        except PermanentRefusal as exc:
+            done.append(f"weekly digest of {week} refused for good: {exc}")
+        except DeliveryError as exc:
+            done.append(f"weekly digest of {week} kept in the outbox: {exc}")
+        except PlexTrayError as exc:
+            done.append(f"weekly digest of {week} not made: {exc}")
+            week = None
+        if week is not None:
+            state = replace(state, weekly_last_sent=week)
             schedule.save_state(paths.home, state)
     if settings.send_logs_daily:
         logs_day = schedule.due(settings.digest_time, state.logs_last_sent, now, kind="logs")

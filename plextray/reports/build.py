@@ -21,8 +21,12 @@ def build_report(
     kind: str = "day",
     person: str | None = None,
     now: datetime | None = None,
+    detail: bool = False,
 ) -> DayReport | PeriodReport:
-    """The report for `day` (kind "day"), or for the week/month containing it, cut at `now`'s date."""
+    """The report for `day` (kind "day"), or for the week/month containing it, cut at `now`'s date.
+
+    `detail`: a week's or month's days list every play (the JSON export); otherwise they carry
+    the per-day figures from the usage aggregates, which is all the text and HTML show."""
     from plextray.store.db import connect
 
     people = queries.load_people(paths.profiles)
@@ -40,7 +44,7 @@ def build_report(
         if kind not in ("week", "month"):
             raise ConfigError(f"unknown report kind {kind!r}")
         first, last = queries.period_bounds(kind, day, (now or datetime.now()).date())
-        return queries.period_report(conn, kind, first, last, people, person=person, generated=generated)
+        return queries.period_report(conn, kind, first, last, people, person=person, generated=generated, detail=detail)
     finally:
         conn.close()
 

@@ -1,8 +1,10 @@
 """The report as ONE self-contained HTML file: inline CSS and inline SVG charts, no scripts, no fetches.
 
-The day gets a timeline (one lane per person, a bar per play from–to, stopped plays marked); a week
-or month gets minutes per person per day as stacked bars. Every string from the history (titles,
-device names, reasons) is escaped: a title is data, never markup.
+Read top to bottom as a parent would: a card per person (the period in a few figures), what went
+wrong summed up per rule, the chart and its data as a table, what was watched (shows grouped),
+then the full log folded away in <details>. It fits a 390 px phone: one column, tables that
+reflow, no text under 11 px. Every string from the history (titles, device names, reasons) is
+escaped: a title is data, never markup.
 """
 
 from __future__ import annotations
@@ -10,58 +12,73 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from plextray.core.reports import UNLINKED, DayReport, PeriodReport, PersonDay, TitleEntry, parse_local
-from plextray.reports.text import day_title, fmt_minutes, quota_phrase
+from plextray.core.report_summary import change_words, facts, fmt_minutes
+from plextray.core.reports import UNLINKED, DayReport, PeriodReport, PersonDay, PersonSummary, TitleGroup
+from plextray.reports import charts
+from plextray.reports.text import day_title, period_title, quota_phrase
 
-PALETTE = ("#3b82f6", "#f97316", "#10b981", "#a855f7", "#ef4444", "#14b8a6", "#eab308", "#ec4899", "#6366f1")
-UNLINKED_COLOUR = "#94a3b8"
-STOP_COLOUR = "#dc2626"
+PALETTE = charts.PALETTE
+STOP_COLOUR = charts.STOP_COLOUR
 
 CSS = """
-:root { --ink:#1f2937; --muted:#6b7280; --line:#e5e7eb; --bg:#f8fafc; }
+:root { --ink:#111827; --muted:#4b5563; --line:#d1d5db; --bg:#f8fafc; }
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--ink);
-       background: var(--bg); margin: 0; padding: 24px; line-height: 1.4; }
+       background: var(--bg); margin: 0; padding: 16px; line-height: 1.45; font-size: 15px; }
 main { max-width: 1100px; margin: 0 auto; }
-h1 { font-size: 26px; margin: 0 0 4px; }
-h2 { font-size: 20px; margin: 0 0 8px; display: flex; align-items: center; gap: 10px; }
-.sub { color: var(--muted); margin: 0 0 18px; }
-.card { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 16px 18px; margin: 0 0 16px;
+h1 { font-size: 24px; margin: 0 0 4px; }
+h2 { font-size: 19px; margin: 0 0 8px; display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
+h3 { font-size: 16px; margin: 12px 0 6px; display: flex; align-items: center; gap: 8px; }
+.sub { color: var(--muted); margin: 0 0 14px; }
+.card { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 14px 16px; margin: 0 0 14px;
         break-inside: avoid; }
-.swatch { width: 14px; height: 14px; border-radius: 3px; display: inline-block; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(250px, 1fr)); gap: 12px; margin: 0 0 14px; }
+.cards .card { margin: 0; }
+.big { font-size: 26px; font-weight: 700; margin: 2px 0; }
+.muted { color: var(--muted); font-weight: 400; font-size: 15px; }
+.change { margin: 0 0 6px; }
+.facts { margin: 6px 0 0; padding: 0 0 0 18px; }
+.facts li { margin: 2px 0; }
+.partial { display: inline-block; font-size: 12px; font-weight: 700; color: #7c2d12; background: #ffedd5;
+           border-radius: 999px; padding: 1px 8px; }
+.swatch { flex: none; }
 .total { margin-left: auto; font-weight: 600; color: var(--muted); }
 table { width: 100%; border-collapse: collapse; font-size: 14px; }
-th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
-th { color: var(--muted); font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
+caption { text-align: left; font-weight: 600; padding: 0 0 4px; }
+th, td { text-align: left; padding: 5px 6px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { color: var(--muted); font-weight: 600; font-size: 13px; }
 td.num, th.num { text-align: right; white-space: nowrap; }
-.badge { display: inline-block; font-size: 11px; font-weight: 700; padding: 1px 6px; border-radius: 999px;
-         margin-left: 6px; }
+.badge { display: inline-block; font-size: 12px; font-weight: 700; padding: 1px 6px; border-radius: 999px; margin-left: 6px; }
 .stopped { background: #fee2e2; color: #991b1b; }
 .live { background: #dcfce7; color: #166534; }
-.violations { margin: 10px 0 0; padding: 0; list-style: none; font-size: 14px; }
-.violations li { padding: 4px 0 4px 10px; border-left: 3px solid #dc2626; margin: 4px 0; }
+.rules { margin: 0; padding: 0; list-style: none; }
+.rules li { padding: 4px 0 4px 10px; border-left: 3px solid #b91c1c; margin: 6px 0; }
 .quota { margin: 10px 0 0; font-size: 14px; }
-.bar { height: 8px; background: var(--line); border-radius: 4px; overflow: hidden; margin-top: 3px; }
+.bar { height: 8px; background: #e5e7eb; border-radius: 4px; overflow: hidden; margin-top: 3px; }
 .bar > span { display: block; height: 100%; }
 .empty { color: var(--muted); font-style: italic; }
-.legend { display: flex; flex-wrap: wrap; gap: 14px; font-size: 13px; margin-top: 6px; }
+.legend { display: flex; flex-wrap: wrap; gap: 6px 14px; font-size: 13px; margin-top: 6px; color: var(--muted); }
 .legend span { display: inline-flex; align-items: center; gap: 6px; }
+.key { display: inline-block; width: 16px; height: 12px; border-radius: 2px; }
+svg.chart { display: block; overflow: visible; }
 svg text { font-family: inherit; }
-footer { color: var(--muted); font-size: 12px; margin-top: 12px; }
+details { margin-top: 8px; }
+summary { cursor: pointer; font-weight: 600; padding: 4px 0; }
+ol.log { padding-left: 20px; font-size: 14px; }
+ol.log li { margin: 3px 0; }
+footer { color: var(--muted); font-size: 13px; margin-top: 12px; }
+@media (max-width: 600px) {
+  body { padding: 8px; font-size: 15px; }
+  .card { padding: 12px; }
+  svg .minor { display: none; }
+  table.reflow thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.reflow tr { display: block; border-bottom: 1px solid var(--line); padding: 4px 0; }
+  table.reflow td { display: inline; border: 0; padding: 0 8px 0 0; }
+  table.reflow td:first-child { display: block; font-weight: 600; }
+  table.compact th, table.compact td { padding: 4px 2px; font-size: 12px; }
+}
 @media print { body { background: #fff; padding: 0; } .card { border-color: #ccc; } }
 """
-
-
-def colours(names: list[str] | tuple[str, ...]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    i = 0
-    for name in names:
-        if name == UNLINKED:
-            out[name] = UNLINKED_COLOUR
-        else:
-            out[name] = PALETTE[i % len(PALETTE)]
-            i += 1
-    return out
 
 
 def _e(value: object) -> str:
@@ -77,131 +94,83 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def _minute_of_day(iso: str, day: date, *, end: bool) -> float:
-    moment = parse_local(iso)
-    if moment.date() < day:
-        return 0.0
-    if moment.date() > day:
-        return 1440.0
-    value = moment.hour * 60 + moment.minute + moment.second / 60
-    return value
+def colours(names: list[str] | tuple[str, ...], household: list[str] | tuple[str, ...] = ()) -> dict[str, str]:
+    return charts.colours(names, household)
 
 
-def timeline_svg(report: DayReport, palette: dict[str, str]) -> str:
-    """One lane per person; x is the clock from 00:00 to 24:00."""
-    day = date.fromisoformat(report.day)
-    lanes = [p for p in report.people]
-    left, width, lane_h, top = 130, 1040, 34, 26
-    plot = width - left - 24
-    height = top + lane_h * max(1, len(lanes)) + 10
-    parts = [
-        f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
-        f'aria-label="Timeline of {_e(report.day)}">'
-    ]
-    for hour in range(0, 25, 2):
-        x = left + plot * hour / 24
-        parts.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{height - 8}" stroke="#e5e7eb"/>')
-        parts.append(f'<text x="{x:.1f}" y="{top - 10}" font-size="11" fill="#6b7280" text-anchor="middle">{hour:02d}:00</text>')
-    for i, person in enumerate(lanes):
-        y = top + i * lane_h
-        colour = palette.get(person.name, UNLINKED_COLOUR)
-        parts.append(f'<rect x="{left}" y="{y + 4}" width="{plot}" height="{lane_h - 8}" fill="#f1f5f9" rx="4"/>')
-        parts.append(
-            f'<text x="{left - 8}" y="{y + lane_h / 2 + 4}" font-size="13" text-anchor="end" fill="#1f2937">'
-            f"{_e(person.name)}</text>"
+def summary_cards(summaries: tuple[PersonSummary, ...], kind: str, palette: dict[str, str], pattern_of: dict[str, int]) -> str:
+    cards = []
+    for s in summaries:
+        partial = ' <span class="partial">so far</span>' if s.partial else ""
+        average = f'<p class="muted">{_e(fmt_minutes(s.average_minutes))} a day on average</p>' if kind != "day" else ""
+        lines = "".join(f"<li>{_e(line)}</li>" for line in facts(s, kind))
+        cards.append(
+            f'<article class="card" aria-label="{_e(s.name)}: summary">'
+            f"<h2>{charts.swatch(s.name, palette, pattern_of, 'card')}{_e(s.name)}{partial}</h2>"
+            f'<p class="big">{_e(fmt_minutes(s.total_minutes))}</p>{average}'
+            f'<p class="change">{_e(change_words(s, kind))}</p>'
+            + (f'<ul class="facts">{lines}</ul>' if lines else "")
+            + "</article>"
         )
-        for entry in person.entries:
-            parts.append(_bar(entry, day, left, plot, y, lane_h, colour))
-    parts.append("</svg>")
-    return "".join(parts)
+    return f'<section class="cards" aria-label="Summary per person">{"".join(cards)}</section>' if cards else ""
 
 
-def _bar(entry: TitleEntry, day: date, left: int, plot: int, y: float, lane_h: int, colour: str) -> str:
-    a = _minute_of_day(entry.start, day, end=False)
-    b = _minute_of_day(entry.end, day, end=True)
-    x1 = left + plot * a / 1440
-    w = max(3.0, plot * (b - a) / 1440)
-    tip = f"{entry.title} · {entry.device} · {entry.start[11:16]}–{entry.end[11:16]} · {fmt_minutes(entry.minutes)}"
-    if entry.stopped:
-        tip += " · stopped by plextray"
-    out = [
-        f'<g><title>{_e(tip)}</title><rect x="{x1:.1f}" y="{y + 7}" width="{w:.1f}" height="{lane_h - 14}" '
-        f'rx="3" fill="{colour}"' + (f' stroke="{STOP_COLOUR}" stroke-width="2"' if entry.stopped else "") + "/>"
-    ]
-    if entry.stopped:
-        cx, cy = x1 + w, y + lane_h / 2
-        out.append(
-            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="7" fill="{STOP_COLOUR}"/>'
-            f'<path d="M{cx - 3:.1f} {cy - 3:.1f} L{cx + 3:.1f} {cy + 3:.1f} M{cx + 3:.1f} {cy - 3:.1f} '
-            f'L{cx - 3:.1f} {cy + 3:.1f}" stroke="#fff" stroke-width="2"/>'
-        )
-    out.append("</g>")
-    return "".join(out)
-
-
-def bars_svg(report: PeriodReport, palette: dict[str, str]) -> str:
-    """Stacked minutes per person per day; days outside the history are hatched, not zero."""
-    names = list(report.names)
-    series = {n: report.minutes(n) for n in names}
-    days = report.days
-    totals = [sum((series[n][i] or 0) for n in names) for i in range(len(days))]
-    peak = max([60.0, *totals])
-    step = 60 if peak <= 360 else 120 if peak <= 720 else 240
-    top_value = step * (int(peak // step) + 1)
-    left, width, top, height = 60, 1040, 12, 300
-    plot_h = height - top - 40
-    plot_w = width - left - 10
-    slot = plot_w / max(1, len(days))
-    bar_w = min(40.0, slot * 0.7)
-    parts = [
-        f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
-        f'aria-label="Minutes per person per day">',
-        '<defs><pattern id="nohist" width="6" height="6" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#cbd5e1" stroke-width="2"/>'
-        "</pattern></defs>",
-    ]
-    for value in range(0, top_value + 1, step):
-        y = top + plot_h - plot_h * value / top_value
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#e5e7eb"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" fill="#6b7280" text-anchor="end">{value // 60} h</text>')
-    for i, day in enumerate(days):
-        x = left + slot * i + (slot - bar_w) / 2
-        label = date.fromisoformat(day.day)
-        text = label.strftime("%a %d") if len(days) <= 7 else label.strftime("%d")
-        parts.append(
-            f'<text x="{x + bar_w / 2:.1f}" y="{height - 22}" font-size="11" fill="#6b7280" text-anchor="middle">{text}</text>'
-        )
-        if not day.covered:
-            parts.append(
-                f'<g><title>{_e(day.day)}: before the history began</title><rect x="{x:.1f}" y="{top}" '
-                f'width="{bar_w:.1f}" height="{plot_h}" fill="url(#nohist)"/></g>'
-            )
-            continue
-        base = float(top + plot_h)
-        for name in names:
-            minutes = series[name][i] or 0
-            if minutes <= 0:
-                continue
-            h = plot_h * minutes / top_value
-            base -= h
-            parts.append(
-                f'<g><title>{_e(name)} · {_e(day.day)} · {_e(fmt_minutes(minutes))}</title>'
-                f'<rect x="{x:.1f}" y="{base:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{palette[name]}"/></g>'
-            )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _legend(names: list[str] | tuple[str, ...], palette: dict[str, str], *, stops: bool = True) -> str:
-    items = "".join(
-        f'<span><i class="swatch" style="background:{palette[n]}"></i>{_e(n)}</span>' for n in names
+def rules_section(summaries: tuple[PersonSummary, ...], log: list[tuple[str, str, str]]) -> str:
+    """Rules broken, one sentence each (in the order first broken), then every event folded away."""
+    rules = sorted((r for s in summaries for r in s.rules), key=lambda r: r.first)
+    if not rules and not log:
+        return ""
+    items = "".join(f"<li>{_e(r.sentence)}</li>" for r in rules)
+    entries = "".join(f"<li><b>{_e(when)}</b> {_e(who)}: {_e(what)}</li>" for when, who, what in sorted(log))
+    folded = (
+        f"<details><summary>Every event ({len(log)})</summary><ol class=\"log\">{entries}</ol></details>" if log else ""
     )
-    if stops:
-        items += f'<span><i class="swatch" style="background:{STOP_COLOUR};border-radius:50%"></i>stopped by plextray</span>'
-    return f'<div class="legend">{items}</div>'
+    return f'<section class="card"><h2>Rules broken</h2><ul class="rules">{items}</ul>{folded}</section>'
 
 
-def _person_card(person: PersonDay, colour: str) -> str:
+def _event_log(days: tuple[DayReport, ...], with_day: bool) -> list[tuple[str, str, str]]:
+    out = []
+    for day in days:
+        for person in day.people:
+            for v in person.violations:
+                done = ", ".join(f"{a.action} {a.outcome}" for a in v.actions) or "nothing done"
+                title = f" — {v.title}" if v.title else ""
+                when = f"{v.time[:10]} {v.time[11:16]}" if with_day else v.time[11:16]
+                out.append((when, person.name, f"{v.reason}{title} → {done}"))
+    return out
+
+
+def titles_table(titles: tuple[TitleGroup, ...], caption: str, limit: int = 10) -> str:
+    if not titles:
+        return ""
+    rows = []
+    for t in titles[:limit]:
+        what = f"{t.episodes} episode{'s' if t.episodes != 1 else ''}" if t.kind == "show" else t.kind
+        plays = f"{t.plays} play{'s' if t.plays != 1 else ''}"
+        rows.append(
+            f"<tr><td>{_e(t.title)}</td><td>{_e(t.content_rating or 'not rated')}</td><td>{_e(what)}</td>"
+            f'<td class="num">{_e(plays)}</td><td class="num">{_e(fmt_minutes(t.minutes))}</td></tr>'
+        )
+    more = f'<p class="muted">and {len(titles) - limit} more</p>' if len(titles) > limit else ""
+    return (
+        f'<table class="reflow"><caption>{_e(caption)}</caption><thead><tr><th>Title</th><th>Rating</th><th>What</th>'
+        f'<th class="num">Plays</th><th class="num">Time</th></tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
+    )
+
+
+def _quota_html(person: PersonDay, colour: str) -> str:
+    out = ""
+    for q in person.quotas:
+        width = min(100.0, q.percent)
+        fill = "#b91c1c" if round(q.used) >= q.allowed else "#b45309" if q.percent >= 80 else colour
+        out += (
+            f'<div class="quota">{_e(quota_phrase(q))}<div class="bar" aria-hidden="true"><span style="width:{width:.0f}%;'
+            f'background:{fill}"></span></div></div>'
+        )
+    return out
+
+
+def _plays_table(person: PersonDay) -> str:
     rows = []
     for e in person.entries:
         badges = ""
@@ -211,36 +180,61 @@ def _person_card(person: PersonDay, colour: str) -> str:
             badges += '<span class="badge live">playing</span>'
         start = ("◂ " if e.began_before else "") + e.start[11:16]
         end = "now" if e.live else e.end[11:16] + (" ▸" if e.goes_on_after else "")
-        percent = f"{e.percent:.0f} %" if e.percent is not None else "?"
+        percent = f"{e.percent:.0f} % seen" if e.percent is not None else ""
+        rating = f' <span class="muted">({_e(e.content_rating)})</span>' if e.content_rating else ""
         rows.append(
-            f"<tr><td>{_e(e.title)}{badges}</td><td>{_e(e.device)}</td><td class=\"num\">{_e(start)}–{_e(end)}</td>"
+            f"<tr><td>{_e(e.title)}{rating}{badges}</td><td>{_e(e.device)}</td><td class=\"num\">{_e(start)}–{_e(end)}</td>"
             f'<td class="num">{_e(fmt_minutes(e.minutes))}</td><td class="num">{_e(percent)}</td></tr>'
         )
-    table = (
-        "<table><thead><tr><th>Title</th><th>Device</th><th class=\"num\">From–to</th>"
-        f"<th class=\"num\">Watched</th><th class=\"num\">Seen</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        if rows
-        else '<p class="empty">Nothing watched.</p>'
-    )
-    violations = ""
-    if person.violations:
-        items = []
-        for v in person.violations:
-            done = ", ".join(f"{a.action}: {a.outcome}" for a in v.actions) or "nothing done"
-            what = f" — {_e(v.title)}" if v.title else ""
-            items.append(f"<li><b>{_e(v.time[11:16])}</b> {_e(v.reason)}{what} → {_e(done)}</li>")
-        violations = f"<ul class=\"violations\">{''.join(items)}</ul>"
-    quotas = ""
-    for q in person.quotas:
-        width = min(100.0, q.percent)
-        fill = "#dc2626" if q.used > q.allowed else "#f59e0b" if q.percent >= 80 else colour
-        quotas += (
-            f'<div class="quota">Quota: {_e(quota_phrase(q))}<div class="bar"><span style="width:{width:.0f}%;'
-            f'background:{fill}"></span></div></div>'
-        )
+    if not rows:
+        return '<p class="empty">Nothing watched.</p>'
     return (
-        f'<section class="card"><h2><i class="swatch" style="background:{colour}"></i>{_e(person.name)}'
-        f'<span class="total">{_e(fmt_minutes(person.total_minutes))}</span></h2>{table}{violations}{quotas}</section>'
+        '<table class="reflow"><caption>Every play</caption><thead><tr><th>Title</th><th>Device</th>'
+        f'<th class="num">From–to</th><th class="num">Watched</th><th class="num">Seen</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
+
+
+def _chart_table_day(report: DayReport) -> str:
+    rows = "".join(
+        f"<tr><td>{_e(p.name)}</td><td class=\"num\">{len(p.entries)}</td><td class=\"num\">{_e(fmt_minutes(p.total_minutes))}</td>"
+        f"<td class=\"num\">{sum(1 for e in p.entries if e.stopped)}</td></tr>"
+        for p in report.people
+    )
+    return (
+        '<table class="compact"><caption>The chart in figures</caption><thead><tr><th>Person</th><th class="num">Plays</th>'
+        f'<th class="num">Watched</th><th class="num">Stopped</th></tr></thead><tbody>{rows}</tbody></table>'
+    )
+
+
+def _short(minutes: float | None) -> str:
+    if minutes is None:
+        return "—"
+    total = int(round(minutes))
+    return f"{total // 60}h{total % 60:02d}" if total >= 60 else f"{total}m"
+
+
+def _chart_table_period(report: PeriodReport) -> str:
+    names = list(report.names)
+    head = "".join(f'<th class="num" scope="col">{_e(n if n != UNLINKED else "Nobody")}</th>' for n in names)
+    series = {n: report.minutes(n) for n in names}
+    rows = []
+    for i, day in enumerate(report.days):
+        label = date.fromisoformat(day.day)
+        cells = "".join(f'<td class="num">{_e(_short(series[n][i]))}</td>' for n in names)
+        rows.append(f'<tr><th scope="row">{_e(label.strftime("%a"))} {label.day}</th>{cells}</tr>')
+    totals = "".join(f'<td class="num"><b>{_e(_short(report.total(n)))}</b></td>' for n in names)
+    return (
+        '<details><summary>The chart in figures (minutes per day)</summary>'
+        f'<table class="compact"><thead><tr><th scope="col">Day</th>{head}</tr></thead><tbody>{"".join(rows)}'
+        f'<tr><th scope="row">Total</th>{totals}</tr></tbody></table></details>'
+    )
+
+
+def _legend_day() -> str:
+    return (
+        '<div class="legend"><span><i class="key" style="background:#e8e1f5"></i>bedtime</span>'
+        f'<span><b style="color:{STOP_COLOUR}">✕</b> stopped by plextray</span>'
+        f'<span><i class="key" style="border-top:2px dashed {STOP_COLOUR};height:0"></i>limit reached</span></div>'
     )
 
 
@@ -249,31 +243,32 @@ def render_day(report: DayReport) -> str:
     head = f"<h1>{_e(day_title(report.day))}</h1>"
     if not report.covered:
         since = f"begins {report.history_start}" if report.history_start else "has no recorded plays yet"
-        body = head + f'<p class="sub">No history for this day: plextray\'s history {_e(since)}.</p>'
-        return _page(title, body)
+        return _page(title, head + f'<p class="sub">No history for this day: plextray\'s history {_e(since)}.</p>')
     names = [p.name for p in report.people]
-    palette = colours(names)
+    palette = charts.colours(names, report.household)
+    pattern_of = charts.patterns(names, report.household)
     total = sum(p.total_minutes for p in report.people)
+    partial = " · the day is not over: figures so far" if report.partial else ""
     parts = [
         head,
-        f'<p class="sub">{_e(fmt_minutes(total))} watched in all'
-        + (f" · history begins {_e(report.history_start)}" if report.history_start else "")
-        + "</p>",
-        f'<section class="card">{timeline_svg(report, palette)}{_legend(names, palette)}</section>',
+        f'<p class="sub">{_e(fmt_minutes(total))} watched in all{_e(partial)}'
+        + (f" · history begins {_e(report.history_start)}" if report.history_start else "") + "</p>",
+        summary_cards(report.summaries, "day", palette, pattern_of),
+        rules_section(report.summaries, _event_log((report,), with_day=False)),
+        f'<section class="card" aria-label="Timeline">{charts.timeline_svg(report, palette, pattern_of)}{_legend_day()}'
+        f"{_chart_table_day(report)}</section>",
     ]
-    parts += [_person_card(p, palette[p.name]) for p in report.people]
-    if report.unlinked:
-        rows = "".join(
-            f"<tr><td>{_e(d.name)}</td><td>{_e(d.product or '')}{f' ({_e(d.platform)})' if d.platform else ''}</td>"
-            f"<td>{_e(d.account or '')}</td><td><code>{_e(d.client_id)}</code></td>"
-            f'<td class="num">{_e(fmt_minutes(d.minutes))}</td></tr>'
-            for d in report.unlinked
-        )
+    cards = {s.name: s for s in report.summaries}
+    for p in report.people:
+        summary = cards.get(p.name)
+        grouped = titles_table(summary.titles, "Shows and films") if summary and len(p.entries) > 1 else ""
         parts.append(
-            '<section class="card"><h2>Devices linked to nobody</h2><table><thead><tr><th>Device</th><th>App</th>'
-            f'<th>Account</th><th>Client id</th><th class="num">Watched</th></tr></thead><tbody>{rows}</tbody></table>'
-            "</section>"
+            f'<section class="card"><h2>{charts.swatch(p.name, palette, pattern_of, "day")}{_e(p.name)}'
+            f'<span class="total">{_e(fmt_minutes(p.total_minutes))}</span></h2>{grouped}'
+            f"{_plays_table(p)}{_quota_html(p, palette[p.name])}</section>"
         )
+    if report.unlinked:
+        parts.append(_unlinked_html(report))
     if report.suspicious:
         rows = "".join(
             f"<tr><td>{_e(s.ip)}</td><td class=\"num\">{s.count}</td><td>{_e(s.first[11:16])}–{_e(s.last[11:16])}</td>"
@@ -288,44 +283,40 @@ def render_day(report: DayReport) -> str:
     return _page(title, "\n".join(parts))
 
 
-def render_period(report: PeriodReport) -> str:
-    kind = "Week" if report.kind == "week" else "Month"
-    title = f"plextray · {kind} {report.start} – {report.end}"
-    palette = colours(report.names)
+def _unlinked_html(report: DayReport) -> str:
     rows = "".join(
-        f'<tr><td><i class="swatch" style="background:{palette[n]}"></i> {_e(n)}</td>'
-        f'<td class="num">{_e(fmt_minutes(report.total(n)))}</td></tr>'
-        for n in report.names
+        f"<tr><td>{_e(d.name)}</td><td>{_e(d.product or '')}{f' ({_e(d.platform)})' if d.platform else ''}</td>"
+        f"<td>{_e(d.account or '')}</td><td><code>{_e(d.client_id)}</code></td>"
+        f'<td class="num">{_e(fmt_minutes(d.minutes))}</td></tr>'
+        for d in report.unlinked
     )
-    broken = [(d.day, p.name, v) for d in report.days for p in d.people for v in p.violations]
-    items = "".join(
-        f"<li><b>{_e(day)} {_e(v.time[11:16])}</b> {_e(name)}: {_e(v.reason)} → "
-        f"{_e(', '.join(f'{a.action}: {a.outcome}' for a in v.actions) or 'nothing done')}</li>"
-        for day, name, v in broken
+    return (
+        '<section class="card"><h2>Devices linked to nobody</h2><table class="reflow"><thead><tr><th>Device</th><th>App</th>'
+        f'<th>Account</th><th>Client id</th><th class="num">Watched</th></tr></thead><tbody>{rows}</tbody></table></section>'
     )
+
+
+def render_period(report: PeriodReport) -> str:
+    title = f"plextray · {period_title(report)}"
+    palette = charts.colours(report.names, report.household)
+    pattern_of = charts.patterns(report.names, report.household)
+    partial = " · not over yet: figures so far" if report.partial else ""
     parts = [
-        f"<h1>{_e(kind)} {_e(report.start)} – {_e(report.end)}</h1>",
-        f'<p class="sub">Minutes watched per person per day'
+        f"<h1>{_e(period_title(report))}</h1>",
+        f'<p class="sub">{_e(report.start)} – {_e(report.end)}{_e(partial)}'
         + (f" · history begins {_e(report.history_start)}" if report.history_start else " · no recorded plays yet")
         + "</p>",
-        f'<section class="card">{bars_svg(report, palette)}{_legend(report.names, palette, stops=False)}</section>',
-        f'<section class="card"><h2>Totals</h2><table><tbody>{rows}</tbody></table></section>',
+        summary_cards(report.summaries, report.kind, palette, pattern_of),
+        rules_section(report.summaries, _event_log(report.days, with_day=True)),
+        f'<section class="card" aria-label="Minutes per day">{charts.bars_svg(report, palette, pattern_of)}'
+        f"{_chart_table_period(report)}</section>",
     ]
-    for name in report.names:
-        top = report.top_titles(name)
-        if not top:
-            continue
-        items_top = "".join(
-            f"<tr><td>{_e(t)}</td><td class=\"num\">{n} play{'s' if n != 1 else ''}</td>"
-            f'<td class="num">{_e(fmt_minutes(m))}</td></tr>'
-            for t, m, n in top
-        )
-        parts.append(
-            f'<section class="card"><h2><i class="swatch" style="background:{palette[name]}"></i>{_e(name)}: '
-            f"most watched</h2><table><tbody>{items_top}</tbody></table></section>"
-        )
-    if items:
-        parts.append(f'<section class="card"><h2>Restrictions broken</h2><ul class="violations">{items}</ul></section>')
+    for s in report.summaries:
+        if s.titles:
+            parts.append(
+                f'<section class="card"><h2>{charts.swatch(s.name, palette, pattern_of, "titles")}{_e(s.name)}: '
+                f"most watched</h2>{titles_table(s.titles, 'Shows (all episodes together) and films')}</section>"
+            )
     return _page(title, "\n".join(parts))
 
 

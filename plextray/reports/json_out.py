@@ -29,6 +29,11 @@ def to_dict(report: DayReport | PeriodReport) -> dict[str, Any]:
         "names": list(report.names),
         "minutes": {name: list(report.minutes(name)) for name in report.names},
         "days": [_day_dict(d) for d in report.days],
+        # added with the summary cards (issue 16): keys above are unchanged
+        "partial": report.partial,
+        "household": list(report.household),
+        "limits": {name: minutes for name, minutes in report.limits},
+        "summaries": [asdict(s) for s in report.summaries],
     }
 
 

@@ -60,4 +60,15 @@ def apply_migrations(conn: sqlite3.Connection, migrations: tuple[Migration, ...]
 
 
 def _statements(sql: str) -> list[str]:
-    return [part.strip() for part in sql.split(";") if part.strip()]
+    """Split a migration into statements; a trigger's BEGIN … END body keeps its own semicolons."""
+    out: list[str] = []
+    pending = ""
+    for part in sql.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n\t;"):
+                out.append(pending.strip().rstrip(";").strip())
+            pending = ""
+    if pending.strip(" \n\t;"):
+        out.append(pending.strip().rstrip(";").strip())
+    return out

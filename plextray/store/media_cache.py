@@ -76,6 +76,33 @@ class MediaCache:
         with self._lock:
             self._conn.execute("DELETE FROM media WHERE rating_key = ?", (str(rating_key),))
 
+    def fill_missing(
+        self, rating_keys: list[str], lookup_many: Callable[[list[str]], dict[str, MediaInfo]], *, batch: int = 50
+    ) -> tuple[int, int]:
+        """Ask the server about the keys not cached at all, `batch` per request; cache what it knows.
+
+        Returns (found, unknown to the server). A server that cannot answer raises PlexError after
+        what was already fetched is kept (the next call resumes with the rest).
+        """
+        with self._lock:
+            wanted = [
+                k for k in dict.fromkeys(str(k) for k in rating_keys)
+                if self._conn.execute("SELECT 1 FROM media WHERE rating_key = ?", (k,)).fetchone() is None
+            ]
+        found = unknown = 0
+        for i in range(0, len(wanted), batch):
+            part = wanted[i : i + batch]
+            answers = lookup_many(part)
+            now = self._clock()
+            for key in part:
+                info = answers.get(key)
+                if info is None:
+                    unknown += 1
+                    continue
+                self._write(replace(info, rating_key=key), now)
+                found += 1
+        return found, unknown
+
     def put(self, info: MediaInfo) -> None:
         """Store metadata learnt elsewhere (e.g. from a live session) as fresh."""
         self._write(info, self._clock())

@@ -4,6 +4,8 @@ The engine asks this every time it checks a play (every second while something p
 answers are aggregates over `start >= ? AND start < ?` ranges that use the (client_id, start) and
 (account, start) indexes, never a scan of the whole history. A play counts in the period in which
 it started; the play being checked is left out (the engine adds its live figures).
+Minutes over whole days (every period the engine asks about) come from the `usage_daily`
+aggregates (store.usage_daily), so a month costs a few hundred rows, not every session of it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from plextray.store.usage_daily import UsageAggregates, day_span
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +40,17 @@ class UsageQueries:
 
     def watched_ms(self, client_ids: Sequence[str], accounts: Sequence[str], lo: str, hi: str, *, exclude_key: str | None = None) -> int:
         who, params = self._who(client_ids, accounts)
+        days = day_span(lo, hi)
+        if days is not None:
+            total = UsageAggregates(self.conn).watched_ms(client_ids, accounts, *days, started=True)
+            if exclude_key:
+                row = self.conn.execute(
+                    f"SELECT COALESCE(SUM(s.watched_ms), 0) FROM sessions s WHERE s.key = ? AND {who} "
+                    "AND s.start >= ? AND s.start < ?",
+                    [exclude_key, *params, lo, hi],
+                ).fetchone()
+                total -= row[0]
+            return int(round(total))
         row = self.conn.execute(
             f"SELECT COALESCE(SUM(s.watched_ms), 0) FROM sessions s WHERE {who} AND s.start >= ? AND s.start < ? AND s.key != ?",
             [*params, lo, hi, exclude_key or ""],
