@@ -35,6 +35,7 @@ from plextray.core.sessions import heir_of, is_stand_in
 from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner, Alerter
 from plextray.engine.enforcer import Enforcer, Lookups
+from plextray.engine.failures import RepeatedFailures
 from plextray.engine.status import build_snapshot
 from plextray.errors import PlexTrayError, ProfileError
 from plextray.store.usage import UsageQueries
@@ -192,11 +193,14 @@ class Engine:
         try:
             self._request_server_info()
             self._publish()
+            failures = RepeatedFailures(log, "engine step failed")
             while not self._stopped.is_set():
                 try:
                     self._step()
-                except Exception:  # e.g. "database is locked": one step lost, not the engine
-                    log.exception("engine step failed; going on")
+                except Exception as exc:  # e.g. "database is locked": one step lost, not the engine
+                    failures.failed(exc)
+                else:
+                    failures.succeeded()
         except Exception:
             log.exception("engine crashed")
             raise
