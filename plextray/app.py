@@ -68,6 +68,7 @@ def setup_app_log(paths: AppPaths) -> None:
     """Everything at INFO and above goes to the app's own log file (redacted, rotated)."""
     import logging.handlers
 
+    from plextray.log_format import OneLineFormatter
     from plextray.secrets import install_redaction
 
     paths.ensure()
@@ -75,7 +76,7 @@ def setup_app_log(paths: AppPaths) -> None:
     if any(getattr(h, "baseFilename", None) == str(paths.app_log) for h in root.handlers):
         return
     handler = logging.handlers.RotatingFileHandler(paths.app_log, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(OneLineFormatter())  # a client's newline never splits a record
     handler.setLevel(logging.INFO)
     root.addHandler(handler)
     if root.level > logging.INFO or root.level == logging.NOTSET:

@@ -25,6 +25,7 @@ from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner
 from plextray.core.sessions import is_stand_in
 from plextray.engine.context import UsageSource, build_context
+from plextray.safe_text import clean
 from plextray.store.enforcement import EnforcementStore
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,8 @@ class Enforcer:
         return bool(decision.new_violations)
 
     def _perform(self, action: PlannedAction, vid: int | None, session: WatchSession, profiles: Profiles) -> None:
-        text = f"{action.reason} · on {session.device or session.product or session.client_id}"
+        # the device name is the client's choice: cleaned and cut here, where the alert text is made
+        text = clean(f"{action.reason} · on {clean(session.device or session.product or session.client_id)}", None)
         if action.kind == NOTIFY:
             self._runner.notify(action.play, vid, "plextray", text)
         elif action.kind == ALERT:

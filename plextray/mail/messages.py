@@ -11,6 +11,7 @@ from pathlib import Path
 from plextray.config import EmailSettings
 from plextray.core.reports import DayReport
 from plextray.errors import ArchiveError, DeliveryError
+from plextray.safe_text import for_header
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # most providers refuse more than ~25 MB once base64-encoded
 
@@ -20,7 +21,7 @@ def _base(settings: EmailSettings, subject: str, now: datetime) -> EmailMessage:
         raise DeliveryError("no e-mail recipients are set (settings → E-mail)")
     sender = settings.sender or settings.username or f"plextray@{socket.gethostname()}"
     message = EmailMessage()
-    message["Subject"] = subject
+    message["Subject"] = for_header(subject, limit=400)  # never a line break: it would add headers
     message["From"] = sender
     message["To"] = ", ".join(settings.recipients)
     message["Date"] = format_datetime(now.astimezone())
@@ -41,7 +42,9 @@ def digest_subject(report: DayReport) -> str:
 def digest_message(settings: EmailSettings, report: DayReport, *, now: datetime) -> EmailMessage:
     """The day's report: plain text first, the HTML report (chart included, inline) as the alternative."""
     from plextray.reports import html, text
+    from plextray.reports.safe import scrub
 
+    report = scrub(report)  # names and titles come from Plex's log and library: cleaned, cut to size
     message = _base(settings, digest_subject(report), now)
     message.set_content(text.render_day(report))
     message.add_alternative(html.render_day(report), subtype="html")

@@ -50,6 +50,9 @@ def render_report(report: DayReport | PeriodReport, fmt: str) -> str:
         from plextray.reports import json_out
 
         return json_out.render(report)
+    from plextray.reports.safe import scrub
+
+    report = scrub(report)  # what a person reads: no control characters, no endless values
     if fmt == "html":
         from plextray.reports import html
 
