@@ -113,3 +113,12 @@ def test_token_reader_finds_exactly_what_the_regex_found(text):
     assert _groups(parsing._TOKEN_USER.search(text), (0, 1)) == _groups(OLD_TOKEN.search(text), (0, 1))
     raw = text.encode()
     assert _groups(parsing._FAST_TOKEN_USER.search(raw), (0, 1)) == _groups(OLD_FAST_TOKEN.search(raw), (0, 1))
+
+
+@pytest.mark.timeout(120)
+def test_megabyte_follow_up_lines_are_not_kept_in_memory():
+    parser = PlaybackParser()
+    parser.feed(REPORT)
+    for number in range(20):
+        parser.feed(stretch(SHAPES[[s.name for s in SHAPES].index("now device name")], b"%d (" % number))
+    assert all(len(tail) <= 1024 for tails in parser._tails.values() for tail in tails)

@@ -169,6 +169,8 @@ _CONTEXT_SECONDS = 2  # follow-ups of a request are logged within milliseconds
 _MATCH_SECONDS = 60  # a Completed line can come many seconds after its Request
 _WEB_LINK_SECONDS = 6 * 3600  # a 2013 web transcode session ties timelines from its IP this long
 _MAP_SIZE = 4096
+_TAIL_CACHED = 1024  # a longer [Now]/Statistics text is read again each time, never kept: 1,024 client-
+# written lines of 1 MB each would otherwise hold a gigabyte
 
 
 @dataclass(slots=True)
@@ -540,7 +542,8 @@ class PlaybackParser:
             said = _read_tail(kind, tail)
             if len(tails) >= 1024:
                 tails.clear()
-            tails[tail] = said
+            if len(tail) <= _TAIL_CACHED:
+                tails[tail] = said
         else:
             return False
         if said is None:
@@ -632,7 +635,8 @@ class PlaybackParser:
             said = _read_tail(kind, tail)
             if len(tails) >= 1024:
                 tails.clear()
-            tails[tail] = said
+            if len(tail) <= _TAIL_CACHED:
+                tails[tail] = said
         if said is None:
             return False
         if kind == _USER:

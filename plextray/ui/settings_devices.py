@@ -12,6 +12,7 @@ from tkinter import ttk
 from typing import Any
 
 from plextray.core.model import Device
+from plextray.safe_text import clean
 from plextray.ui import settings_steps as steps
 from plextray.ui.settings_common import PAD
 
@@ -52,8 +53,9 @@ class DevicesTab(ttk.Frame):
         ordered = sorted(self.devices.values(), key=lambda d: (d.last_seen or ""), reverse=True)
         for device in ordered:
             owner = steps.owner_of(self.window.doc, device.client_id) or steps.NOBODY
-            values = (device.device or device.client_id, device.product or "", device.platform or "",
-                      (device.last_seen or "").replace("T", " ")[:19], device.ip or "", owner)
+            values = tuple(clean(value) for value in (  # names are the clients' own: no controls, no bidi
+                device.device or device.client_id, device.product or "", device.platform or "",
+                (device.last_seen or "").replace("T", " ")[:19], device.ip or "", owner))
             self.tree.insert("", "end", iid=device.client_id, values=values)
         self.owner_combo.configure(values=[steps.NOBODY, *steps.person_names(self.window.doc)])
         if not self.devices:
