@@ -132,6 +132,7 @@ def test_a_deep_file_while_running_keeps_the_last_good_rules(plextray_home):
                                           if any("too deeply nested" in p for p in s.problems)), None))
         assert snapshot.people == ("Emma", "Parents")  # still enforcing the last good rules
     finally:
+        built.engine.stop()
         built.close()
 
 

@@ -48,6 +48,7 @@ def test_the_first_start_moves_alert_urls_to_the_keyring_and_delivers_from_there
             built.engine._runner.alert(("c", "1"), None, "plextray alert", "Emma · rating R > PG")
             assert delivered_within(endpoint)
         finally:
+            built.engine.stop()  # (never started: closes its action runner)
             built.close()
     finally:
         endpoint.close()

@@ -131,7 +131,8 @@ class Reader:
             return default
         if isinstance(value, (int, float)) and not isinstance(value, bool) and not -maximum <= value <= maximum:
             shown = "a number too large to read" if value in (float("inf"), float("-inf")) else f"{value:.3g}"
-            self.issues.add(self.at(key), f"must be at most {maximum:,}, got {shown}")
+            bound = f"at most {maximum:,}" if not value < 0 else f"at least {minimum if minimum is not None else -maximum:,}"
+            self.issues.add(self.at(key), f"must be {bound}, got {shown}")
             return default
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not value.is_integer()):
             self.issues.add(self.at(key), f"expected a whole number, got {json_type(value)} {value!r}")

@@ -22,6 +22,7 @@ engine looks at the folder four times a second.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import stat
@@ -103,7 +104,15 @@ def open_log_file(path: Path | str) -> BinaryIO:
     """A binary handle on the regular file `path` of Plex's log folder (its parent), or OSError
     (RefusedFile for anything plextray must not read; FileNotFoundError etc. as open() raises)."""
     path = Path(path)
-    fd = _open_windows(path) if os.name == "nt" else _open_posix(path)
+    try:
+        fd = _open_windows(path) if os.name == "nt" else _open_posix(path)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a socket cannot even be opened: say what it is
+            try:
+                raise _refuse(path, kind_of(os.lstat(path).st_mode)) from exc
+            except FileNotFoundError:
+                pass
+        raise
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
