@@ -68,8 +68,13 @@ def for_log(value: object, limit: int | None = 2 * LIMIT) -> str:
 def for_json(encoded: str) -> str:
     """JSON text (from json.dumps with ensure_ascii=False) with every forbidden character that
     JSON leaves raw (C1 controls, U+2028/2029, bidi marks) written as a \\uXXXX escape: a
-    terminal shows the line as it is, and a program decodes the very same values."""
-    return _FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+    terminal shows the line as it is, and a program decodes the very same values. (C0 controls
+    inside strings are always escaped by json.dumps: a raw newline or tab here is the layout of
+    an indented document, and stays.)"""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+
+
+_JSON_RAW = re.compile(f"[\x7f-\x9f\u2028\u2029{_BIDI}]")
 
 
 # Desktop notification bodies may be markup (freedesktop `body-markup`: <b>, <a href>, <img>,

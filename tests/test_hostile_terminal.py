@@ -129,3 +129,31 @@ def test_report_text_cleans_and_cuts_names_and_titles(plextray_home):
     assert len(report.stdout) < 20_000  # the 200 kB name is cut to 200 characters
     assert "Kid\ufffd[2J\ufffd[31mPWNED" in report.stdout
     assert "Emma" in report.stdout and "Bluey" in report.stdout  # the rest of the report as before
+
+
+def test_report_json_keeps_the_raw_values_behind_escapes(plextray_home):
+    build_household(plextray_home)
+    conn = connect(plextray_home / "history.sqlite3")
+    add_device(conn, "evil-box", HOSTILE, account="guest")
+    add_session(conn, "evil-box", "200", f"{DAY}T13:00:00", f"{DAY}T13:30:00", 30, position_min=30,
+                account="guest", device=HOSTILE)
+    conn.commit()
+    conn.close()
+    report = plextray(plextray_home, "report", "--date", DAY, "--format", "json")
+    assert report.returncode == 0, report.stderr
+    assert_clean(report.stdout)
+    found: list[str] = []
+    json.loads(report.stdout, object_hook=lambda obj: found.extend(v for v in obj.values() if isinstance(v, str)) or obj)
+    assert HOSTILE in found  # the value, unchanged
+
+
+def test_stderr_keeps_one_record_per_line(tmp_path):
+    code = (
+        "import logging; from plextray.cli import configure_logging; configure_logging(0); "
+        "logging.getLogger('plextray.engine').warning('stopped on %s', " + repr(HOSTILE) + ")"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", timeout=60)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "WARNING plextray.engine: stopped on Kid\\x1b[2J\\x1b[31mPWNED\\x9b31m" in lines[0]
+    assert "\\n" + FORGED in lines[0]
+    assert_clean(result.stderr)
