@@ -78,9 +78,10 @@ _JSON_RAW = re.compile(f"[\x7f-\x9f\u2028\u2029{_BIDI}]")
 
 
 # Desktop notification bodies may be markup (freedesktop `body-markup`: <b>, <a href>, <img>,
-# entities); whether a server reads them as markup or prints them varies, so the three characters
-# that start markup become look-alikes that read the same on every server.
-_MARKUP = str.maketrans({"<": "\u2039", ">": "\u203a", "&": "\uff06"})
+# entities); whether a server reads them as markup or prints them varies, so the two characters
+# that start markup (a tag, an entity) become look-alikes that read the same on every server. A
+# lone ">" starts nothing and stays ("rating R > PG").
+_MARKUP = str.maketrans({"<": "\u2039", "&": "\uff06"})
 
 
 def for_notification(value: object, limit: int | None = None) -> str:

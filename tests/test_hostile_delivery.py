@@ -130,7 +130,7 @@ def test_notification_and_alert_are_plain_text_whatever_the_device_is_called(
     try:
         emulator.play(kid, "1002")  # rated R: notify, alert and stop
         wait_for(lambda: emulator.terminate_calls, timeout=15)
-        notes = wait_for(lambda: [n for n in notifyd() if "R \u203a PG" in n["body"]], timeout=10)
+        notes = wait_for(lambda: [n for n in notifyd() if "R > PG" in n["body"]], timeout=10)
         wait_for(lambda: len(endpoint.payloads) >= 2, timeout=15)
     finally:
         built.engine.stop()
@@ -139,9 +139,9 @@ def test_notification_and_alert_are_plain_text_whatever_the_device_is_called(
         emulator.stop()
         endpoint.close()
     body = notes[0]["body"]
-    for char in (*UNSAFE, "<", ">", "&"):
+    for char in (*UNSAFE, "<", "&"):
         assert char not in body and char not in notes[0]["summary"], repr(char)
-    assert "on \u2039a href=\"http://evil.example/approve\"\u203atap to approve\u2039/a\u203a \ufffd31m \uff06 \ufffdVT-stneraP" in body
+    assert "on \u2039a href=\"http://evil.example/approve\">tap to approve\u2039/a> \ufffd31m \uff06 \ufffdVT-stneraP" in body
     plain, html = sorted(endpoint.payloads, key=lambda p: "&lt;" in p["message"])
     for payload in (plain, html):
         for char in UNSAFE:
