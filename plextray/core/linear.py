@@ -69,12 +69,28 @@ class BracketedAfter(Generic[AnyStr]):
         self.head: AnyStr = head + _literal(head, "(")
         self._close: AnyStr = _literal(head, ")")
 
-    def search(self, text: AnyStr) -> Found[AnyStr] | None:
+    def search(self, text: AnyStr) -> Bracketed[AnyStr] | None:
         start = text.find(self.head)
         if start < 0:
             return None
-        inside = start + len(self.head)
-        end = text.find(self._close, inside)
+        end = text.find(self._close, start + len(self.head))
         if end < 0:
             return None
-        return Found({0: text[start : end + 1], 1: text[inside:end]})
+        return Bracketed(text, start, start + len(self.head), end)
+
+
+class Bracketed(Generic[AnyStr]):
+    """BracketedAfter's match: no slice is cut until a group is asked for (it runs per request line)."""
+
+    __slots__ = ("_text", "_start", "_inside", "_end")
+
+    def __init__(self, text: AnyStr, start: int, inside: int, end: int) -> None:
+        self._text: AnyStr = text
+        self._start, self._inside, self._end = start, inside, end
+
+    def group(self, key: int = 0) -> AnyStr:
+        if key == 1:
+            return self._text[self._inside : self._end]
+        if key == 0:
+            return self._text[self._start : self._end + 1]
+        raise IndexError("no such group")
