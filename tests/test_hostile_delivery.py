@@ -220,3 +220,15 @@ def test_the_digest_e_mail_is_clean_bounded_and_keeps_real_names(plextray_home, 
     assert "Zoë's 👩‍👧 美咲 movie\ufffd31m" in text  # real names as they are; the C1 byte visible
     html = message.get_body(("html",)).get_content()
     assert "\x1b" not in html and "x" * 300 not in html
+
+
+def test_the_tray_tooltip_shows_one_plain_line_per_play():
+    from plextray.core.model import EngineSnapshot, EngineState, NowPlaying
+    from plextray.ui.tray import tooltip_text
+
+    playing = NowPlaying(person="Emma", device=MARKUP_NAME, title="Night\nShift <b>x</b>", state="playing")
+    text = tooltip_text(EngineSnapshot(EngineState.MONITORING, now_playing=(playing,)))
+    assert text.count("\n") == 1  # the state line, then the one play
+    for char in (*UNSAFE, "<", "&"):
+        assert char not in text, repr(char)
+    assert text.splitlines()[1].startswith("Emma: Night\ufffdShift \u2039b>x\u2039/b> (\u2039a href=")

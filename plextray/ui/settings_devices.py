@@ -85,7 +85,7 @@ class DevicesTab(ttk.Frame):
         choice = self.owner_combo.get()
         owner = None if choice in ("", steps.NOBODY) else choice
         self.window.set_doc(steps.assign_device(self.window.doc, cid, owner))
-        name = self.devices[cid].device or cid
+        name = clean(self.devices[cid].device or cid)
         self.message.configure(text=f"{name} → {owner or 'nobody'} (saved when you press Save)")
         return True
 
