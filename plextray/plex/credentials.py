@@ -200,7 +200,10 @@ def save_alert_urls(urls: Sequence[str], *, store: TokenStore | None = None, con
     _register_alert_secrets(cleaned)
     store = store or TokenStore()
     if not store.available:
-        raise SecretStoreError(store.unavailable_message().replace("the Plex token", "alert URLs (they hold tokens)"))
+        raise SecretStoreError(
+            f"no secure system keyring to keep alert URLs in (they hold tokens; found {store.backend_name}): "
+            "unlock or install one (GNOME Keyring, KWallet, macOS Keychain, Windows Credential Manager)"
+        )
     try:
         if cleaned:
             store._keyring.set_password(const.KEYRING_SERVICE, ALERT_URLS_USER, json.dumps(list(cleaned)))
