@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import signal
 import subprocess
 import sys
 
 import pytest
+from support.headless import HeadlessRun
 from support.household import RecordingNotifier, emma_profiles, wait_for
 
 from plextray.app import build_engine
@@ -144,24 +143,13 @@ def test_headless_start_with_deep_rules_runs_on_the_backup_and_enforces_it(tmp_p
         good = json.dumps(emma_profiles([RATING], kid_device=ids["kid_tablet"]))
         (plextray_home / "profiles.json.bak").write_text(good)
         (plextray_home / "profiles.json").write_text(deep_text("all", 300))
-        env = dict(os.environ, PLEX_URL=emulator.url, PLEX_TOKEN=TOKEN, PLEXTRAY_HOME=str(plextray_home))
-        env.pop("DISPLAY", None)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "plextray", "run", "--headless", "--log-dir", str(logs)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        try:
-            assert "monitoring (headless)" in proc.stdout.readline()
+        with HeadlessRun(emulator, plextray_home, logs, TOKEN) as service:
             emulator.play(ids["kid_tablet"], "1002")  # rated above PG: the backup's rule stops it
             wait_for(lambda: emulator.terminate_calls, timeout=15)
-            proc.send_signal(signal.SIGTERM)
-            out, err = proc.communicate(timeout=20)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-    assert proc.returncode == 0, err
-    assert "Traceback" not in err
-    assert "too deeply nested" in err and "last good copy" in err
+            service.stop()
+    assert service.returncode == 0, service.err
+    assert "Traceback" not in service.err
+    assert "too deeply nested" in service.err and "last good copy" in service.err
     assert (plextray_home / "profiles.json").read_text() == deep_text("all", 300)  # never overwritten
 
 

@@ -10,21 +10,19 @@ import logging
 import re
 import subprocess
 import sys
-import threading
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import keyring
 import pytest
 from support.household import FakeClock, emma_profiles, wait_for, write_profiles
-from support.mail_server import USER, MailServer, MemoryKeyring, free_port
-from support.report_history import DAY, add_device, add_media, add_session, build_household
+from support.mail_server import MailServer
+from support.report_history import DAY, add_device, add_media, add_session
+from test_alerts_dispatcher import Endpoint
+from test_mail_cli import restore_log_handlers, setup  # noqa: F401 (fixtures: the mail settings and keyring)
 
 from plextray.alerts.dispatcher import AlertDispatcher
 from plextray.app import build_engine, setup_app_log
 from plextray.cli import main
-from plextray.config import AppConfig, EmailSettings, save_config
 from plextray.emulator.household import demo_household
 from plextray.emulator.server import PlexEmulator
 from plextray.notify import DesktopNotifier
@@ -39,37 +37,6 @@ RATING_PG = {"type": "rating", "max": "PG", "unrated": "block", "actions": ["not
 MARKUP_NAME = '<a href="http://evil.example/approve">tap to approve</a> \x9b31m & \u202eVT-stneraP'
 NEWLINE_NAME = "Emma's iPad\n2026-11-23 16:00:00,000 WARNING plextray.engine: all plays allowed"
 UNSAFE = ("\x1b", "\x07", "\x9b", "\u202e", "\u202c")
-
-
-class Endpoint:
-    """A webhook on 127.0.0.1 recording each JSON payload apprise's json:// plugin posts."""
-
-    def __init__(self) -> None:
-        self.payloads: list[dict] = []
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                length = int(self.headers.get("Content-Length", 0))
-                owner.payloads.append(json.loads(self.rfile.read(length) or b"{}"))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def url(self, *, html: bool = False) -> str:
-        # format=html: this endpoint reads HTML, as Telegram does by default
-        return f"json://127.0.0.1:{self.server.server_address[1]}/hook?cto=2&rto=2" + ("&format=html" if html else "")
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -125,13 +92,14 @@ def test_notification_and_alert_are_plain_text_whatever_the_device_is_called(
     tmp_path, plextray_home, monkeypatch, notifyd, app_log
 ):
     endpoint = Endpoint()
+    # the second endpoint reads HTML, as Telegram does by default
     emulator, kid, built, alerter = run_world(tmp_path, plextray_home, monkeypatch, MARKUP_NAME,
-                                              [endpoint.url(), endpoint.url(html=True)])
+                                              [endpoint.url(), endpoint.url() + "&format=html"])
     try:
         emulator.play(kid, "1002")  # rated R: notify, alert and stop
         wait_for(lambda: emulator.terminate_calls, timeout=15)
         notes = wait_for(lambda: [n for n in notifyd() if "R > PG" in n["body"]], timeout=10)
-        wait_for(lambda: len(endpoint.payloads) >= 2, timeout=15)
+        wait_for(lambda: len(endpoint.delivered) >= 2, timeout=15)
     finally:
         built.engine.stop()
         built.close()
@@ -142,7 +110,7 @@ def test_notification_and_alert_are_plain_text_whatever_the_device_is_called(
     for char in (*UNSAFE, "<", "&"):
         assert char not in body and char not in notes[0]["summary"], repr(char)
     assert "on \u2039a href=\"http://evil.example/approve\">tap to approve\u2039/a> \ufffd31m \uff06 \ufffdVT-stneraP" in body
-    plain, html = sorted(endpoint.payloads, key=lambda p: "&lt;" in p["message"])
+    plain, html = sorted(endpoint.delivered, key=lambda p: "&lt;" in p["message"])
     for payload in (plain, html):
         for char in UNSAFE:
             assert char not in payload["message"] and char not in payload["title"], repr(char)
@@ -175,27 +143,9 @@ def test_a_newline_in_a_player_title_keeps_the_app_log_one_record_per_line(
     assert not any(line.startswith("2026-11-23 16:00:00,000 WARNING") for line in lines)
 
 
-@pytest.fixture
-def mail_setup(plextray_home):
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    build_household(plextray_home)
-    port = free_port()
-    email = EmailSettings(host="127.0.0.1", port=port, security="none", username=USER,
-                          sender="plextray@example.org", recipients=("mum@example.org",))
-    save_config(AppPaths.default().config, AppConfig(email=email))
-    backend.set_password("plextray", f"smtp:{USER}@127.0.0.1", "right-horse-battery")
-    server = MailServer("none", port=port).start()
-    root = logging.getLogger()
-    handlers = list(root.handlers)
-    yield server
-    root.handlers[:] = handlers
-    server.stop()
-    keyring.set_keyring(previous)
-
-
-def test_the_digest_e_mail_is_clean_bounded_and_keeps_real_names(plextray_home, mail_setup):
+def test_the_digest_e_mail_is_clean_bounded_and_keeps_real_names(plextray_home, setup):
+    port, servers = setup
+    servers.append(MailServer("none", port=port).start())
     conn = connect(plextray_home / "history.sqlite3")
     huge = "Kid\x1b[2J\r\nBcc: everyone@example.org\u202e " + "x" * 200_000
     add_device(conn, "evil-box", huge, account="guest")
@@ -207,7 +157,7 @@ def test_the_digest_e_mail_is_clean_bounded_and_keeps_real_names(plextray_home, 
     conn.commit()
     conn.close()
     assert main(["email", "digest", "--date", DAY]) == 0
-    (message,) = mail_setup.messages
+    (message,) = servers[0].messages
     raw = message.as_bytes()
     assert len(raw) < 150_000  # was 833 kB with the 200 kB name
     for name, value in message.items():

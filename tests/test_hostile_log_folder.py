@@ -7,12 +7,12 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
 
 import pytest
+from support.headless import HeadlessRun
 from support.household import emma_profiles, wait_for
 
 from plextray.emulator.household import demo_household
@@ -92,22 +92,11 @@ def test_the_running_engine_never_archives_a_link_out_or_hangs_on_a_fifo(tmp_pat
         plextray_home.mkdir(parents=True)
         rating = {"type": "rating", "max": "PG", "actions": ["stop"]}
         (plextray_home / "profiles.json").write_text(json.dumps(emma_profiles([rating], kid_device=ids["kid_tablet"])))
-        env = dict(os.environ, PLEX_URL=emulator.url, PLEX_TOKEN=TOKEN, PLEXTRAY_HOME=str(plextray_home))
-        env.pop("DISPLAY", None)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "plextray", "run", "--headless", "--log-dir", str(logs)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        try:
-            assert "monitoring (headless)" in proc.stdout.readline()
+        with HeadlessRun(emulator, plextray_home, logs, TOKEN) as service:
             emulator.play(ids["kid_tablet"], "1002")
             wait_for(lambda: emulator.terminate_calls, timeout=15)  # it read the live log and acted
-            proc.send_signal(signal.SIGTERM)
-            out, err = proc.communicate(timeout=20)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-    assert proc.returncode == 0, err
+            service.stop()
+    assert service.returncode == 0, service.err
     archived = saved(plextray_home)
     assert b"ratingKey=1002" in archived
     assert b"not-for-the-archive" not in archived

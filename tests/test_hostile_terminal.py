@@ -111,16 +111,21 @@ def test_events_text_and_json_from_the_archive(tmp_path, plextray_home):
                                "product", "platform", "device", "ip", "account", "session"]
 
 
-def test_report_text_cleans_and_cuts_names_and_titles(plextray_home):
-    build_household(plextray_home)
-    conn = connect(plextray_home / "history.sqlite3")
-    long_name = HOSTILE + " " + "x" * 200_000
-    add_device(conn, "evil-box", long_name, account="guest")
-    add_media(conn, "900", "Night\x1b[8mShift\u2028\u202e", "movie", duration_min=60)
-    add_session(conn, "evil-box", "900", f"{DAY}T13:00:00", f"{DAY}T13:30:00", 30, position_min=30,
-                account="guest", device=long_name)
+def household_with_a_guest(home, device: str, rating_key: str, title: str | None = None) -> None:
+    """The report tests' household, plus a guest's box (linked to nobody) that played at 13:00."""
+    build_household(home)
+    conn = connect(home / "history.sqlite3")
+    add_device(conn, "evil-box", device, account="guest")
+    if title is not None:
+        add_media(conn, rating_key, title, "movie", duration_min=60)
+    add_session(conn, "evil-box", rating_key, f"{DAY}T13:00:00", f"{DAY}T13:30:00", 30, position_min=30,
+                account="guest", device=device)
     conn.commit()
     conn.close()
+
+
+def test_report_text_cleans_and_cuts_names_and_titles(plextray_home):
+    household_with_a_guest(plextray_home, HOSTILE + " " + "x" * 200_000, "900", "Night\x1b[8mShift\u2028\u202e")
     report = plextray(plextray_home, "report", "--date", DAY, "--format", "text")
     assert report.returncode == 0, report.stderr
     assert_clean(report.stdout)
@@ -132,13 +137,7 @@ def test_report_text_cleans_and_cuts_names_and_titles(plextray_home):
 
 
 def test_report_json_keeps_the_raw_values_behind_escapes(plextray_home):
-    build_household(plextray_home)
-    conn = connect(plextray_home / "history.sqlite3")
-    add_device(conn, "evil-box", HOSTILE, account="guest")
-    add_session(conn, "evil-box", "200", f"{DAY}T13:00:00", f"{DAY}T13:30:00", 30, position_min=30,
-                account="guest", device=HOSTILE)
-    conn.commit()
-    conn.close()
+    household_with_a_guest(plextray_home, HOSTILE, "200")
     report = plextray(plextray_home, "report", "--date", DAY, "--format", "json")
     assert report.returncode == 0, report.stderr
     assert_clean(report.stdout)
