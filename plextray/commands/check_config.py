@@ -23,10 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run(args: argparse.Namespace) -> int:
     from plextray.paths import AppPaths
-
-    path = Path(args.file) if args.file else AppPaths.default().profiles
     from plextray.safe_text import for_terminal
 
+    path = Path(args.file) if args.file else AppPaths.default().profiles
     lines, ok = check_file(path)
     # the file's own text (names, messages) is shown back: never an escape sequence or a forged line
     print("\n".join(for_terminal(line, limit=None) for line in lines))
