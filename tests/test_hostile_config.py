@@ -8,6 +8,9 @@ import json
 import logging
 import subprocess
 import sys
+import threading
+import time
+from datetime import datetime
 
 import pytest
 from support.headless import HeadlessRun
@@ -187,3 +190,29 @@ def test_names_refuse_exactly_what_the_edges_replace():
 
     for code in range(0x3000):  # every control, bidi and separator character lives below U+3000
         assert specs.has_unsafe(chr(code)) == safe_text.has_unsafe(chr(code)), hex(code)
+
+
+def test_a_tick_failing_every_second_in_the_engine_is_logged_once_with_its_count(plextray_home, caplog):
+    """The real engine loop: a wall clock that breaks (as a rule evaluation that cannot finish)
+    makes every tick fail; the log gets one traceback, then one line with the count."""
+    broken = threading.Event()
+
+    def clock():
+        if broken.is_set():
+            raise RecursionError("maximum recursion depth exceeded")
+        return datetime(2026, 11, 23, 16, 0, 0)
+
+    paths = AppPaths(plextray_home).ensure()
+    paths.profiles.write_text(json.dumps(emma_profiles([RATING], kid_device="ipad")))
+    built = build_engine(paths, notifier=RecordingNotifier(), log_dir=None, with_mail=False, wall_clock=clock)
+    with caplog.at_level(logging.INFO, logger="plextray.engine.engine"):
+        built.start()
+        broken.set()
+        time.sleep(3.5)  # a few ticks (one a second): the failure repeats
+        built.engine.stop()
+        built.close()
+    failed = [r for r in caplog.records if r.getMessage().startswith("engine step failed")]
+    assert sum(1 for r in failed if r.exc_info) == 1
+    (count,) = [r for r in failed if "more time" in r.getMessage()]
+    assert "RecursionError: maximum recursion depth exceeded" in count.getMessage()
+    assert int(count.getMessage().split(" failed ")[1].split()[0]) >= 2

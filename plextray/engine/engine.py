@@ -201,6 +201,7 @@ class Engine:
                     failures.failed(exc)
                 else:
                     failures.succeeded()
+            failures.close()
         except Exception:
             log.exception("engine crashed")
             raise

@@ -47,6 +47,10 @@ class RepeatedFailures:
             self._log.info("%s: no longer failing", self._what)
             self._kind = None
 
+    def close(self) -> None:
+        """Log the repeats not reported yet (the loop is ending)."""
+        self._report()
+
     def _report(self) -> None:
         if self._kind is not None and self._repeats:
             self._log.error("%s %d more time%s: %s: %s", self._what, self._repeats,
