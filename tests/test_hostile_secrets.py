@@ -78,6 +78,7 @@ def test_without_a_secure_keyring_they_stay_in_the_file_and_still_work(plextray_
     assert load_alert_urls(load_config(paths.config)) == (BOT,)
     with pytest.raises(SecretStoreError, match="alert URLs"):
         save_alert_urls(["ntfy://new-topic"])  # a new one is never written to a file by surprise
+    save_alert_urls([])  # no URLs needs no keyring (a settings save with e-mail only)
 
 
 def test_save_replaces_the_list_and_clears_what_an_old_file_held(plextray_home, keyring_memory):

@@ -199,6 +199,10 @@ def save_alert_urls(urls: Sequence[str], *, store: TokenStore | None = None, con
     cleaned = tuple(dict.fromkeys(url.strip() for url in urls if url.strip()))
     _register_alert_secrets(cleaned)
     store = store or TokenStore()
+    if not store.available and not cleaned:  # nothing to keep: no keyring needed (e-mail-only settings)
+        if config_path is not None:
+            _drop_from_file(config_path)
+        return
     if not store.available:
         raise SecretStoreError(
             f"no secure system keyring to keep alert URLs in (they hold tokens; found {store.backend_name}): "
