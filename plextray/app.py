@@ -68,6 +68,7 @@ def setup_app_log(paths: AppPaths) -> None:
     """Everything at INFO and above goes to the app's own log file (redacted, rotated)."""
     import logging.handlers
 
+    from plextray.log_format import OneLineFormatter
     from plextray.secrets import install_redaction
 
     paths.ensure()
@@ -75,7 +76,7 @@ def setup_app_log(paths: AppPaths) -> None:
     if any(getattr(h, "baseFilename", None) == str(paths.app_log) for h in root.handlers):
         return
     handler = logging.handlers.RotatingFileHandler(paths.app_log, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(OneLineFormatter())  # a client's newline never splits a record
     handler.setLevel(logging.INFO)
     root.addHandler(handler)
     if root.level > logging.INFO or root.level == logging.NOTSET:
@@ -115,9 +116,14 @@ def build_engine(
     """Wire the engine (and the daily e-mail scheduler). Missing logs or server are problems the
     engine reports, not crashes — unless `require_logs` (an explicit --log-dir that does not work).
     If a step fails, what the earlier ones took (the saver's lock, the database, the client) is released."""
+    from plextray.plex.credentials import migrate_alert_urls
+
     paths.ensure()
+    kept = migrate_alert_urls(paths.config)  # alert URLs hold tokens: from config.json to the keyring
     config = config or load_config(paths.config)
     built = Built(engine=None)
+    if kept:
+        built.problems.append(kept)
     try:
         _wire(built, paths, config, notifier=notifier, log_dir=log_dir, require_logs=require_logs, client=client,
               alerter=alerter, wall_clock=wall_clock, with_mail=with_mail)
@@ -148,6 +154,7 @@ def _wire(
     from plextray.engine.engine import Engine
     from plextray.localzone import local_zone
     from plextray.logs.saver import LogSaver
+    from plextray.plex.credentials import load_alert_urls
     from plextray.profiles.store import ProfileStore
     from plextray.store.db import connect
     from plextray.store.enforcement import EnforcementStore
@@ -178,10 +185,11 @@ def _wire(
         except (ConfigError, SecretStoreError) as exc:
             built.problems.append(f"not connected to a Plex server: {exc}")
             client = None
-    if alerter is None and config.alert_urls:
+    alert_urls = load_alert_urls(config)  # the keyring's (and any config.json still holds)
+    if alerter is None and alert_urls:
         from plextray.alerts.dispatcher import from_config
 
-        alerter = from_config(config.alert_urls)
+        alerter = from_config(alert_urls)
         built.closers.append(alerter.close)
 
     conn = connect(paths.database)

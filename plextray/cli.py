@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def configure_logging(verbosity: int) -> None:
     """stderr gets warnings (more with -v); every handler redacts secrets. Safe to call again."""
+    from plextray.log_format import OneLineFormatter
     from plextray.secrets import install_redaction
 
     level = logging.WARNING - 10 * min(verbosity, 2)
@@ -43,7 +44,7 @@ def configure_logging(verbosity: int) -> None:
     handler = next((h for h in root.handlers if getattr(h, "_plextray_stderr", False)), None)
     if handler is None:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(OneLineFormatter())  # a client's newline never splits a record
         handler._plextray_stderr = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     handler.setLevel(level)

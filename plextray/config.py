@@ -1,6 +1,7 @@
-"""The app's settings file (config.json): server URL, log folder, alert URLs, e-mail. No secrets.
+"""The app's settings file (config.json): server URL, log folder, e-mail. No secrets.
 
-Secrets (the Plex token, the SMTP password) live in the OS keyring only. Saves are atomic
+Secrets (the Plex token, the SMTP password, the alert URLs, which hold bot tokens) live in the
+OS keyring only (plextray.plex.credentials). Saves are atomic
 (temp file + replace); a broken file is reported with its path and never overwritten.
 """
 
@@ -52,7 +53,9 @@ class MqttSettings:
 class AppConfig:
     server_url: str | None = None
     log_dir: str | None = None  # None: auto-detect
-    alert_urls: tuple[str, ...] = ()  # apprise URLs (ntfy://, pover://, tgram://, json://, mailto://)
+    # apprise URLs (ntfy://, pover://, tgram://, json://, mailto://): kept in the keyring
+    # (credentials.load_alert_urls); here only those an older config.json still holds
+    alert_urls: tuple[str, ...] = ()
     email: EmailSettings = field(default_factory=EmailSettings)
     poll_seconds: float = 0.25  # how often the engine looks for new log lines
     sessions_poll_seconds: float = 5.0  # how often the engine asks the server for live sessions
@@ -62,6 +65,8 @@ class AppConfig:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["alert_urls"] = list(self.alert_urls)
+        if not self.alert_urls:
+            del data["alert_urls"]  # they belong in the keyring: save_config puts them there
         data["email"]["recipients"] = list(self.email.recipients)
         return data
 
@@ -157,4 +162,8 @@ def atomic_write_text(path: Path, text: str, *, mode: int = 0o600) -> None:
 
 
 def save_config(path: Path, config: AppConfig) -> None:
-    atomic_write_text(path, json.dumps(config.to_dict(), indent=2) + "\n")
+    """Write config.json; alert URLs the config carries go to the keyring instead (where there is
+    no secure keyring they stay in the file rather than be lost)."""
+    from plextray.plex.credentials import keep_alert_urls_out
+
+    atomic_write_text(path, json.dumps(keep_alert_urls_out(config).to_dict(), indent=2) + "\n")

@@ -82,8 +82,12 @@ class DesktopNotifier:
         self._tray_notify = tray_notify
 
     def notify(self, title: str, message: str) -> bool:
+        from plextray.safe_text import for_notification
+
         title_limit, body_limit = limits_for(self.platform)
         utf16 = self.platform == "win32"
+        # device names and titles inside come from clients: no controls, no markup reaches the desktop
+        title, message = for_notification(title).replace("\n", " "), for_notification(message)
         title = truncate(title, title_limit, utf16=utf16) or self.app_name
         message = truncate(message, body_limit, utf16=utf16)
         for name, backend in self._backends():

@@ -63,3 +63,36 @@ def for_log(value: object, limit: int | None = 2 * LIMIT) -> str:
     text = value if isinstance(value, str) else str(value)
     escaped = _FORBIDDEN.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
     return escaped if limit is None else shorten(escaped, limit)
+
+
+def for_json(encoded: str) -> str:
+    """JSON text (from json.dumps with ensure_ascii=False) with every forbidden character that
+    JSON leaves raw (C1 controls, U+2028/2029, bidi marks) written as a \\uXXXX escape: a
+    terminal shows the line as it is, and a program decodes the very same values. (C0 controls
+    inside strings are always escaped by json.dumps: a raw newline or tab here is the layout of
+    an indented document, and stays.)"""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+
+
+_JSON_RAW = re.compile(f"[\x7f-\x9f\u2028\u2029{_BIDI}]")
+
+
+# Desktop notification bodies may be markup (freedesktop `body-markup`: <b>, <a href>, <img>,
+# entities); whether a server reads them as markup or prints them varies, so the two characters
+# that start markup (a tag, an entity) become look-alikes that read the same on every server. A
+# lone ">" starts nothing and stays ("rating R > PG").
+_MARKUP = str.maketrans({"<": "\u2039", "&": "\uff06"})
+
+
+def for_notification(value: object, limit: int | None = None) -> str:
+    """A notification's title or body: plain visible text, never markup. Line breaks plextray
+    put between its own sentences stay (values inside were cleaned when the text was made)."""
+    return clean_lines(value, limit).translate(_MARKUP)
+
+
+def clean_lines(value: object, limit: int | None = None) -> str:
+    """Text of several lines that plextray wrote (an alert body: reason, then what was done),
+    each line cleaned: its own line breaks stay, nothing else invisible does."""
+    text = value if isinstance(value, str) else str(value)
+    joined = "\n".join(clean(line, None) for line in text.split("\n"))
+    return joined if limit is None else shorten(joined, limit)

@@ -17,8 +17,9 @@ _PATTERNS = (
     re.compile(r"(?i)((?:x-plex-token|auth_token|token|password|passwd)=)([^&\s\"'<>]+)"),
     # header dumps: "X-Plex-Token => abc", "X-Plex-Token: abc"
     re.compile(r"(?i)(x-plex-token\s*(?:=>|:)\s*)([^\s/,\"']+)"),
-    # smtp/apprise URLs with credentials: scheme://user:pass@host
-    re.compile(r"([a-z][a-z0-9+.-]*://[^:/\s@]+:)([^@\s/]+)(@)"),
+    # smtp/apprise URLs with credentials: scheme://user:pass@host (the scheme's length bounded:
+    # unbounded, every letter of a long word started a scan to its end, quadratic in log records)
+    re.compile(r"([a-z][a-z0-9+.-]{0,31}://[^:/\s@]+:)([^@\s/]+)(@)"),
 )
 
 _known: set[str] = set()

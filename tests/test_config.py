@@ -12,7 +12,10 @@ def test_missing_file_gives_defaults(tmp_path):
     assert load_config(tmp_path / "config.json") == AppConfig()
 
 
-def test_round_trip(tmp_path):
+def test_round_trip(tmp_path, use_keyring):
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    use_keyring(NoKeyring())  # with no keyring, alert URLs stay in the file (tests/test_hostile_secrets.py)
     path = tmp_path / "config.json"
     config = AppConfig(
         server_url="http://127.0.0.1:32400",

@@ -12,6 +12,7 @@ from test_alerts_dispatcher import Endpoint
 
 from plextray.config import AppConfig, EmailSettings, load_config, save_config
 from plextray.paths import AppPaths
+from plextray.plex.credentials import load_alert_urls
 from plextray.ui.delivery_frame import validate_delivery
 
 pytestmark = [pytest.mark.gui, pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")]
@@ -93,7 +94,8 @@ def test_save_writes_config_and_keyring_keeps_other_settings(frame):
     assert frame.save() is True
     config = load_config(AppPaths.default().config)
     assert config.server_url == "http://127.0.0.1:32400"  # not ours: kept
-    assert config.alert_urls == ("ntfy://kids-topic", "json://127.0.0.1:8080/hook")
+    assert config.alert_urls == () and "kids-topic" not in AppPaths.default().config.read_text()  # they hold tokens:
+    assert load_alert_urls(config) == ("ntfy://kids-topic", "json://127.0.0.1:8080/hook")  # the keyring has them
     assert config.email == EmailSettings("smtp.example.org", 465, "ssl", USER, "plextray@example.org",
                                          ("mum@example.org", "dad@example.org"), "20:30", True)
     assert keyring.get_password("plextray", f"smtp:{USER}@smtp.example.org") == "pa55-w0rd-x"

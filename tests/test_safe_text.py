@@ -50,3 +50,40 @@ def test_real_names_with_accents_emoji_and_cjk_pass_unchanged():
         assert safe_text.for_header(name) == name
         assert safe_text.for_log(name) == name
         assert not safe_text.has_unsafe(name)
+
+
+@given(st.text(), st.integers(min_value=1, max_value=400))
+def test_notification_and_alert_text_keep_only_their_own_line_breaks_and_no_markup(value, limit):
+    for cleaner in (safe_text.for_notification, safe_text.clean_lines):
+        out = cleaner(value, limit)
+        assert not any(_forbidden(ch) and ch != "\n" for ch in out), (cleaner.__name__, out)
+        assert out.count("\n") <= value.count("\n") and len(out) <= limit
+    assert not set("<&") & set(safe_text.for_notification(value))
+
+
+@given(st.dictionaries(st.text(), st.one_of(st.text(), st.none(), st.integers())))
+def test_json_output_shows_no_control_or_bidi_and_decodes_to_the_same_values(data):
+    import json
+
+    encoded = safe_text.for_json(json.dumps(data, ensure_ascii=False))
+    assert not any(_forbidden(ch) for ch in encoded)
+    assert json.loads(encoded) == data
+
+
+@given(st.text(max_size=300))
+def test_the_rule_core_refuses_exactly_the_characters_the_edges_replace(value):
+    from plextray.core.specs import has_unsafe
+
+    assert has_unsafe(value) == safe_text.has_unsafe(value) == any(_forbidden(ch) for ch in value)
+
+
+def test_a_report_model_is_cleaned_value_by_value_and_keeps_its_shape():
+    from plextray.core.report_model import ActionTaken, ViolationEntry
+    from plextray.reports.safe import scrub
+
+    entry = ViolationEntry("2026-03-10T20:31:05", "time", "bedtime\x1b[2J", "Night\nShift", "x" * 5000,
+                           (ActionTaken("stop", "ok", "stopped on TV\u202e", "2026-03-10T20:31:06"),))
+    clean = scrub(entry)
+    assert type(clean) is ViolationEntry and clean.time == entry.time
+    assert clean.reason == "bedtime\ufffd[2J" and clean.title == "Night\ufffdShift" and len(clean.device) == 200
+    assert clean.actions[0].detail == "stopped on TV\ufffd"

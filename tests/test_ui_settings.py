@@ -290,10 +290,14 @@ def test_test_connection_against_a_real_http_server(root, paths):
         server.server_close()
 
 
-def test_alerts_tab_and_server_save_keep_each_others_settings(root, paths):
+def test_alerts_tab_and_server_save_keep_each_others_settings(root, paths, use_keyring):
     """The Alerts tab (plextray.ui.delivery_frame) is part of the window; saving the server tab keeps its URLs."""
-    from plextray.config import AppConfig, load_config, save_config
+    from support.memkeyring import MemoryKeyring
 
+    from plextray.config import AppConfig, load_config, save_config
+    from plextray.plex.credentials import load_alert_urls
+
+    use_keyring(MemoryKeyring())  # alert URLs live in the keyring
     save_config(paths.config, AppConfig(alert_urls=("ntfy://ntfy.sh/plextray-test",)))
     window = open_window(root, paths)
     assert window.delivery is not None
@@ -303,4 +307,4 @@ def test_alerts_tab_and_server_save_keep_each_others_settings(root, paths):
     assert window.save() is True
     config = load_config(paths.config)
     assert config.server_url == "http://10.0.0.5:32400"
-    assert config.alert_urls == ("ntfy://ntfy.sh/plextray-test",)
+    assert load_alert_urls(config) == ("ntfy://ntfy.sh/plextray-test",)

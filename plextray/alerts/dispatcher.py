@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from plextray.errors import DeliveryError
+from plextray.safe_text import clean, clean_lines
 from plextray.secrets import redact, register_secret
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,9 @@ def _deliver_with_apprise(url: str, title: str, body: str) -> None:
     app = apprise.Apprise()
     if not app.add(url):
         raise DeliveryError(f"apprise does not understand {private_url(url)}")
-    result = app.notify(body=body, title=title)
+    # TEXT: apprise escapes the body for services that read HTML or Markdown (Telegram's default
+    # is HTML): a device name holding <a href=…> arrives as the characters it is, never a link
+    result = app.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
     if result:
         return
     reason = ""
@@ -143,6 +146,7 @@ class AlertDispatcher:
         if self._closed:
             log.warning("alert dropped after close: %s", redact(title))
             return
+        title, body = clean(title), clean_lines(body)  # plain text, whatever a client wrote
         with self._lock:
             self._pending += len(self.urls)
         for url in self.urls:

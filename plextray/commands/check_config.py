@@ -23,10 +23,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run(args: argparse.Namespace) -> int:
     from plextray.paths import AppPaths
+    from plextray.safe_text import for_terminal
 
     path = Path(args.file) if args.file else AppPaths.default().profiles
     lines, ok = check_file(path)
-    print("\n".join(lines))
+    # the file's own text (names, messages) is shown back: never an escape sequence or a forged line
+    print("\n".join(for_terminal(line, limit=None) for line in lines))
     return 0 if ok else 2
 
 
@@ -123,7 +125,8 @@ def explain(doc: dict[str, Any]) -> list[str]:
     if isinstance(unknown, dict):
         lines.append("")
         actions = unknown.get("actions") or []
-        lines.append(f"Devices linked to nobody: {describe_actions(tuple(actions)) if isinstance(actions, list) else '✗'} on every play")
+        readable = isinstance(actions, list) and all(isinstance(action, str) for action in actions)
+        lines.append(f"Devices linked to nobody: {describe_actions(tuple(actions)) if readable else '✗'} on every play")
         if unknown.get("restrictions"):
             lines.extend(restriction_lines(unknown.get("restrictions"), "$.unknown_devices.restrictions", "  "))
     settings = doc.get("settings")

@@ -26,15 +26,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _format(event, as_json: bool) -> str:
     import json
 
-    if as_json:
-        return json.dumps(event.to_json_dict(), ensure_ascii=False)
+    from plextray.safe_text import for_json, for_terminal as safe
+
+    if as_json:  # the same keys and values, the characters a terminal would act on escaped
+        return for_json(json.dumps(event.to_json_dict(), ensure_ascii=False))
     position = "-" if event.position_ms is None else f"{event.position_ms / 1000:.0f}s"
     duration = "-" if event.duration_ms is None else f"{event.duration_ms / 1000:.0f}s"
     who = event.account or "?"
     device = event.device or event.product or event.client_id or event.ip or "?"
+    # every field but the numbers was written by the client: cleaned before the terminal sees it
     return (
-        f"{event.time}  {event.state:<9} item {event.rating_key or '?'} at {position}/{duration}  "
-        f"{who} on {device} [{event.client_id or '-'}] {event.ip or ''}".rstrip()
+        f"{safe(event.time)}  {safe(event.state):<9} item {safe(event.rating_key or '?')} at {position}/{duration}  "
+        f"{safe(who)} on {safe(device)} [{safe(event.client_id or '-')}] {safe(event.ip or '')}".rstrip()
     )
 
 

@@ -51,6 +51,7 @@ def _run(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from plextray.paths import AppPaths
+    from plextray.safe_text import for_json, for_terminal as safe
     from plextray.store.db import connect
     from plextray.store.history import HistoryStore
 
@@ -85,7 +86,7 @@ def _run(args: argparse.Namespace) -> int:
             data = asdict(session)
             data["percent"] = session.percent
             data["title"] = titles.get(session.rating_key)
-            print(json.dumps(data, ensure_ascii=False))
+            print(for_json(json.dumps(data, ensure_ascii=False)))
             continue
         what = titles.get(session.rating_key) or f"item {session.rating_key}"
         device = session.device or session.product or session.client_id
@@ -94,9 +95,11 @@ def _run(args: argparse.Namespace) -> int:
         percent = "" if session.percent is None else f" {session.percent:.0f}%"
         flags = " (resumed)" if session.resumed else ""
         flags += " LIVE" if session.live else ""
+        # account, device and title come from clients and the library: each is cleaned, so none
+        # can move the cursor, clear the screen or print a line of its own
         print(
-            f"{session.start[:16].replace('T', ' ')} - {session.end[11:16]}  {session.account or '?'} on "
-            f"{device}: {what}, watched {_minutes(session.watched_ms)}{percent}{flags}"
+            f"{session.start[:16].replace('T', ' ')} - {session.end[11:16]}  {safe(session.account or '?')} on "
+            f"{safe(device)}: {safe(what)}, watched {_minutes(session.watched_ms)}{percent}{flags}"
         )
     if not sessions and not args.json:
         print("no watch sessions" + (f" since {args.since}" if args.since else ""))

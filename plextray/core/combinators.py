@@ -76,7 +76,10 @@ def _parts(reader: Reader) -> tuple[Condition, ...] | None:
     if not items:
         reader.issues.add(reader.at("of"), "needs at least one condition")
         return None
-    parts = [compile_condition(item, f"{reader.at('of')}[{i}]", reader.issues) for i, item in enumerate(items)]
+    parts = [
+        compile_condition(item, f"{reader.at('of')}[{i}]", reader.issues, depth=reader.depth + 1)
+        for i, item in enumerate(items)
+    ]
     if any(part is None for part in parts):
         return None
     return tuple(part for part in parts if part is not None)
@@ -105,5 +108,5 @@ def _not(reader: Reader) -> Condition | None:
     if isinstance(spec, list):
         reader.issues.add(reader.at("of"), "\"not\" takes one condition object, not an array")
         return None
-    part = compile_condition(spec, reader.at("of"), reader.issues)
+    part = compile_condition(spec, reader.at("of"), reader.issues, depth=reader.depth + 1)
     return NotCondition(part) if part is not None else None

@@ -55,6 +55,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
+from plextray.core.linear import BracketedAfter, DeviceShape
 from plextray.core.logline import MAX_LINE_BYTES, LineError, LogLine, parse_line, split_request_prefix
 from plextray.core.model import PLAYBACK_STATES, PlaybackEvent
 
@@ -112,10 +113,10 @@ _STATISTICS = re.compile(
     r"Statistics: \((?P<client>[^)\s]+)\) Reporting (?P<what>\w+) playback(?:.*? for account (?P<account>-?\d+))?"
 )
 _NOW_USER = re.compile(r"\[Now\] User is (?P<user>.+) \(ID: (?P<id>-?\d+)\)\s*$")
-_NOW_DEVICE = re.compile(r"\[Now\] Device is (?P<platform>.+?) \((?P<name>.*)\)\.?\s*$")
+_NOW_DEVICE = DeviceShape("[Now] Device is ")  # r"\[Now\] Device is (?P<platform>.+?) \((?P<name>.*)\)\.?\s*$"
 _TERMINATED = re.compile(r"Terminated session (?P<session>\S+) with reason")
 _REQ_ID = re.compile(r" #([0-9a-fA-F]+)\b")
-_TOKEN_USER = re.compile(r"Token \(([^)]*)\)")
+_TOKEN_USER = BracketedAfter("Token ")  # r"Token \(([^)]*)\)", in linear time
 _OLD_STATUS = re.compile(r" bytes (-?\d{3})\b")
 _METADATA = re.compile(r"/library/metadata/([^/?&\s]+)")
 
@@ -146,14 +147,14 @@ _FAST_CLIENT = re.compile(
 _PLAYBACK_STATES_BYTES = frozenset(state.encode() for state in PLAYBACK_STATES)
 _FAST_RATING = re.compile(rb"ratingKey=([^\s,&]+)")
 _FAST_USER = re.compile(rb"(?P<user>.+) \(ID: (?P<id>-?\d+)\)\s*$")
-_FAST_DEVICE = re.compile(rb"(?P<platform>.+?) \((?P<name>.*)\)\.?\s*$")
+_FAST_DEVICE = DeviceShape(b"")  # rb"(?P<platform>.+?) \((?P<name>.*)\)\.?\s*$", in linear time
 _FAST_STATISTICS = re.compile(
     rb"(?P<client>[^)\s]+)\) Reporting (?P<what>\w+) playback(?:.*? for account (?P<account>-?\d+))?"
 )
 _FAST_COMPLETED = re.compile(rb"[^\] ]+\] (?:-?\d+ )?[A-Z]+ (?=[^ ])([^? ]*)[^ ]*")  # group 1: the URL's path
 _FAST_REQ_ID = re.compile(rb" #([0-9a-fA-F]+)\b")
 _FAST_REQUEST = re.compile(rb"([^\] ]+)(?: \([^\]]*\))?\] [A-Z]+ ([^ ]+)")  # _REQUEST after "Request: ["
-_FAST_TOKEN_USER = re.compile(rb"Token \(([^)]*)\)")
+_FAST_TOKEN_USER = BracketedAfter(b"Token ")  # rb"Token \(([^)]*)\)", in linear time
 _REPORT_PATHS = frozenset((b"/:/timeline", b"/:/timeline/", b"/:/progress"))
 # What a fast-path line may not hold (deleted by bytes.translate): control bytes, "\r" and tabs.
 # So its only whitespace is " ", and the patterns above read URLs with `[^ ]`, as `\S` in the
@@ -168,6 +169,8 @@ _CONTEXT_SECONDS = 2  # follow-ups of a request are logged within milliseconds
 _MATCH_SECONDS = 60  # a Completed line can come many seconds after its Request
 _WEB_LINK_SECONDS = 6 * 3600  # a 2013 web transcode session ties timelines from its IP this long
 _MAP_SIZE = 4096
+_TAIL_CACHED = 1024  # a longer [Now]/Statistics text is read again each time, never kept: 1,024 client-
+# written lines of 1 MB each would otherwise hold a gigabyte
 
 
 @dataclass(slots=True)
@@ -563,7 +566,8 @@ class PlaybackParser:
             said = _read_tail(kind, tail)
             if len(tails) >= 1024:
                 tails.clear()
-            tails[tail] = said
+            if len(tail) <= _TAIL_CACHED:
+                tails[tail] = said
         else:
             return False
         if said is None:
@@ -661,7 +665,8 @@ class PlaybackParser:
             said = _read_tail(kind, tail)
             if len(tails) >= 1024:
                 tails.clear()
-            tails[tail] = said
+            if len(tail) <= _TAIL_CACHED:
+                tails[tail] = said
         if said is None:
             return False
         if kind == _USER:

@@ -211,7 +211,7 @@ def _person(value: Any, path: str, issues: Issues) -> Person | None:
         return None
     reader = Reader(value, path, issues)
     reader.check_keys(("name", "devices", "accounts", "restrictions"))
-    name = reader.string("name")
+    name = reader.string("name", plain=True)
     devices = reader.string_list("devices", required=False)
     accounts = reader.string_list("accounts", required=False)
     items = reader.array("restrictions", required=False)

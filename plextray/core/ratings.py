@@ -97,6 +97,7 @@ _PREFIX = re.compile(r"^([a-z]{2})\s*/\s*(.+)$", re.IGNORECASE)
 _DESCRIBED = re.compile(r"^(.+?)\s+-\s+(?=.*[A-Za-z]{3})(.*)$")
 # "TV-MA (L, S, V)": content descriptors after the code.
 _DESCRIPTORS = re.compile(r"\s*\([^)]*\)\s*$")
+_LONGEST = 256  # characters of a rating read (see normalize_rating)
 _NUMERIC = re.compile(r"^[+-]?(\d{1,2})\+?$")
 _WORDS = re.compile(r"^(?:FSKAB|FSK-|FSK|AB|PEGI|K-|K|M/)(?=\d)")
 
@@ -118,7 +119,9 @@ _UNRATED = frozenset(_canon(word) for word in _UNRATED_WORDS)
 
 def normalize_rating(code: str) -> tuple[str | None, str]:
     """Split a rating into (country or None, CODE): upper case, no whitespace, descriptions dropped."""
-    text = " ".join(str(code).split())
+    # Codes are short; a longer text is cut before the regexes below, whose backtracking grows
+    # with the square of the length (the code and its description come first anyway).
+    text = " ".join(str(code)[:_LONGEST].split())
     described = _DESCRIBED.match(text)
     if described:
         text = described.group(1)

@@ -66,12 +66,23 @@ def register(kind: str) -> Callable[[Compiler], Compiler]:
     return wrap
 
 
-def compile_condition(spec: Any, path: str, issues: Issues, *, extra_keys: tuple[str, ...] = ()) -> Condition | None:
-    """Compile one JSON condition; problems are added to `issues` with their path. None if broken."""
+MAX_RULE_DEPTH = 32  # conditions inside conditions: deeper is a mistake (or an attack on the stack)
+
+
+def compile_condition(
+    spec: Any, path: str, issues: Issues, *, extra_keys: tuple[str, ...] = (), depth: int = 1
+) -> Condition | None:
+    """Compile one JSON condition; problems are added to `issues` with their path. None if broken.
+
+    `depth` counts the combinators around it; past MAX_RULE_DEPTH nothing below is looked at, so
+    neither compiling, describing nor evaluating a rule can run out of stack."""
+    if depth > MAX_RULE_DEPTH:
+        issues.add(path, f"rules nested too deeply (more than {MAX_RULE_DEPTH} levels of all/any/not)")
+        return None
     if not isinstance(spec, dict):
         issues.add(path, f"expected an object with a \"type\", got {json_type(spec)}")
         return None
-    reader = Reader(spec, path, issues)
+    reader = Reader(spec, path, issues, depth=depth)
     kind = reader.string("type")
     if kind is None:
         return None
@@ -82,7 +93,7 @@ def compile_condition(spec: Any, path: str, issues: Issues, *, extra_keys: tuple
     before = len(issues)
     allowed = getattr(compiler, "keys", ())
     reader.check_keys((*COMMON_KEYS, *allowed, *extra_keys))
-    reader.string("name", required=False)
+    reader.string("name", required=False, plain=True)
     condition = compiler(reader)
     return condition if len(issues) == before else None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+import re
 from typing import Any
 
 # Keys a person may add anywhere to annotate a profile; they are ignored.
@@ -59,15 +60,27 @@ def json_type(value: Any) -> str:
 
 
 _MISSING = object()
+# The characters plextray.safe_text replaces at every edge (the rule core imports only itself;
+# tests/test_hostile_config.py holds the two to the same set): names may not hold them at all.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def has_unsafe(value: str) -> bool:
+    return _UNSAFE.search(value) is not None
+
+
+LARGEST = 1_000_000  # no count in a profile (minutes, titles, episodes, seconds) comes near this
+_UNSAFE_WORDS = "control characters (line breaks, tabs, escapes) and text-direction marks are not allowed"
 
 
 class Reader:
     """Typed, path-aware access to one JSON object. Missing or mistyped fields become issues."""
 
-    def __init__(self, data: dict[str, Any], path: str, issues: Issues) -> None:
+    def __init__(self, data: dict[str, Any], path: str, issues: Issues, *, depth: int = 1) -> None:
         self.data = data
         self.path = path
         self.issues = issues
+        self.depth = depth  # how deep this condition sits among nested rules (1: a restriction)
 
     def at(self, key: str | int) -> str:
         return f"{self.path}[{key}]" if isinstance(key, int) else f"{self.path}.{key}"
@@ -90,7 +103,11 @@ class Reader:
             return _MISSING
         return self.data[key]
 
-    def string(self, key: str, *, required: bool = True, default: str | None = None, empty_ok: bool = False) -> str | None:
+    def string(
+        self, key: str, *, required: bool = True, default: str | None = None, empty_ok: bool = False, plain: bool = False
+    ) -> str | None:
+        """`plain`: a name a person reads in a terminal, a notification or an e-mail header,
+        so no control or bidirectional characters (a newline in a name forged mail headers)."""
         value = self._get(key, required)
         if value is _MISSING:
             return default
@@ -100,11 +117,22 @@ class Reader:
         if not empty_ok and not value.strip():
             self.issues.add(self.at(key), "must not be empty")
             return default
+        if plain and has_unsafe(value):
+            self.issues.add(self.at(key), f"{_UNSAFE_WORDS}, got {value!r}")
+            return default
         return value
 
-    def integer(self, key: str, *, required: bool = True, default: int | None = None, minimum: int | None = None) -> int | None:
+    def integer(
+        self, key: str, *, required: bool = True, default: int | None = None, minimum: int | None = None,
+        maximum: int = LARGEST,
+    ) -> int | None:
         value = self._get(key, required)
         if value is _MISSING:
+            return default
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and not -maximum <= value <= maximum:
+            shown = "a number too large to read" if value in (float("inf"), float("-inf")) else f"{value:.3g}"
+            bound = f"at most {maximum:,}" if not value < 0 else f"at least {minimum if minimum is not None else -maximum:,}"
+            self.issues.add(self.at(key), f"must be {bound}, got {shown}")
             return default
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not value.is_integer()):
             self.issues.add(self.at(key), f"expected a whole number, got {json_type(value)} {value!r}")
@@ -127,6 +155,9 @@ class Reader:
         for index, item in enumerate(value):
             if not isinstance(item, str) or not item.strip():
                 self.issues.add(f"{self.at(key)}[{index}]", f"expected a non-empty string, got {json_type(item)} {item!r}")
+                ok = False
+            elif has_unsafe(item):  # device ids, accounts, libraries, labels, actions: names
+                self.issues.add(f"{self.at(key)}[{index}]", f"{_UNSAFE_WORDS}, got {item!r}")
                 ok = False
             else:
                 out.append(item.strip())

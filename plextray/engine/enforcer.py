@@ -189,7 +189,8 @@ class Enforcer:
 
     def _perform(self, action: PlannedAction, vid: int | None, session: WatchSession, profiles: Profiles) -> None:
         identity = self._identity.get(action.play) or self._identity.get((session.client_id, session.rating_key or ""))
-        device = session.device or session.product or session.client_id
+        # the device name is the client's choice: cleaned and cut here, where the alert text is made
+        device = clean(session.device or session.product or session.client_id)
         where = describe(identity, device) if identity is not None else device
         text = clean(f"{action.reason} · on {where}", None)
         if action.kind == NOTIFY:

@@ -36,6 +36,7 @@ from plextray.core.sessions import heir_of, is_stand_in
 from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner, Alerter
 from plextray.engine.enforcer import Enforcer, Lookups
+from plextray.engine.failures import RepeatedFailures
 from plextray.engine.people import PeopleView
 from plextray.engine.rejections import Rejections
 from plextray.engine.status import build_snapshot
@@ -201,13 +202,20 @@ class Engine:
     def _run(self) -> None:
         log.info("engine started")
         try:
-            self._request_server_info()
-            self._publish()
+            failures = RepeatedFailures(log, "engine step failed")
+            try:  # a first snapshot that cannot be made is a failed step, not a dead engine
+                self._request_server_info()
+                self._publish()
+            except Exception as exc:
+                failures.failed(exc)
             while not self._stopped.is_set():
                 try:
                     self._step()
-                except Exception:  # e.g. "database is locked": one step lost, not the engine
-                    log.exception("engine step failed; going on")
+                except Exception as exc:  # e.g. "database is locked": one step lost, not the engine
+                    failures.failed(exc)
+                else:
+                    failures.succeeded()
+            failures.close()
         except Exception:
             log.exception("engine crashed")
             raise

@@ -125,8 +125,10 @@ class Checkpoint:
 
 def read_file_head(path: Path) -> tuple[os.stat_result, bytes] | None:
     """(status, first HEAD_BYTES bytes) of the file at `path`, both through one handle; None if gone."""
+    from plextray.logs.safe_open import open_log_file  # only regular files inside the folder
+
     try:
-        with open(path, "rb") as handle:
+        with open_log_file(path) as handle:
             st = os.fstat(handle.fileno())
             return st, handle.read(HEAD_BYTES)
     except OSError:

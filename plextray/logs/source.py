@@ -29,6 +29,7 @@ from pathlib import Path
 from plextray import const
 from plextray.logs.checkpoint import HEAD_BYTES, Checkpoint, FileIdentity, read_file_head
 from plextray.logs.days import first_timestamp, last_timestamp
+from plextray.logs.safe_open import open_log_file
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ class _OpenFile:
         for _look in range(_OPEN_TRIES):  # a rotation running meanwhile can move it past us: look again
             for path in paths:
                 try:
-                    handle = open(path, "rb")
+                    handle = open_log_file(path)  # a regular file of the folder, never a link out or a FIFO
                 except OSError:
                     continue
                 if self.is_inode(os.fstat(handle.fileno())):

@@ -11,6 +11,7 @@ from pathlib import Path
 from plextray.config import EmailSettings
 from plextray.core.reports import DayReport, PeriodReport
 from plextray.errors import ArchiveError, DeliveryError
+from plextray.safe_text import for_header
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # most providers refuse more than ~25 MB once base64-encoded
 
@@ -20,7 +21,7 @@ def _base(settings: EmailSettings, subject: str, now: datetime) -> EmailMessage:
         raise DeliveryError("no e-mail recipients are set (settings → E-mail)")
     sender = settings.sender or settings.username or f"plextray@{socket.gethostname()}"
     message = EmailMessage()
-    message["Subject"] = subject
+    message["Subject"] = for_header(subject, limit=400)  # never a line break: it would add headers
     message["From"] = sender
     message["To"] = ", ".join(settings.recipients)
     message["Date"] = format_datetime(now.astimezone())
@@ -40,7 +41,9 @@ def digest_message(settings: EmailSettings, report: DayReport | PeriodReport, *,
     """The day's (or week's) digest: a text part, and an HTML part in one 600 px column whose chart
     is a PNG attached inline (mail clients drop SVG) — see plextray.mail.digest."""
     from plextray.mail import digest
+    from plextray.reports.safe import scrub
 
+    report = scrub(report)  # names and titles come from Plex's log and library: cleaned, cut to size
     message = _base(settings, "plextray digest", now)
     return digest.compose(message, report, digest.shown_names(report, settings.digest_include_parents))
 

@@ -9,7 +9,9 @@ Every token seen here is registered with plextray.secrets so no log line can sho
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from plextray import const
 from plextray.config import AppConfig
@@ -138,3 +140,133 @@ def load_credentials(config: AppConfig, *, store: TokenStore | None = None) -> C
                 f"or set {const.ENV_PLEX_TOKEN}{why}"
             )
     return Credentials(url=url.rstrip("/"), token=token)
+
+
+# ---------------------------------------------------------------------------------------------
+# Alert URLs: apprise URLs carry bot tokens and passwords (tgram://BOT:TOKEN/chat, pover://user@
+# token, mailtos://user:pass@…), so they live in the keyring too, as one JSON list under
+# (`plextray`, `alert_urls`). config.json held them before: they move on the first start
+# (migrate_alert_urls), and a config.json without a secure keyring keeps them where they are,
+# with a warning, rather than losing them.
+
+ALERT_URLS_USER = "alert_urls"
+
+
+def _register_alert_secrets(urls: tuple[str, ...]) -> None:
+    from plextray.alerts.dispatcher import register_url_secrets
+
+    for url in urls:
+        register_url_secrets(url)
+
+
+def stored_alert_urls(*, store: TokenStore | None = None) -> tuple[str, ...]:
+    """The alert URLs in the keyring (none when there is no secure keyring or it is locked)."""
+    import json
+
+    from keyring.errors import KeyringError
+
+    store = store or TokenStore()
+    if not store.available:
+        return ()
+    try:
+        raw = store._keyring.get_password(const.KEYRING_SERVICE, ALERT_URLS_USER)
+    except (KeyringError, RuntimeError):
+        return ()
+    try:
+        urls = tuple(url for url in json.loads(raw or "[]") if isinstance(url, str) and url.strip())
+    except (ValueError, TypeError):
+        return ()
+    _register_alert_secrets(urls)
+    return urls
+
+
+def load_alert_urls(config: AppConfig | None = None, *, store: TokenStore | None = None) -> tuple[str, ...]:
+    """Every alert URL to deliver to: the keyring's, then any still in `config` (a config.json
+    not migrated yet, or kept there for want of a secure keyring), without repeats."""
+    legacy = tuple(config.alert_urls) if config is not None else ()
+    _register_alert_secrets(legacy)
+    return tuple(dict.fromkeys((*stored_alert_urls(store=store), *legacy)))
+
+
+def save_alert_urls(urls: Sequence[str], *, store: TokenStore | None = None, config_path: Path | None = None) -> None:
+    """Keep exactly `urls` as the alert URLs, in the keyring (an empty list removes the entry).
+    With `config_path`, URLs an older plextray left in config.json are removed from it, since
+    the keyring's list is now the whole truth. SecretStoreError without a secure keyring."""
+    import json
+
+    from keyring.errors import KeyringError, PasswordDeleteError
+
+    cleaned = tuple(dict.fromkeys(url.strip() for url in urls if url.strip()))
+    _register_alert_secrets(cleaned)
+    store = store or TokenStore()
+    if not store.available and not cleaned:  # nothing to keep: no keyring needed (e-mail-only settings)
+        if config_path is not None:
+            _drop_from_file(config_path)
+        return
+    if not store.available:
+        raise SecretStoreError(
+            f"no secure system keyring to keep alert URLs in (they hold tokens; found {store.backend_name}): "
+            "unlock or install one (GNOME Keyring, KWallet, macOS Keychain, Windows Credential Manager)"
+        )
+    try:
+        if cleaned:
+            store._keyring.set_password(const.KEYRING_SERVICE, ALERT_URLS_USER, json.dumps(list(cleaned)))
+        else:
+            try:
+                store._keyring.delete_password(const.KEYRING_SERVICE, ALERT_URLS_USER)
+            except PasswordDeleteError:
+                pass
+    except (KeyringError, RuntimeError) as exc:
+        raise SecretStoreError(
+            f"the system keyring ({store.backend_name}) refused to store the alert URLs ({type(exc).__name__}: "
+            "it may be locked); unlock it and retry"
+        ) from None
+    if config_path is not None:
+        _drop_from_file(config_path)
+
+
+def _drop_from_file(config_path: Path) -> None:
+    import dataclasses
+    import json
+
+    from plextray.config import load_config, save_config
+
+    try:
+        raw = json.loads(config_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(raw, dict) and "alert_urls" in raw:  # rewritten without them (an empty list included)
+        save_config(config_path, dataclasses.replace(load_config(config_path), alert_urls=()))
+
+
+def migrate_alert_urls(config_path: Path, *, store: TokenStore | None = None) -> str | None:
+    """Move alert URLs from config.json to the keyring and rewrite the file without them (first
+    start after an upgrade). None when there was nothing to do or it worked; else why they stay."""
+    from plextray.config import load_config
+
+    try:
+        legacy = load_config(config_path).alert_urls
+    except ConfigError:
+        return None  # a broken config.json is reported where it is loaded, and never rewritten
+    if not legacy:
+        _drop_from_file(config_path)  # an empty "alert_urls": [] is no secret, but no use either
+        return None
+    try:
+        save_alert_urls((*stored_alert_urls(store=store), *legacy), store=store, config_path=config_path)
+    except SecretStoreError as exc:
+        return f"alert URLs stay in {config_path} for now: {exc}"
+    return None
+
+
+def keep_alert_urls_out(config: AppConfig, *, store: TokenStore | None = None) -> AppConfig:
+    """`config` ready for config.json: alert URLs it carries go to the keyring (added to those
+    there) and leave the config; without a secure keyring they stay in it, never lost."""
+    import dataclasses
+
+    if not config.alert_urls:
+        return config
+    try:
+        save_alert_urls((*stored_alert_urls(store=store), *config.alert_urls), store=store)
+    except SecretStoreError:
+        return config
+    return dataclasses.replace(config, alert_urls=())

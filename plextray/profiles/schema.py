@@ -69,7 +69,6 @@ MIGRATIONS[1] = _v1_to_v2 and CURRENT_VERSION = 2.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -125,11 +124,11 @@ def compile_document(doc: Any, **kwargs: Any) -> tuple[Profiles | None, list[Pro
 
 
 def parse_text(text: str) -> tuple[Any, list[ProfileIssue]]:
-    """JSON text → (document, []) or (None, [the syntax error with its line and column])."""
-    try:
-        return json.loads(text), []
-    except json.JSONDecodeError as exc:
-        return None, [ProfileIssue("$", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
+    """JSON text → (document, []) or (None, [the syntax error with its line and column, duplicate
+    keys, nesting too deep]: see jsonguard)."""
+    from plextray.profiles.jsonguard import loads
+
+    return loads(text)
 
 
 def summarize(issues: list[ProfileIssue], *, source: str = "profiles.json") -> str:

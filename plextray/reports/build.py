@@ -52,8 +52,12 @@ def build_report(
 def render_report(report: DayReport | PeriodReport, fmt: str) -> str:
     if fmt == "json":
         from plextray.reports import json_out
+        from plextray.safe_text import for_json
 
-        return json_out.render(report)
+        return for_json(json_out.render(report))  # exact values; no raw control or bidi character
+    from plextray.reports.safe import scrub
+
+    report = scrub(report)  # what a person reads: no control characters, no endless values
     if fmt == "html":
         from plextray.reports import html
 

@@ -22,6 +22,7 @@ from typing import Any
 from plextray.config import AppConfig, EmailSettings, load_config, save_config
 from plextray.errors import PlexTrayError
 from plextray.paths import AppPaths
+from plextray.plex.credentials import load_alert_urls, save_alert_urls
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +138,7 @@ class DeliveryFrame(ttk.Frame):
         box.grid(row=0, column=0, sticky="nsew")
         box.columnconfigure(0, weight=1)
         self.urls_text = tk.Text(box, height=4, width=56, wrap="none")
-        self.urls_text.insert("1.0", "\n".join(self.config_value.alert_urls))
+        self.urls_text.insert("1.0", "\n".join(load_alert_urls(self.config_value)))  # from the keyring
         self.urls_text.grid(row=0, column=0, columnspan=2, sticky="ew", **PAD)
         self._error_label(box, "alert_urls", 0)
         ttk.Label(box, text="e.g. ntfy://my-family-topic, pover://user@token, tgram://bottoken/chat_id, "
@@ -220,7 +221,7 @@ class DeliveryFrame(ttk.Frame):
         return urls, email
 
     def save(self) -> bool:
-        """Write alert URLs and e-mail settings to config.json (other settings kept), the password to the keyring."""
+        """E-mail settings to config.json (other settings kept); the alert URLs and the password to the keyring."""
         checked = self._validated()
         if checked is None:
             self._say(self.status, False, "Not saved: fix the highlighted fields.")
@@ -228,12 +229,13 @@ class DeliveryFrame(ttk.Frame):
         urls, email = checked
         try:
             current = load_config(self.paths.config)
-            config = dataclasses.replace(current, alert_urls=urls, email=email)
+            config = dataclasses.replace(current, alert_urls=(), email=email)
             password = self.fields["password"].get()
             if password:  # first: a keyring that refuses it means nothing is saved, as the status says
                 from plextray.mail.smtp import set_password
 
                 set_password(email, password)
+            save_alert_urls(urls)  # they hold tokens: the keyring, never the file
             save_config(self.paths.config, config)
             if password:
                 self.fields["password"].delete(0, "end")

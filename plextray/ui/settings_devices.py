@@ -12,6 +12,7 @@ from tkinter import ttk
 from typing import Any
 
 from plextray.core.model import Device
+from plextray.safe_text import clean
 from plextray.ui import settings_steps as steps
 from plextray.ui.settings_common import PAD
 
@@ -61,9 +62,10 @@ class DevicesTab(ttk.Frame):
             owner = steps.owner_of(self.window.doc, device.client_id) or steps.NOBODY
             if steps.is_shared(self.window.doc, "devices", device.client_id):
                 owner = f"{owner} (shared)"
-            values = (device.device or device.client_id, device.product or "", device.platform or "",
-                      (device.last_seen or "").replace("T", " ")[:19], device.ip or "", device.account or "",
-                      (device.first_seen or "").replace("T", " ")[:19], owner)
+            values = tuple(clean(value) for value in (  # names are the clients' own: no controls, no bidi
+                device.device or device.client_id, device.product or "", device.platform or "",
+                (device.last_seen or "").replace("T", " ")[:19], device.ip or "", device.account or "",
+                (device.first_seen or "").replace("T", " ")[:19], owner))
             self.tree.insert("", "end", iid=device.client_id, values=values)
         self.owner_combo.configure(values=[steps.NOBODY, *steps.person_names(self.window.doc)])
         if not self.devices:
@@ -107,7 +109,7 @@ class DevicesTab(ttk.Frame):
         choice = self.owner_combo.get()
         owner = None if choice in ("", steps.NOBODY) else choice
         self.window.set_doc(steps.assign_device(self.window.doc, cid, owner))
-        name = self.devices[cid].device or cid
+        name = clean(self.devices[cid].device or cid)
         self.message.configure(text=f"{name} → {owner or 'nobody'} (saved when you press Save)")
         return True
 

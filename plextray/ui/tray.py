@@ -19,6 +19,7 @@ from typing import Any
 
 from plextray.control import EngineControl
 from plextray.core.model import EngineSnapshot, EngineState
+from plextray.safe_text import clean, for_notification
 from plextray.ui.dispatch import Dispatcher
 from plextray.ui.xorg_loop import DockWatcher, XorgLoop, is_xorg
 
@@ -72,9 +73,10 @@ def tooltip_text(snapshot: EngineSnapshot) -> str:
         parts.append(snapshot.detail)
     for playing in snapshot.now_playing:
         who = playing.person or "unknown"
-        where = f" ({playing.device})" if playing.device else ""
+        # device and title are a client's and the library's words: one plain line each, no markup
+        where = f" ({for_notification(clean(playing.device))})" if playing.device else ""
         paused = " [paused]" if playing.state == "paused" else ""
-        parts.append(f"{who}: {playing.title}{where}{paused}")
+        parts.append(f"{who}: {for_notification(clean(playing.title))}{where}{paused}")
     if not snapshot.now_playing and snapshot.state is EngineState.MONITORING:
         parts.append("nothing playing")
     text = "\n".join(parts)
