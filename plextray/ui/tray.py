@@ -53,6 +53,7 @@ STATE_WORDS = {
     EngineState.VIOLATION: "rule broken",
     EngineState.UNREACHABLE: "server or logs unreachable",
     EngineState.STARTING: "starting",
+    EngineState.NEEDS_SETUP: "needs setup",
 }
 
 MENU_PAUSE = "Pause monitoring"
@@ -68,7 +69,7 @@ MENU_QUIT = "Quit"
 def tooltip_text(snapshot: EngineSnapshot) -> str:
     """'plextray: monitoring · Emma: Bluey (iPad)' — state, then what is playing, within Windows' limit."""
     parts = [f"plextray: {STATE_WORDS.get(snapshot.state, snapshot.state.value)}"]
-    if snapshot.detail and snapshot.state in (EngineState.UNREACHABLE, EngineState.VIOLATION):
+    if snapshot.detail and snapshot.state in (EngineState.UNREACHABLE, EngineState.VIOLATION, EngineState.NEEDS_SETUP):
         parts.append(snapshot.detail)
     for playing in snapshot.now_playing:
         who = playing.person or "unknown"
