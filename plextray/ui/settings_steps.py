@@ -65,8 +65,17 @@ def validate_server(url: str, token: str, log_dir: str, *, token_required: bool 
     if log_dir.strip():
         from pathlib import Path
 
-        if not Path(log_dir.strip()).expanduser().is_dir():
+        folder = Path(log_dir.strip()).expanduser()
+        if not folder.is_dir():
             errors["log_dir"] = "No such folder"
+        else:
+            from plextray.errors import LogDirError
+            from plextray.logs.locate import require_plex_log
+
+            try:
+                require_plex_log(folder)
+            except LogDirError as exc:
+                errors["log_dir"] = str(exc)
     return errors
 
 
