@@ -10,7 +10,7 @@ from plextray.core.profiles import Profiles
 
 VIOLATION_SHOWN_FOR = 60.0  # the icon shows "violation" this long after one happened
 
-NO_SERVER = "No Plex server is set up yet: run `plextray setup` (or `plextray login`), or open Set up… in the tray."
+NO_SERVER = "No Plex server is set up yet: run `plextray setup` (or `plextray login`), or Settings… in the tray menu."
 NO_LOGS_NO_SERVER = "Plex's log folder was not found, and without a server plextray sees no plays at all."
 NO_LOGS = "Plex's log folder was not found: plays are seen through the server only, and no history is kept from the log."
 NOBODY = "Nobody is protected yet: add a person with at least one rule (`plextray setup`, or Settings → People)."
