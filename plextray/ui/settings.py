@@ -189,10 +189,10 @@ class SettingsWindow(tk.Toplevel):
 
 
 def _pick_theme(widget: tk.Misc) -> None:
-    """Tk's bare 'default' theme looks dated on Linux; 'clam' ships with every Tk."""
-    style = ttk.Style(widget)
-    if style.theme_use() == "default" and "clam" in style.theme_names():
-        style.theme_use("clam")
+    """Tk's bare 'default' theme looks dated on Linux: the modern one (plextray.ui.theme)."""
+    from plextray.ui.theme import apply_theme
+
+    apply_theme(widget)
 
 
 def _load_config(paths: AppPaths) -> tuple[AppConfig, str | None]:

@@ -59,6 +59,7 @@ STATE_WORDS = {
 MENU_PAUSE = "Pause monitoring"
 MENU_REPORT = "Today's report"
 MENU_GRANT = "Give extra time"
+MENU_SETUP = "Set up…"
 MENU_SETTINGS = "Settings…"
 MENU_ARCHIVE = "Open archive folder"
 MENU_EMAIL_LOGS = "E-mail today's logs"
@@ -99,6 +100,7 @@ class TrayActions:
     set_autostart: Callable[[bool], None]
     autostart_enabled: Callable[[], bool]
     quit: Callable[[], None]
+    open_setup: Callable[[], None] | None = None  # the first-run window ("Set up…")
 
 
 class Tray:
@@ -137,6 +139,8 @@ class Tray:
             MenuItem(MENU_REPORT, self._post(self.actions.open_report), default=True),
             MenuItem(MENU_GRANT, Menu(self._grant_items)),
             Menu.SEPARATOR,
+            MenuItem(MENU_SETUP, self._post(self.actions.open_setup or (lambda: None)),
+                     visible=self.actions.open_setup is not None),
             MenuItem(MENU_SETTINGS, self._post(self.actions.open_settings)),
             MenuItem(MENU_ARCHIVE, self._post(self.actions.open_archive)),
             MenuItem(MENU_EMAIL_LOGS, self._post(self.actions.email_logs)),

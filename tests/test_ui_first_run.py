@@ -1,0 +1,162 @@
+"""The first start of the tray on an empty PLEXTRAY_HOME, under Xvfb against the emulator: the
+needs-setup icon, the first-run window opening by itself, and — driven step by step (sign-in
+with a code linked at a local stand-in for plex.tv, the logs found, debug logging turned on, a
+child with two devices and the starting rules) — the monitoring icon, a valid profiles.json and
+a restricted play stopped."""
+
+from __future__ import annotations
+
+import gc
+
+import keyring
+import pytest
+
+from conftest import pump
+from support.household import RecordingNotifier
+from support.memkeyring import MemoryKeyring
+
+from plextray.app import build_engine
+from plextray.core.model import EngineState
+from plextray.emulator.household import demo_household
+from plextray.emulator.plextv import PlexTvStandIn
+from plextray.emulator.server import PlexEmulator
+from plextray.paths import AppPaths
+from plextray.profiles.store import ProfileStore
+
+pytestmark = pytest.mark.gui
+TOKEN = "first-run-token-81c2"
+
+
+@pytest.fixture(autouse=True)
+def collect_tk_garbage_on_the_main_thread():
+    gc.collect()
+    yield
+    gc.collect()
+
+
+@pytest.fixture
+def memory_keyring():
+    old = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(old)
+
+
+@pytest.fixture
+def world(xdisplay, tmp_path, monkeypatch, plextray_home, memory_keyring):
+    logs = tmp_path / "Logs"
+    with PlexEmulator(token=TOKEN, log_dir=logs) as emulator, PlexTvStandIn(TOKEN) as plex_tv:
+        ids = demo_household(emulator)
+        emulator.add_device("emma-laptop-7f3a", product="Plex Web", platform="Firefox", device_name="Emma's Laptop",
+                            address="192.168.1.77", account="Emma")
+        emulator.play("emma-laptop-7f3a", "2201")  # Emma watched on her laptop earlier: Plex's log says so
+        emulator.stop_play("emma-laptop-7f3a")
+        emulator.set_pref("logDebug", False)  # then debug logging went off
+        monkeypatch.setenv("PLEXTRAY_PLEX_TV", plex_tv.url)
+        monkeypatch.setenv("PLEX_MEDIA_SERVER_LOG_DIR", str(logs))
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+        opened: list[str] = []
+        monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+        yield emulator, plex_tv, ids, logs, opened
+
+
+def start_tray(paths, notifier):
+    from plextray.autostart import Autostart
+    from plextray.ui.app import TrayApp
+
+    current = [build_engine(paths, notifier=notifier, with_mail=False)]
+
+    def restart():
+        current[0].engine.stop()
+        current[0].close()
+        current[0] = build_engine(paths, notifier=notifier, with_mail=False)
+        return current[0].start()
+
+    app = TrayApp(current[0].start(), paths, open_report=lambda: None, notifier=notifier,
+                  autostart=Autostart(platform="linux", command=["/usr/bin/plextray"]), restart_engine=restart)
+    app.start()
+    assert app.tray.wait_ready(5)
+    return app, current
+
+
+def test_first_start_walks_a_parent_to_a_protected_child(world, plextray_home, memory_keyring):
+    from plextray.ui.icons import icon_image
+
+    emulator, plex_tv, ids, logs, opened = world
+    emulator.play(ids["kid_tablet"], "2201")  # Emma is watching now
+    notifier = RecordingNotifier()
+    paths = AppPaths(plextray_home)
+    app, current = start_tray(paths, notifier)
+    try:
+        assert pump(app.root, lambda: app.first_run is not None and app.first_run.winfo_exists(), 10), \
+            "the first-run window did not open by itself"
+        assert app.tray.snapshot.state is EngineState.NEEDS_SETUP
+        assert app.tray.icon.icon is icon_image(EngineState.NEEDS_SETUP)
+        assert "needs setup" in app.tray.icon.title and "no Plex server" in app.tray.icon.title
+        assert [title for title, _ in notifier.shown].count("plextray needs setting up") == 1
+        win = app.first_run
+        assert pump(app.root, lambda: not win.found_label.cget("text").startswith("Looking"), 10)
+        # 1 server: sign in with Plex — a code, plex.tv/link opened, the parent links it
+        win.url_entry.delete(0, "end")
+        win.url_entry.insert(0, emulator.url)
+        win.sign_in_button.invoke()
+        assert pump(app.root, lambda: bool(win.pin_code.get()), 10)
+        assert opened == ["https://plex.tv/link"]
+        assert plex_tv.link(win.pin_code.get())
+        assert pump(app.root, lambda: win.connected is not None, 15), win.server_status.cget("text")
+        assert "Plex Pass ✓" in win.server_status.cget("text")
+        assert memory_keyring.store[("plextray", "plex_token")] == TOKEN
+        # 2 logs: found; one click turns on debug logging
+        assert win.log_dir == logs
+        win.debug_button.invoke()
+        assert pump(app.root, lambda: emulator.prefs()["logDebug"] is True, 10)
+        assert pump(app.root, lambda: "✓ Debug logging is on" in win.debug_label.cget("text"), 5)
+        # 3 people: Emma, her iPad (watching now) and her laptop (from the log), the starting rules
+        win.notebook.select(2)
+        assert pump(app.root, lambda: len(win.candidates) >= 2, 10)
+        assert "(watching now)" in win.candidates[0].label
+        win.name_entry.insert(0, "Emma")
+        win.tick("Emma's iPad")
+        win.tick("Emma's Laptop")
+        assert win.preset_var.get() is True
+        win.add_button.invoke()
+        assert "Added Emma" in win.people_label.cget("text")
+        emulator.stop_play(ids["kid_tablet"])
+        # 4 alerts skipped; finish: monitoring on the new settings
+        win.finish_button.invoke()
+        assert pump(app.root, lambda: app.tray.snapshot.state is EngineState.MONITORING, 20), app.tray.snapshot
+        assert app.tray.icon.icon is icon_image(EngineState.MONITORING)
+        emma = ProfileStore(paths.profiles).load().person_named("Emma")
+        assert set(emma.devices) == {ids["kid_tablet"], "emma-laptop-7f3a"}
+        assert [r.kind for r in emma.restrictions] == ["time", "rating", "quota"]
+        # the end that matters: Emma's R-rated film is stopped
+        emulator.play(ids["kid_tablet"], "1002")
+        assert pump(app.root, lambda: bool(emulator.terminate_calls), 20)
+        assert not app.first_run.winfo_exists()
+    finally:
+        app.quit()
+        current[0].close()
+
+
+def test_later_closes_it_and_it_does_not_open_by_itself_again(world, plextray_home):
+    paths = AppPaths(plextray_home)
+    notifier = RecordingNotifier()
+    app, current = start_tray(paths, notifier)
+    try:
+        assert pump(app.root, lambda: app.first_run is not None and app.first_run.winfo_exists(), 10)
+        app.first_run.later_button.invoke()
+        assert not app.first_run.winfo_exists()
+    finally:
+        app.quit()
+        current[0].close()
+    app, current = start_tray(paths, notifier)
+    try:
+        assert pump(app.root, lambda: app.tray.snapshot.state is EngineState.NEEDS_SETUP, 10)
+        pump(app.root, lambda: False, 0.5)
+        assert app.first_run is None  # the menu's Set up… still opens it
+        app.open_setup()
+        assert app.first_run is not None and app.first_run.winfo_exists()
+    finally:
+        app.quit()
+        current[0].close()
