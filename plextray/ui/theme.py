@@ -19,7 +19,7 @@ def apply_theme(widget: tk.Misc) -> str:
         import sv_ttk
 
         if style.theme_use() not in ("sun-valley-light", "sun-valley-dark"):
-            sv_ttk.set_theme("light", widget.winfo_toplevel())
+            sv_ttk.set_theme("light", widget._root())  # sv-ttk wants the Tk root itself
         return str(style.theme_use())
     except Exception:  # not installed, or its Tcl files missing: the built-in fallback
         log.debug("sv-ttk unavailable; using clam", exc_info=True)
