@@ -178,10 +178,13 @@ def _wire(
         except (ConfigError, SecretStoreError) as exc:
             built.problems.append(f"not connected to a Plex server: {exc}")
             client = None
-    if alerter is None and config.alert_urls:
+    from plextray.plex.credentials import load_alert_urls
+
+    alert_urls = load_alert_urls(config)
+    if alerter is None and alert_urls:
         from plextray.alerts.dispatcher import from_config
 
-        alerter = from_config(config.alert_urls)
+        alerter = from_config(alert_urls)
         built.closers.append(alerter.close)
 
     conn = connect(paths.database)

@@ -360,10 +360,17 @@ def save_alert_url(paths: AppPaths, url: str) -> None:
     from plextray.config import load_config, save_config
     from plextray.config_keys import check_value, find_key
 
+    from plextray.plex.credentials import load_alert_urls, save_alert_urls
+
     url = url.strip()
     check_value(find_key("alerts.urls"), [url])
     config = load_config(paths.config)
-    if url not in config.alert_urls:
+    urls = load_alert_urls(config)
+    if url in urls:
+        return
+    if save_alert_urls([*urls, url]):  # apprise URLs carry secrets: the keyring when there is one
+        save_config(paths.config, dataclasses.replace(config, alert_urls=()))
+    else:
         save_config(paths.config, dataclasses.replace(config, alert_urls=(*config.alert_urls, url)))
 
 

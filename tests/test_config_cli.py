@@ -18,6 +18,7 @@ from support.memkeyring import MemoryKeyring
 from plextray.cli import main
 from plextray.config import AppConfig, load_config
 from plextray.config_keys import all_keys, find_key
+from plextray.plex.credentials import load_alert_urls
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -107,7 +108,7 @@ def test_every_key_round_trips_through_set_get_list_and_unset(capsys, plextray_h
     assert stat.S_IMODE((plextray_home / "config.json").stat().st_mode) == 0o600
     config = load_config(plextray_home / "config.json")
     assert config.email.recipients == ("dad@example.org", "mum@example.org") and config.email.port == 465
-    assert config.alert_urls == ("ntfy://ntfy.sh/kids-alerts", "json://127.0.0.1:8080/hook")
+    assert load_alert_urls(config) == ("ntfy://ntfy.sh/kids-alerts", "json://127.0.0.1:8080/hook")
     status, out, _ = run(capsys, "list", "--json")
     listed = json.loads(out)
     assert set(listed) >= {k.name for k in keys} | {"plex.token", "smtp.password"}
@@ -178,6 +179,22 @@ def test_secrets_go_to_the_keyring_never_the_file(capsys, plextray_home, memory_
     status, _, err = run(capsys, "set", "plex.token", stdin="a-plex-token-123\n")
     assert status == 0 and memory_keyring.store[("plextray", "plex_token")] == "a-plex-token-123"
     assert "(set, in the system keyring" in run(capsys, "get", "plex.token")[1]
+
+
+def test_alert_urls_go_to_the_keyring_when_there_is_one(capsys, plextray_home, memory_keyring):
+    """apprise URLs carry tokens: with a keyring they leave config.json, and the app still finds them."""
+    (plextray_home).mkdir(parents=True, exist_ok=True)
+    (plextray_home / "config.json").write_text(json.dumps({"alert_urls": ["ntfy://ntfy.sh/old-topic"]}))
+    status, out, err = run(capsys, "set", "alerts.urls", "pover://user@secret-token-9", "ntfy://ntfy.sh/old-topic")
+    assert status == 0 and "the system keyring" in out and "secret-token-9" not in out, err
+    assert b"secret-token" not in (plextray_home / "config.json").read_bytes()
+    assert json.loads(memory_keyring.store[("plextray", "alert_urls")]) == ["pover://user@secret-token-9",
+                                                                             "ntfy://ntfy.sh/old-topic"]
+    assert run(capsys, "get", "alerts.urls")[1] == "pover://user@secret-token-9\nntfy://ntfy.sh/old-topic\n"
+    assert load_alert_urls(load_config(plextray_home / "config.json"))[0] == "pover://user@secret-token-9"
+    assert run(capsys, "unset", "alerts.urls")[0] == 0
+    assert ("plextray", "alert_urls") not in memory_keyring.store
+    assert load_alert_urls(load_config(plextray_home / "config.json")) == ()
 
 
 def test_the_readme_documents_every_key():

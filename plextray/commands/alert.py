@@ -31,7 +31,9 @@ def run_test(args: argparse.Namespace) -> int:
     from plextray.errors import ConfigError, DeliveryError
     from plextray.paths import AppPaths
 
-    urls = args.url or list(load_config(AppPaths.default().config).alert_urls)
+    from plextray.plex.credentials import load_alert_urls
+
+    urls = args.url or list(load_alert_urls(load_config(AppPaths.default().config)))
     if not urls:
         raise ConfigError("no alert URLs are set: add one in the settings (Alerts) or pass --url")
     results = send_test(urls)

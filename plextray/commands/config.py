@@ -2,7 +2,8 @@
 
 Headless hosts have no settings window; this is the same settings with the same checks. The
 keys come from AppConfig (plextray.config_keys); secrets (`plex.token`, `smtp.password`) are
-never written to config.json: they go to the system keyring.
+never written to config.json: they go to the system keyring, and so do `alerts.urls` (apprise
+URLs carry tokens) where there is one — else config.json keeps them, readable by its owner only.
 """
 
 from __future__ import annotations
@@ -51,6 +52,18 @@ def _load() -> tuple[object, dict]:
     return paths, config.to_dict()
 
 
+def _value(key, data: dict):
+    """A setting's value as the app sees it: alert URLs from the keyring and config.json both."""
+    from plextray.config_keys import get_in
+
+    if key.path == ("alert_urls",):
+        from plextray.config import AppConfig
+        from plextray.plex.credentials import load_alert_urls
+
+        return list(load_alert_urls(AppConfig.from_dict(data)))
+    return get_in(data, key)
+
+
 def _masked(key, value):
     """apprise URLs carry tokens and passwords: listings show the scheme only (`get` shows all)."""
     if key.path == ("alert_urls",) and isinstance(value, list):
@@ -59,7 +72,7 @@ def _masked(key, value):
 
 
 def run_get(args: argparse.Namespace) -> int:
-    from plextray.config_keys import find_key, get_in, show
+    from plextray.config_keys import find_key, show
     from plextray.safe_text import for_terminal
 
     if args.key.lower() in SECRETS:
@@ -67,7 +80,7 @@ def run_get(args: argparse.Namespace) -> int:
         return 0
     _paths, data = _load()
     key = find_key(args.key)
-    for line in show(get_in(data, key)).split("\n"):  # lists: one item a line
+    for line in show(_value(key, data)).split("\n"):  # lists: one item a line
         print(for_terminal(line, None))
     return 0
 
@@ -88,10 +101,20 @@ def run_set(args: argparse.Namespace) -> int:
         from plextray.logs.locate import require_plex_log
 
         value = str(require_plex_log(Path(value).expanduser()))
+    where = str(paths.config)
+    if key.path == ("alert_urls",):  # apprise URLs carry secrets: the keyring when there is one
+        from plextray.plex.credentials import save_alert_urls
+
+        validated(set_in(data, key, value), where)
+        if save_alert_urls(value):
+            value, where = [], "the system keyring"
+            data = set_in(data, key, [])
+        else:
+            where += ", readable by you only: no system keyring here"
     config = validated(set_in(data, key, value), str(paths.config))
     save_config(paths.config, config)
-    shown = show(_masked(key, value)).replace("\n", ", ")
-    print(f"{key.name} = {shown}  (saved in {paths.config})")
+    shown = show(_masked(key, _value(key, config.to_dict()))).replace("\n", ", ")
+    print(f"{key.name} = {shown}  (saved in {where})")
     if key.path[0] != "email" or key.path[-1] not in ("digest_time", "send_logs_daily"):
         print("A running plextray uses it after a restart.")
     return 0
@@ -105,6 +128,10 @@ def run_unset(args: argparse.Namespace) -> int:
         return _unset_secret(args.key.lower())
     paths, data = _load()
     key = find_key(args.key)
+    if key.path == ("alert_urls",):
+        from plextray.plex.credentials import save_alert_urls
+
+        save_alert_urls([])
     save_config(paths.config, validated(unset_in(data, key), str(paths.config)))
     print(f"{key.name} is back to its default: {show(key.default if not isinstance(key.default, tuple) else list(key.default)) or '(empty)'}")
     return 0
@@ -113,19 +140,19 @@ def run_unset(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     import json
 
-    from plextray.config_keys import all_keys, get_in, show
+    from plextray.config_keys import all_keys, show
     from plextray.safe_text import for_terminal
 
     _paths, data = _load()
     keys = all_keys()
     if args.json:
-        out = {key.name: _masked(key, get_in(data, key)) for key in keys}
+        out = {key.name: _masked(key, _value(key, data)) for key in keys}
         out.update({name: _secret_state(name) for name in SECRETS})
         print(json.dumps(out, indent=2))
         return 0
     width = max(len(k.name) for k in keys)
     for key in keys:
-        value = show(_masked(key, get_in(data, key))).replace("\n", ", ") or "(empty)"
+        value = show(_masked(key, _value(key, data))).replace("\n", ", ") or "(empty)"
         print(f"{key.name:<{width}}  {for_terminal(value)}")
     for name in SECRETS:
         print(f"{name:<{width}}  {_secret_state(name)}")

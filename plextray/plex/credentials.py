@@ -220,3 +220,56 @@ def load_credentials(config: AppConfig, *, store: TokenStore | None = None) -> C
                 f"(`plextray login --store file` where there is none), or set {const.ENV_PLEX_TOKEN}{why}"
             )
     return Credentials(url=url.rstrip("/"), token=token)
+
+
+# ---- alert URLs: apprise URLs carry tokens and passwords, so they belong with the secrets --------
+
+ALERT_URLS_USER = "alert_urls"  # keyring entry (service `plextray`): a JSON list of apprise URLs
+
+
+def load_alert_urls(config: AppConfig) -> tuple[str, ...]:
+    """The alert URLs: the keyring's (where `config set alerts.urls` keeps them), then any still
+    in config.json (older installs, hosts without a keyring, the settings window)."""
+    import json
+
+    stored: list[str] = []
+    store = TokenStore()
+    if store.available:
+        from keyring.errors import KeyringError
+
+        try:
+            text = store._keyring.get_password(const.KEYRING_SERVICE, ALERT_URLS_USER)
+        except (KeyringError, RuntimeError):
+            text = None
+        if text:
+            try:
+                value = json.loads(text)
+            except ValueError:
+                value = []
+            stored = [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    for url in stored:
+        register_secret(url)
+    return tuple(dict.fromkeys([*stored, *config.alert_urls]))
+
+
+def save_alert_urls(urls: tuple[str, ...] | list[str]) -> bool:
+    """Keep the alert URLs in the keyring (True); False when there is no secure keyring (the
+    caller then keeps them in config.json, mode 0600, and says so)."""
+    import json
+
+    store = TokenStore()
+    if not store.available:
+        return False
+    from keyring.errors import KeyringError, PasswordDeleteError
+
+    try:
+        if urls:
+            store._keyring.set_password(const.KEYRING_SERVICE, ALERT_URLS_USER, json.dumps(list(urls)))
+        else:
+            try:
+                store._keyring.delete_password(const.KEYRING_SERVICE, ALERT_URLS_USER)
+            except PasswordDeleteError:
+                pass
+    except (KeyringError, RuntimeError):
+        return False
+    return True
