@@ -218,21 +218,13 @@ class TerminalSetup:
 
 
 def _hhmm(text: str) -> str:
-    import re
-
+    from plextray.core.clockwords import normalise_clock
     from plextray.errors import ConfigError
 
-    match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?", text.strip().lower())
-    if not match:
+    value = normalise_clock(text)
+    if value is None or value == "24:00":
         raise ConfigError(f"not a time: {text!r} (e.g. 20:30 or 8:30pm)")
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    if match.group(3) == "pm" and hour < 12:
-        hour += 12
-    if match.group(3) == "am" and hour == 12:
-        hour = 0
-    if hour > 23 or minute > 59:
-        raise ConfigError(f"not a time: {text!r}")
-    return f"{hour:02d}:{minute:02d}"
+    return value
 
 
 def _minutes(text: str) -> int:
