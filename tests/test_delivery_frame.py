@@ -93,7 +93,10 @@ def test_save_writes_config_and_keyring_keeps_other_settings(frame):
     assert frame.save() is True
     config = load_config(AppPaths.default().config)
     assert config.server_url == "http://127.0.0.1:32400"  # not ours: kept
-    assert config.alert_urls == ("ntfy://kids-topic", "json://127.0.0.1:8080/hook")
+    from plextray.plex.credentials import load_alert_urls
+
+    assert load_alert_urls(config) == ("ntfy://kids-topic", "json://127.0.0.1:8080/hook")
+    assert "kids-topic" not in AppPaths.default().config.read_text()  # a keyring is there: the URLs are in it
     assert config.email == EmailSettings("smtp.example.org", 465, "ssl", USER, "plextray@example.org",
                                          ("mum@example.org", "dad@example.org"), "20:30", True)
     assert keyring.get_password("plextray", f"smtp:{USER}@smtp.example.org") == "pa55-w0rd-x"

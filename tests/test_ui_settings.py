@@ -303,4 +303,6 @@ def test_alerts_tab_and_server_save_keep_each_others_settings(root, paths):
     assert window.save() is True
     config = load_config(paths.config)
     assert config.server_url == "http://10.0.0.5:32400"
-    assert config.alert_urls == ("ntfy://ntfy.sh/plextray-test",)
+    from plextray.plex.credentials import load_alert_urls
+
+    assert load_alert_urls(config) == ("ntfy://ntfy.sh/plextray-test",)  # config.json or the keyring: kept

@@ -137,7 +137,9 @@ class DeliveryFrame(ttk.Frame):
         box.grid(row=0, column=0, sticky="nsew")
         box.columnconfigure(0, weight=1)
         self.urls_text = tk.Text(box, height=4, width=56, wrap="none")
-        self.urls_text.insert("1.0", "\n".join(self.config_value.alert_urls))
+        from plextray.plex.credentials import load_alert_urls
+
+        self.urls_text.insert("1.0", "\n".join(load_alert_urls(self.config_value)))  # the keyring's too
         self.urls_text.grid(row=0, column=0, columnspan=2, sticky="ew", **PAD)
         self._error_label(box, "alert_urls", 0)
         ttk.Label(box, text="e.g. ntfy://my-family-topic, pover://user@token, tgram://bottoken/chat_id, "
@@ -227,8 +229,11 @@ class DeliveryFrame(ttk.Frame):
             return False
         urls, email = checked
         try:
+            from plextray.plex.credentials import save_alert_urls
+
             current = load_config(self.paths.config)
-            config = dataclasses.replace(current, alert_urls=urls, email=email)
+            kept_in_keyring = save_alert_urls(urls)  # apprise URLs carry secrets: the keyring when there is one
+            config = dataclasses.replace(current, alert_urls=() if kept_in_keyring else urls, email=email)
             password = self.fields["password"].get()
             if password:  # first: a keyring that refuses it means nothing is saved, as the status says
                 from plextray.mail.smtp import set_password

@@ -78,6 +78,52 @@ class SettingsWindow(tk.Toplevel):
         self.close_button.grid(row=1, column=2, sticky="e", **PAD)
         self.protocol("WM_DELETE_WINDOW", self.close)
         self.saved_count = 0
+        if self.delivery is not None:  # one Save for the whole window: the tab's own button goes
+            self.delivery.save_button.pack_forget()
+        self.notebook.enable_traversal()  # Ctrl+Tab / Ctrl+Shift+Tab switch tabs
+        self.bind("<Escape>", lambda _e: self.close())
+        self.bind("<Return>", self._on_return)
+        self.ask_unsaved: Callable[[], bool | None] = self._ask_unsaved  # replaced in tests
+        self._clean = self._fingerprint()
+        self._watch_id: str | None = None
+        self._watch()
+
+    # ---- unsaved changes -----------------------------------------------------------------
+
+    def _fingerprint(self) -> str:
+        """Everything Save would write, as one string: differs from the saved one = unsaved changes."""
+        import json
+
+        delivery = self.delivery.values() if self.delivery is not None else None
+        return json.dumps([self.doc, self.server.values(), delivery], sort_keys=True, default=str)
+
+    @property
+    def dirty(self) -> bool:
+        return self._fingerprint() != self._clean
+
+    def _watch(self) -> None:
+        """Keep the title saying whether there is anything unsaved (typing in any field counts)."""
+        try:
+            title = "plextray settings — unsaved changes" if self.dirty else "plextray settings"
+            if self.title() != title:
+                self.title(title)
+            self._watch_id = self.after(250, self._watch)
+        except tk.TclError:  # destroyed meanwhile
+            self._watch_id = None
+
+    def _on_return(self, event: Any) -> None:
+        widget = event.widget
+        if isinstance(widget, (tk.Text, tk.Listbox)):
+            return  # Enter belongs to the widget (a new line of alert URLs)
+        if str(widget).startswith(str(self.restrictions)):
+            self.restrictions.add()  # Enter in the rule form adds the rule
+        else:
+            self.save()
+
+    def _ask_unsaved(self) -> bool | None:
+        from tkinter import messagebox
+
+        return messagebox.askyesnocancel("Unsaved changes", "Save your changes before closing?", parent=self)
 
     # ---- the document --------------------------------------------------------------------
 
@@ -116,6 +162,13 @@ class SettingsWindow(tk.Toplevel):
         if errors:
             self.notebook.select(self.server)
             return self._report(False, "Not saved: fix the highlighted fields on the Server tab.")
+        if self.delivery is not None and self.delivery._validated() is None:
+            self.notebook.select(self.delivery)
+            return self._report(False, "Not saved: fix the highlighted fields on the Alerts tab.")
+        fingerprint = self._fingerprint()  # what is being saved (the token field empties below)
+        if self.delivery is not None and not self.delivery.save():  # alerts and e-mail: its own file writes
+            self.notebook.select(self.delivery)
+            return self._report(False, f"Not saved: {self.delivery.status.cget('text')}")
         try:
             # Re-read first: the Alerts tab saves the same file, and its settings must survive ours.
             # Before profiles.json is written: an unreadable config.json means nothing is saved.
@@ -140,6 +193,7 @@ class SettingsWindow(tk.Toplevel):
                 self.server.token_entry.delete(0, "end")
                 self.server.token_note.configure(text="A token is stored in the system keyring; leave empty to keep it.")
         self.saved_count += 1
+        self._clean = self._fingerprint() if message == "Saved." else fingerprint
         if self.on_saved is not None:
             self.on_saved()
         return self._report(True, message)
@@ -182,10 +236,19 @@ class SettingsWindow(tk.Toplevel):
         except tk.TclError:
             return False
 
-    def close(self) -> None:
+    def close(self) -> bool:
+        """Close; with unsaved changes, ask first (Save / Discard / Cancel). False: still open."""
+        if self.dirty:
+            answer = self.ask_unsaved()
+            if answer is None or (answer and not self.save()):
+                return False
+        if self._watch_id is not None:
+            self.after_cancel(self._watch_id)
+            self._watch_id = None
         if self._own_dispatcher:
             self.dispatcher.stop()
         self.destroy()
+        return True
 
 
 def _pick_theme(widget: tk.Misc) -> None:

@@ -1,0 +1,119 @@
+"""The settings window as a parent uses it: one Save for every tab (alerts included), unsaved
+changes in the title and asked about on Close, Enter saves, Escape closes, Ctrl+Tab moves on."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from conftest import pump
+from plextray.config import load_config
+from plextray.paths import AppPaths
+from plextray.plex.credentials import load_alert_urls
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(autouse=True)
+def collect_tk_garbage_on_the_main_thread():
+    gc.collect()
+    yield
+    gc.collect()
+
+
+@pytest.fixture
+def root(xdisplay):
+    import tkinter as tk
+
+    root = tk.Tk()
+    root.withdraw()
+    yield root
+    try:
+        root.destroy()
+    except tk.TclError:
+        pass
+
+
+@pytest.fixture
+def paths(plextray_home):
+    from plextray.profiles.store import ProfileStore
+
+    paths = AppPaths(plextray_home).ensure()
+    ProfileStore(paths.profiles).save_raw({"version": 1, "people": [{"name": "Emma", "devices": ["ipad"]}]})
+    return paths
+
+
+def open_window(root, paths):
+    from plextray.ui.settings import SettingsWindow
+
+    window = SettingsWindow(root, paths, devices=[])
+    window.wait_visibility()
+    assert pump(root, lambda: window.winfo_ismapped())
+    return window
+
+
+def add_rule(window):
+    tab = window.restrictions
+    tab.select_person("Emma")
+    tab.show_type("rating")
+    assert tab.add() is True
+
+
+def test_one_save_writes_every_tab_alert_urls_included(root, paths):
+    window = open_window(root, paths)
+    assert not window.delivery.save_button.winfo_ismapped()  # the Alerts tab has no Save of its own
+    window.delivery.urls_text.insert("1.0", "json://127.0.0.1:9/hook")
+    add_rule(window)
+    assert window.save() is True and window.status.cget("text") == "Saved."
+    assert load_alert_urls(load_config(paths.config)) == ("json://127.0.0.1:9/hook",)
+    from plextray.profiles.store import ProfileStore
+
+    assert len(ProfileStore(paths.profiles).load().person_named("Emma").restrictions) == 1
+    window.delivery.urls_text.insert("1.0", "not a url\n")
+    assert window.save() is False and "Alerts tab" in window.status.cget("text")
+
+
+def test_unsaved_changes_show_in_the_title_and_close_asks(root, paths):
+    window = open_window(root, paths)
+    assert pump(root, lambda: window.title() == "plextray settings")
+    add_rule(window)
+    assert pump(root, lambda: window.title() == "plextray settings — unsaved changes")
+    asked = []
+    window.ask_unsaved = lambda: asked.append("?") or None  # Cancel
+    assert window.close() is False and window.winfo_exists() and asked == ["?"]
+    window.ask_unsaved = lambda: True  # Save, then close
+    assert window.close() is True
+    from plextray.profiles.store import ProfileStore
+
+    assert len(ProfileStore(paths.profiles).load().person_named("Emma").restrictions) == 1
+
+
+def test_discarding_on_close_writes_nothing(root, paths):
+    before = paths.profiles.read_bytes()
+    window = open_window(root, paths)
+    add_rule(window)
+    window.ask_unsaved = lambda: False  # Discard
+    assert window.close() is True
+    assert paths.profiles.read_bytes() == before
+
+
+def test_a_clean_window_closes_without_asking_and_escape_closes(root, paths):
+    window = open_window(root, paths)
+    window.ask_unsaved = lambda: pytest.fail("nothing changed: nothing to ask")
+    window.event_generate("<Escape>")
+    assert pump(root, lambda: not window.winfo_exists())
+
+
+def test_enter_saves_and_ctrl_tab_switches_tabs(root, paths):
+    window = open_window(root, paths)
+    add_rule(window)
+    window.server.url_entry.focus_force()
+    pump(root, lambda: window.focus_get() is window.server.url_entry, 2)
+    window.server.url_entry.event_generate("<Return>")
+    assert pump(root, lambda: window.saved_count == 1 and not window.dirty)
+    window.notebook.select(0)
+    window.notebook.focus_force()
+    pump(root, lambda: False, 0.2)
+    window.notebook.event_generate("<Control-Tab>")
+    assert pump(root, lambda: window.notebook.index("current") == 1)
