@@ -117,3 +117,28 @@ def test_the_window_lists_plain_words_edits_in_place_and_warns(window):
     rules = tab.restrictions()
     assert len(rules) == 2 and rules[0]["from"] == "19:00" and rules[1]["from"] == "20:30"
     assert tab.add_button.cget("text") == "Add"
+
+
+def test_devices_with_the_same_name_are_told_apart_and_new_ones_marked():
+    from datetime import datetime
+
+    from plextray.core.model import Device
+    from plextray.ui.settings_devices import device_rows
+
+    doc = {"version": 1, "people": [{"name": "Emma", "devices": ["AAAA-1111-old-ipad"]}]}
+    devices = [
+        Device("AAAA-1111-old-ipad", "Plex for iOS", "iOS", "iPad", account="Emma",
+               first_seen="2026-09-01T18:00:00", last_seen="2026-11-20T19:02:11"),
+        Device("BBBB-2222-new-ipad", "Plex for iOS", "iOS", "iPad", account="Noah",
+               first_seen="2026-11-23T17:40:02.123", last_seen="2026-11-24T17:40:02.123"),
+        Device("tv", "Plex for Android (TV)", "Android", "Living room TV", first_seen="2026-01-01T10:00:00",
+               last_seen="2026-11-01T21:15:00"),
+    ]
+    rows = dict(device_rows(devices, doc, datetime(2026, 11, 25, 12, 0)))
+    old, new, tv = rows["AAAA-1111-old-ipad"], rows["BBBB-2222-new-ipad"], rows["tv"]
+    assert old[0] == "iPad · …d-ipad" and new[0] == "● new  iPad · …w-ipad"  # linked devices are not "new"
+    assert (old[1], new[1]) == ("Emma", "Noah") and old[5] == "Emma"
+    assert new[4] == "2026-11-24 17:40" and new[3] == "2026-11-23 17:40"  # fits: no seconds
+    assert tv[0] == "Living room TV" and tv[2] == "Plex for Android (TV) · Android"
+    assert list(dict(device_rows(devices, doc, datetime(2026, 11, 25)))) == [
+        "BBBB-2222-new-ipad", "AAAA-1111-old-ipad", "tv"]  # newest first
