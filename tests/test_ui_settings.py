@@ -298,7 +298,7 @@ def test_alerts_tab_and_server_save_keep_each_others_settings(root, paths):
     save_config(paths.config, AppConfig(alert_urls=("ntfy://ntfy.sh/plextray-test",)))
     window = open_window(root, paths)
     assert window.delivery is not None
-    assert [window.notebook.tab(t, "text") for t in window.notebook.tabs()] == ["Server", "People", "Devices", "Restrictions", "Alerts"]
+    assert [window.notebook.tab(t, "text") for t in window.notebook.tabs()] == ["Today", "Server", "People", "Devices", "Restrictions", "Alerts"]
     window.server.url_entry.delete(0, "end")
     window.server.url_entry.insert(0, "http://10.0.0.5:32400")
     assert window.save() is True

@@ -35,6 +35,19 @@ def root(xdisplay):
         pass
 
 
+@pytest.fixture(autouse=True)
+def memory_keyring():
+    """A keyring of this test's own: alert URLs saved by another test must not show up here."""
+    import keyring
+
+    from support.memkeyring import MemoryKeyring
+
+    old = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    yield
+    keyring.set_keyring(old)
+
+
 @pytest.fixture
 def paths(plextray_home):
     from plextray.profiles.store import ProfileStore
@@ -117,3 +130,40 @@ def test_enter_saves_and_ctrl_tab_switches_tabs(root, paths):
     pump(root, lambda: False, 0.2)
     window.notebook.event_generate("<Control-Tab>")
     assert pump(root, lambda: window.notebook.index("current") == 1)
+
+
+def test_today_gives_extra_time_says_the_new_time_left_and_undoes(root, plextray_home):
+    from plextray.profiles.store import ProfileStore
+    from plextray.store.db import connect
+    from plextray.store.enforcement import EnforcementStore
+
+    paths = AppPaths(plextray_home).ensure()
+    ProfileStore(paths.profiles).save_raw({"version": 1, "people": [{"name": "Emma", "devices": ["ipad"], "restrictions": [
+        {"type": "quota", "minutes": 120, "per": "day", "actions": ["stop"]},
+        {"type": "time", "days": "everyday", "from": "23:58", "to": "23:59", "actions": ["stop"]}]}]})
+    window = open_window(root, paths)
+    assert window.notebook.tab(window.notebook.select(), "text") == "Today"  # the everyday tab comes first
+    row = window.today.rows["Emma"]
+    assert "2 h 00 min left today" in row["status"].cget("text")
+    row["+30"].invoke()
+    assert "Granted +30 min" in window.today.confirmation.cget("text")
+    assert "2 h 30 min left today" in window.today.confirmation.cget("text")
+    assert "2 h 30 min left today" in window.today.rows["Emma"]["status"].cget("text")
+    window.today.undo_button.invoke()
+    assert window.today.confirmation.cget("text") == "Undone."
+    assert "2 h 00 min left today" in window.today.rows["Emma"]["status"].cget("text")
+    conn = connect(paths.database)
+    try:
+        assert EnforcementStore(conn).grants_for("Emma", __import__("datetime").date.today()).extra_minutes == 0
+    finally:
+        conn.close()
+    until = window.today.rows["Emma"]["until"]
+    until.delete(0, "end")
+    until.insert(0, "11:59pm")
+    assert window.today.give_until("Emma") is True
+    assert "no bedtime until 23:59" in window.today.confirmation.cget("text")
+    until = window.today.rows["Emma"]["until"]
+    until.delete(0, "end")
+    until.insert(0, "late")
+    assert window.today.give_until("Emma") is False and "not a time" in window.today.confirmation.cget("text")
+    assert not window.dirty  # extra time is an action, not an unsaved setting

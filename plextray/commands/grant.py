@@ -66,9 +66,6 @@ def run(args: argparse.Namespace) -> int:
     from plextray.core.rules import tonight_end
     from plextray.paths import AppPaths
     from plextray.profiles.store import ProfileStore
-    from plextray.store.db import connect
-    from plextray.store.enforcement import EnforcementStore
-
     if not args.amount and not args.until and not args.no_bedtime_tonight:
         raise GrantError("say what to grant: +30m (extra minutes), --until HH:MM or --no-bedtime-tonight")
     minutes = parse_amount(args.amount) if args.amount else 0
@@ -84,15 +81,15 @@ def run(args: argparse.Namespace) -> int:
         lift_until = next_clock(now, args.until)
     elif args.no_bedtime_tonight:
         lift_until = tonight_end(person, now)
-    conn = connect(paths.database)
-    try:
-        EnforcementStore(conn).add_grant(person.name, now.date(), minutes, lift_until, created=now)
-    finally:
-        conn.close()
+    from plextray.safe_text import for_terminal
+    from plextray.today import grant
+
+    granted = grant(paths, person.name, minutes=minutes, lift_until=lift_until, now=now)
     parts = []
     if minutes:
         parts.append(f"{minutes} extra minutes today")
     if lift_until is not None:
         parts.append(f"time windows lifted until {lift_until:%H:%M}" + (" tomorrow" if lift_until.date() > now.date() else ""))
-    print(f"Granted {person.name}: {' and '.join(parts)}.")
+    print(f"Granted {for_terminal(person.name)}: {' and '.join(parts)}.")
+    print(for_terminal(granted.after.sentence(now), None))  # where it leaves them: the new time left
     return 0

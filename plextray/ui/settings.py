@@ -69,6 +69,11 @@ class SettingsWindow(tk.Toplevel):
                            (self.restrictions, "Restrictions")):
             self.notebook.add(tab, text=title)
         self.delivery = self._delivery_tab()
+        from plextray.ui.settings_today import TodayTab
+
+        self.today = TodayTab(self.notebook, self)  # extra time today: acts at once, no Save needed
+        self.notebook.insert(0, self.today, text="Today")
+        self.notebook.select(self.today)
 
         self.status = ttk.Label(self, text=load_error or config_error or "", foreground=ERROR_COLOUR if (load_error or config_error) else "", wraplength=620)
         self.status.grid(row=1, column=0, sticky="w", **PAD)
