@@ -151,3 +151,29 @@ def test_times_like_8pm_are_understood():
 
     assert _hhmm("8pm") == "20:00" and _hhmm("8:30pm") == "20:30" and _hhmm("20:30") == "20:30"
     assert _hhmm("12am") == "00:00"
+
+
+def test_the_server_is_found_and_its_own_token_read_from_preferences(household, plextray_home, tmp_path, monkeypatch):
+    """On the Plex host: `/identity` answers without a token, and Preferences.xml holds the server's
+    own token (PlexOnlineToken) when this user can read it."""
+    from plextray import setup_flow as flow
+
+    emulator, _plex_tv, ids, env, logs = household
+    assert flow.probe(emulator.url) is not None and flow.probe("http://127.0.0.1:9") is None
+    assert flow.discover(timeout=0.5, local=emulator.url)[0] == emulator.url
+    support = tmp_path / "Application Support"
+    (support / "Plex Media Server").mkdir(parents=True)
+    prefs = support / "Plex Media Server" / "Preferences.xml"
+    prefs.write_text(f'<?xml version="1.0"?>\n<Preferences MachineIdentifier="x" PlexOnlineToken="{TOKEN}" logDebug="1"/>\n')
+    monkeypatch.setenv("PLEX_MEDIA_SERVER_APPLICATION_SUPPORT_DIR", str(support))
+    assert flow.server_own_token() == TOKEN
+    prefs.chmod(0o000)
+    if not os.access(prefs, os.R_OK):  # root reads anything: the unreadable case only as a user
+        assert flow.server_own_token() is None
+    prefs.chmod(0o600)
+    result = subprocess.run(
+        [sys.executable, "-m", "plextray", "setup", "--yes", "--url", emulator.url, "--server-token", "--store", "file",
+         "--child", "Emma", "--device", ids["kid_tablet"]],
+        env={**env, "PLEX_MEDIA_SERVER_APPLICATION_SUPPORT_DIR": str(support)}, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (plextray_home / "plex-token").read_text().strip() == TOKEN and TOKEN not in result.stdout
