@@ -167,3 +167,18 @@ def test_today_gives_extra_time_says_the_new_time_left_and_undoes(root, plextray
     until.insert(0, "late")
     assert window.today.give_until("Emma") is False and "not a time" in window.today.confirmation.cget("text")
     assert not window.dirty  # extra time is an action, not an unsaved setting
+
+
+def test_a_log_folder_one_level_too_high_is_refused_naming_the_logs_folder(root, paths, tmp_path):
+    plex = tmp_path / "Plex Media Server"
+    (plex / "Logs").mkdir(parents=True)
+    (plex / "Logs" / "Plex Media Server.log").write_text("")
+    window = open_window(root, paths)
+    window.server.log_dir_entry.delete(0, "end")
+    window.server.log_dir_entry.insert(0, str(plex))
+    assert window.save() is False
+    assert str(plex / "Logs") in window.server.grid_fields.errors["log_dir"].cget("text")
+    window.server.log_dir_entry.delete(0, "end")
+    window.server.log_dir_entry.insert(0, str(plex / "Logs"))
+    assert window.save() is True
+    assert load_config(paths.config).log_dir == str(plex / "Logs")

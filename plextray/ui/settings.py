@@ -162,7 +162,8 @@ class SettingsWindow(tk.Toplevel):
 
     def save(self) -> bool:
         values = self.server.values()
-        errors = steps.validate_server(values["url"], values["token"], values["log_dir"])
+        # the folder found by itself is not checked again: only one typed or chosen by hand must hold the log
+        errors = steps.validate_server(values["url"], values["token"], self.server.log_dir_setting() or "")
         self.server.grid_fields.show_errors(errors)
         if errors:
             self.notebook.select(self.server)
