@@ -14,6 +14,7 @@ import pytest
 from conftest import pump
 from support.household import RecordingNotifier
 from support.memkeyring import MemoryKeyring
+from test_notify import notifyd, private_bus  # noqa: F401  (a real notification server on a private D-Bus)
 
 from plextray.app import build_engine
 from plextray.core.model import EngineState
@@ -80,12 +81,13 @@ def start_tray(paths, notifier):
     return app, current
 
 
-def test_first_start_walks_a_parent_to_a_protected_child(world, plextray_home, memory_keyring):
+def test_first_start_walks_a_parent_to_a_protected_child(world, plextray_home, memory_keyring, notifyd):
+    from plextray.notify import DesktopNotifier
     from plextray.ui.icons import icon_image
 
     emulator, plex_tv, ids, logs, opened = world
     emulator.play(ids["kid_tablet"], "2201")  # Emma is watching now
-    notifier = RecordingNotifier()
+    notifier = DesktopNotifier()  # the real one, to a notification server on the test's own bus
     paths = AppPaths(plextray_home)
     app, current = start_tray(paths, notifier)
     try:
@@ -94,7 +96,9 @@ def test_first_start_walks_a_parent_to_a_protected_child(world, plextray_home, m
         assert app.tray.snapshot.state is EngineState.NEEDS_SETUP
         assert app.tray.icon.icon is icon_image(EngineState.NEEDS_SETUP)
         assert "needs setup" in app.tray.icon.title and "no Plex server" in app.tray.icon.title
-        assert [title for title, _ in notifier.shown].count("plextray needs setting up") == 1
+        shown = notifyd(1)
+        assert [n["summary"] for n in shown] == ["plextray needs setting up"]
+        assert "No Plex server is set up" in shown[0]["body"]
         win = app.first_run
         assert pump(app.root, lambda: not win.found_label.cget("text").startswith("Looking"), 10)
         # 1 server: sign in with Plex — a code, plex.tv/link opened, the parent links it
@@ -134,6 +138,7 @@ def test_first_start_walks_a_parent_to_a_protected_child(world, plextray_home, m
         emulator.play(ids["kid_tablet"], "1002")
         assert pump(app.root, lambda: bool(emulator.terminate_calls), 20)
         assert not app.first_run.winfo_exists()
+        assert [n["summary"] for n in notifyd(2)].count("plextray needs setting up") == 1  # said once
     finally:
         app.quit()
         current[0].close()
