@@ -165,3 +165,41 @@ def test_later_closes_it_and_it_does_not_open_by_itself_again(world, plextray_ho
     finally:
         app.quit()
         current[0].close()
+
+
+def test_without_a_keyring_the_window_asks_before_keeping_the_token_in_a_file(world, plextray_home, use_keyring):
+    """No keyring: a tick box says where the token would go; unticked, nothing is saved."""
+    import stat
+
+    from keyring.backends import fail
+
+    from plextray.ui.dispatch import Dispatcher
+    from plextray.ui.first_run import FirstRunWindow
+
+    use_keyring(fail.Keyring())
+    emulator, plex_tv, _ids, _logs, _opened = world
+    import tkinter as tk
+
+    root = tk.Tk()
+    root.withdraw()
+    dispatcher = Dispatcher(root)
+    dispatcher.start()
+    try:
+        win = FirstRunWindow(root, AppPaths(plextray_home), dispatcher=dispatcher)
+        assert win.keyring is False and win.file_ok.get() is True
+        win.url_entry.delete(0, "end")
+        win.url_entry.insert(0, emulator.url)
+        win.file_ok.set(False)
+        win.test_connection(TOKEN)
+        assert pump(root, lambda: "Nothing was saved" in win.server_status.cget("text"), 10), win.server_status.cget("text")
+        assert "the file was not wanted" in win.server_status.cget("text")
+        assert not (plextray_home / "plex-token").exists() and not (plextray_home / "config.json").exists()
+        win.file_ok.set(True)
+        win.test_connection(TOKEN)
+        assert pump(root, lambda: win.connected is not None, 10), win.server_status.cget("text")
+        token_file = plextray_home / "plex-token"
+        assert stat.S_IMODE(token_file.stat().st_mode) == 0o600 and "readable by you only" in win.server_status.cget("text")
+        win.destroy()
+    finally:
+        dispatcher.stop()
+        root.destroy()

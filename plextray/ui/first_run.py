@@ -124,6 +124,12 @@ class FirstRunWindow(tk.Toplevel):
         self.own_button = ttk.Button(buttons, text="Use this server's own token", command=self.use_server_token,
                                      state="normal" if self.own_token else "disabled")
         self.own_button.pack(side="left", padx=6)
+        self.keyring = flow.keyring_available()
+        self.file_ok = tk.BooleanVar(master=self, value=True)
+        if not self.keyring:  # asked, never by surprise: where the token goes without a keyring
+            ttk.Checkbutton(page, variable=self.file_ok, text=(
+                f"No system keyring here: keep the token in {self.paths.home / 'plex-token'}, "
+                "readable by you only")).pack(anchor="w")
         ttk.Label(page, textvariable=self.pin_code, font=("TkFixedFont", 22, "bold")).pack(anchor="w")
         self.server_status = ttk.Label(page, text="", wraplength=460)
         self.server_status.pack(anchor="w", pady=(6, 0))
@@ -175,11 +181,16 @@ class FirstRunWindow(tk.Toplevel):
         if "://" not in url:
             url = f"http://{url}"
         self.server_status.configure(text=f"Connecting to {url}…")
-        self._work(lambda: self._connect_and_save(url, token), self._connected)
+        store = "keyring" if self.keyring else "file" if self.file_ok.get() else None  # read here: Tk thread only
+        self._work(lambda: self._connect_and_save(url, token, store), self._connected)
 
-    def _connect_and_save(self, url: str, token: str) -> tuple[flow.Connected, str, str]:
+    def _connect_and_save(self, url: str, token: str, store: str | None) -> tuple[flow.Connected, str, str]:
+        from plextray.errors import SecretStoreError
+
         connected = flow.connect(url, token)
-        store = "keyring" if flow.keyring_available() else "file"  # no keyring: the owner-only file
+        if store is None:
+            raise SecretStoreError("no system keyring to keep the token in, and the file was not wanted "
+                                   "(tick the box above, or set PLEX_URL and PLEX_TOKEN)")
         where = flow.save_server(self.paths, connected.url, token, store=store)
         return connected, token, where
 
