@@ -203,3 +203,30 @@ def test_without_a_keyring_the_window_asks_before_keeping_the_token_in_a_file(wo
     finally:
         dispatcher.stop()
         root.destroy()
+
+
+def test_opened_again_it_knows_the_server_is_already_signed_in(world, plextray_home, memory_keyring):
+    """From the menu's Set up… after setting up: no second sign-in to add another child."""
+    import tkinter as tk
+
+    from plextray.config import AppConfig, save_config
+    from plextray.ui.dispatch import Dispatcher
+    from plextray.ui.first_run import FirstRunWindow
+
+    emulator, _plex_tv, _ids, logs, _opened = world
+    paths = AppPaths(plextray_home).ensure()
+    save_config(paths.config, AppConfig(server_url=emulator.url))
+    memory_keyring.store[("plextray", "plex_token")] = TOKEN
+    root = tk.Tk()
+    root.withdraw()
+    dispatcher = Dispatcher(root)
+    dispatcher.start()
+    try:
+        win = FirstRunWindow(root, paths, dispatcher=dispatcher)
+        assert pump(root, lambda: win.connected is not None, 10)
+        assert "Already connected to" in win.server_status.cget("text") and win.token == TOKEN
+        assert "Debug logging is off" in win.debug_label.cget("text")  # the logs step can act at once
+        win.destroy()
+    finally:
+        dispatcher.stop()
+        root.destroy()

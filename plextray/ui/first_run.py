@@ -75,6 +75,7 @@ class FirstRunWindow(tk.Toplevel):
         self.next_button.pack(side="right", padx=6)
         self.notebook.bind("<<NotebookTabChanged>>", self._tab_changed)
         self._work(flow.discover, self._discovered)
+        self._work(self._existing, self._connected_before)  # opened again from the menu: already signed in?
         self._refresh_logs()
 
     # ---- plumbing ---------------------------------------------------------------------------
@@ -141,6 +142,29 @@ class FirstRunWindow(tk.Toplevel):
             self.found_label.configure(text=f"Found Plex Media Server at {found[0]}.")
         else:
             self.found_label.configure(text="No Plex server found by itself: type its address (http://HOST:32400).")
+
+    def _existing(self) -> tuple[flow.Connected, str] | None:
+        """The server and token already set up (config + keyring / file / environment), if they work."""
+        from plextray.config import load_config
+        from plextray.plex.credentials import load_credentials
+
+        try:
+            credentials = load_credentials(load_config(self.paths.config))
+            return flow.connect(credentials.url, credentials.token, timeout=5), credentials.token
+        except Exception:
+            return None
+
+    def _connected_before(self, result: Any) -> None:
+        if not isinstance(result, tuple) or self.connected is not None:
+            return
+        self.connected, self.token = result
+        self.url = self.connected.url
+        self.url_entry.delete(0, "end")
+        self.url_entry.insert(0, self.connected.url)
+        plex_pass = "Plex Pass ✓" if self.connected.plex_pass else "no Plex Pass"
+        self.server_status.configure(text=f"✓ Already connected to {self.connected.name} · {plex_pass}. "
+                                     "Sign in again only to change it.")
+        self._refresh_logs()
 
     def sign_in_with_plex(self) -> None:
         """The PIN flow: show the code, open plex.tv/link, wait for the parent to enter it."""
