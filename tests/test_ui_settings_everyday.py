@@ -182,3 +182,15 @@ def test_a_log_folder_one_level_too_high_is_refused_naming_the_logs_folder(root,
     window.server.log_dir_entry.insert(0, str(plex / "Logs"))
     assert window.save() is True
     assert load_config(paths.config).log_dir == str(plex / "Logs")
+
+
+def test_the_server_tab_offers_sign_in_with_plex(root, paths):
+    """A parent has no token to paste: Sign in with Plex… opens the first-run window's sign-in."""
+    window = open_window(root, paths)
+    window.server.sign_in_button.invoke()
+    first_run = window.server.first_run
+    assert first_run is not None and first_run.winfo_exists()
+    assert first_run.sign_in_button.cget("text") == "Sign in with Plex"
+    window.server.sign_in_button.invoke()  # a second click raises the same window
+    assert window.server.first_run is first_run
+    first_run.destroy()
