@@ -105,11 +105,14 @@ def settings_shots(root, paths, out: Path) -> list[Path]:
     window.server.log_dir_entry.insert(0, "/var/lib/plexmediaserver/Library/Application Support/Plex Media Server/Logs")
     window.server.log_note.configure(text="Auto-detected.")
     shots = []
+    window.today.refresh()  # the demo household was saved after the window was built
+    window.today.rows["Emma"]["+30"].invoke()  # how a grant is answered: the new time left, and Undo
     for tab, name in ((window.devices, "settings-devices.png"), (window.restrictions, "settings-restrictions.png"),
-                      (window.server, "settings-server.png")):
+                      (window.server, "settings-server.png"), (window.today, "settings-today.png")):
         window.notebook.select(tab)
         settle(root)
         shots.append(grab(root, window.winfo_rootx(), window.winfo_rooty(), window.winfo_width(), window.winfo_height(), out / name))
+    window.ask_unsaved = lambda: False  # the demo values were typed for the picture: nothing to save
     window.close()
     return shots
 
