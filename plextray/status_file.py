@@ -49,18 +49,32 @@ class StatusFile:
         self._fixed = {"server": server, "log_dir": log_dir, "pid": os.getpid(), "started": time.time()}
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._latest: EngineSnapshot | None = None
         self._thread: threading.Thread | None = None
         self._unsubscribe: Any = None
 
     def start(self) -> None:
-        self._unsubscribe = self._engine.subscribe(self.write)
-        self.write(self._engine.snapshot())
-        self._thread = threading.Thread(target=self._beat, name="plextray-status", daemon=True)
+        self._latest = self._engine.snapshot()
+        self._wake.set()
+        self._unsubscribe = self._engine.subscribe(self._changed)
+        self._thread = threading.Thread(target=self._run, name="plextray-status", daemon=True)
         self._thread.start()
 
-    def _beat(self) -> None:
-        while not self._stop.wait(HEARTBEAT):
-            self.write(self._engine.snapshot())
+    def _changed(self, snapshot: EngineSnapshot) -> None:
+        """Engine thread: only note it. The file is written by our own thread (an fsync must not
+        delay a stop the engine is about to send)."""
+        self._latest = snapshot
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(HEARTBEAT)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            if self._latest is not None:
+                self.write(self._latest)
 
     def write(self, snapshot: EngineSnapshot) -> None:
         from plextray.config import atomic_write_text
@@ -79,6 +93,7 @@ class StatusFile:
             self._unsubscribe()
         with self._lock:
             self._stop.set()
+            self._wake.set()
             try:
                 self.path.unlink()
             except OSError:
