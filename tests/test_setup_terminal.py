@@ -177,3 +177,29 @@ def test_the_server_is_found_and_its_own_token_read_from_preferences(household, 
         env={**env, "PLEX_MEDIA_SERVER_APPLICATION_SUPPORT_DIR": str(support)}, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (plextray_home / "plex-token").read_text().strip() == TOKEN and TOKEN not in result.stdout
+
+
+def test_own_starting_rules_typed_as_a_parent_types_them(household, plextray_home):
+    emulator, _plex_tv, ids, env, logs = household
+    child = pexpect.spawn(sys.executable, ["-m", "plextray", "setup", "--url", emulator.url, "--store", "file",
+                                           "--debug-logging", "keep", "--child", "Emma", "--device", ids["kid_tablet"]],
+                          env={**env, "PLEX_TOKEN": TOKEN}, encoding="utf-8", timeout=30)
+    try:
+        child.expect_exact("Use these? (Y/n): ")
+        child.sendline("n")
+        child.expect_exact("Bedtime on school nights (HH:MM, or none) [20:30]: ")
+        child.sendline("8pm")
+        child.expect_exact("Highest rating allowed (e.g. G, PG, PG-13, or none) [PG]: ")
+        child.sendline("PG-13")
+        child.expect_exact("Minutes a day (or none) [120]: ")
+        child.sendline("none")
+        child.expect_exact("(Enter to skip): ")
+        child.sendline("")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0, child.before
+    emma = ProfileStore(plextray_home / "profiles.json").load().person_named("Emma")
+    specs = [r.spec for r in emma.restrictions]
+    assert [s["type"] for s in specs] == ["time", "rating"]
+    assert specs[0]["from"] == "20:00" and specs[1]["max"] == "PG-13"
