@@ -97,3 +97,25 @@ def test_unset_plex_token_forgets_it(emulator, plextray_home, where):
     else:
         result = plextray("config", "set", "plex.token", TOKEN, home=plextray_home)
         assert result.returncode == 2 and "never as an argument" in result.stderr
+
+
+def test_the_token_is_looked_for_in_the_documented_order(plextray_home, tmp_path, monkeypatch, use_keyring):
+    """PLEX_TOKEN, then the systemd credential, then the keyring, then the --store file file."""
+    from support.memkeyring import MemoryKeyring
+
+    from plextray.config import AppConfig
+    from plextray.plex.credentials import load_credentials, save_file_token
+
+    keyring = use_keyring(MemoryKeyring())
+    config = AppConfig(server_url="http://plex.lan:32400")
+    save_file_token("from-the-file-0001")
+    assert load_credentials(config).token == "from-the-file-0001"
+    keyring.store[("plextray", "plex_token")] = "from-the-keyring-02"
+    assert load_credentials(config).token == "from-the-keyring-02"
+    creds = tmp_path / "creds"
+    creds.mkdir()
+    (creds / "plex-token").write_text("from-systemd-0003\n")
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
+    assert load_credentials(config).token == "from-systemd-0003"
+    monkeypatch.setenv("PLEX_TOKEN", "from-the-env-0004")
+    assert load_credentials(config).token == "from-the-env-0004"

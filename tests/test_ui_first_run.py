@@ -96,6 +96,9 @@ def test_first_start_walks_a_parent_to_a_protected_child(world, plextray_home, m
         assert app.tray.snapshot.state is EngineState.NEEDS_SETUP
         assert app.tray.icon.icon is icon_image(EngineState.NEEDS_SETUP)
         assert "needs setup" in app.tray.icon.title and "no Plex server" in app.tray.icon.title
+        from tkinter import ttk
+
+        assert ttk.Style(app.root).theme_use() == "sun-valley-light"  # the modern theme, not Tk's default
         shown = notifyd(1)
         assert [n["summary"] for n in shown] == ["plextray needs setting up"]
         assert "No Plex server is set up" in shown[0]["body"]

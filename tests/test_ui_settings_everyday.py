@@ -162,6 +162,13 @@ def test_today_gives_extra_time_says_the_new_time_left_and_undoes(root, plextray
     until.insert(0, "11:59pm")
     assert window.today.give_until("Emma") is True
     assert "no bedtime until 23:59" in window.today.confirmation.cget("text")
+    from datetime import datetime
+
+    from plextray.core.rules import tonight_end
+
+    window.today.rows["Emma"]["tonight"].invoke()
+    tonight = tonight_end(ProfileStore(paths.profiles).load().person_named("Emma"), datetime.now())
+    assert f"no bedtime until {tonight:%H:%M}" in window.today.confirmation.cget("text")
     until = window.today.rows["Emma"]["until"]
     until.delete(0, "end")
     until.insert(0, "late")
@@ -194,3 +201,18 @@ def test_the_server_tab_offers_sign_in_with_plex(root, paths):
     window.server.sign_in_button.invoke()  # a second click raises the same window
     assert window.server.first_run is first_run
     first_run.destroy()
+
+
+def test_enter_in_the_rule_form_adds_the_rule(root, paths):
+    window = open_window(root, paths)
+    tab = window.restrictions
+    tab.select_person("Emma")
+    tab.show_type("time")
+    window.notebook.select(tab)
+    tab.fields["from"].delete(0, "end")
+    tab.fields["from"].insert(0, "8pm")
+    tab.fields["from"].focus_force()
+    pump(root, lambda: window.focus_get() is tab.fields["from"], 2)
+    tab.fields["from"].event_generate("<Return>")
+    assert pump(root, lambda: len(tab.restrictions()) == 1)
+    assert tab.restrictions()[0]["from"] == "20:00" and window.saved_count == 0  # added, not yet saved
