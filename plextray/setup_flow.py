@@ -54,24 +54,50 @@ def probe(url: str, timeout: float = 2.0) -> str | None:
     return match.group(1) if match else ""
 
 
-def discover(timeout: float = 2.0, *, local: str = LOCAL_URL) -> list[str]:
+GDM_ADDRESS = ("239.0.0.250", 32414)  # Plex servers answer "M-SEARCH * HTTP/1.0" sent here (GDM)
+
+
+def gdm_servers(timeout: float = 1.5, *, address: tuple[str, int] = GDM_ADDRESS) -> list[str]:
+    """Plex servers on the LAN by GDM: each answers with its Port (and Name) in HTTP-like headers."""
+    import socket
+    import struct
+    import time
+
+    found: list[str] = []
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, struct.pack("B", 1))  # this network only
+        # (plexapi's GDM waits a fixed second and splits headers on every ':'; this is the same search)
+        sock.sendto(b"M-SEARCH * HTTP/1.0", address)
+        end = time.monotonic() + timeout
+        while (left := end - time.monotonic()) > 0:
+            sock.settimeout(left)
+            try:
+                data, (host, _port) = sock.recvfrom(4096)
+            except (socket.timeout, OSError):
+                break
+            lines = data.decode("utf-8", "replace").splitlines()
+            if not lines or "200 OK" not in lines[0]:
+                continue
+            headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:]) if v}
+            port = headers.get("port", "32400")
+            if "plex/media-server" in headers.get("content-type", "plex/media-server") and port.isdigit():
+                url = f"http://{host}:{port}"
+                if url not in found:
+                    found.append(url)
+    except OSError:  # no network, or broadcasting not allowed: discovery is a convenience only
+        pass
+    finally:
+        sock.close()
+    return found
+
+
+def discover(timeout: float = 2.0, *, local: str = LOCAL_URL, gdm: tuple[str, int] = GDM_ADDRESS) -> list[str]:
     """Server URLs to offer: the Plex on this computer first, then what GDM finds on the LAN."""
     found: list[str] = []
     if probe(local, timeout) is not None:
         found.append(local)
-    try:
-        from plexapi.gdm import GDM
-
-        gdm = GDM()
-        gdm.scan(scan_for_clients=False, timeout=timeout)
-        for entry in gdm.entries:
-            data = entry.get("data", {})
-            port = data.get("Port", "32400")
-            url = f"http://{entry.get('from', ('',))[0]}:{port}"
-            if url not in found and entry.get("from"):
-                found.append(url)
-    except Exception:  # no network, no permission to broadcast: discovery is a convenience only
-        pass
+    found += [url for url in gdm_servers(min(timeout, 1.5), address=gdm) if url not in found]
     return found
 
 

@@ -203,3 +203,31 @@ def test_own_starting_rules_typed_as_a_parent_types_them(household, plextray_hom
     specs = [r.spec for r in emma.restrictions]
     assert [s["type"] for s in specs] == ["time", "rating"]
     assert specs[0]["from"] == "20:00" and specs[1]["max"] == "PG-13"
+
+
+def test_gdm_finds_servers_that_answer_the_search():
+    """GDM: a Plex server answers "M-SEARCH * HTTP/1.0" with its port; other answers are ignored."""
+    import socket
+    import threading
+
+    from plextray import setup_flow as flow
+
+    responder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    responder.bind(("127.0.0.1", 0))
+    responder.settimeout(5)
+
+    def answer():
+        data, sender = responder.recvfrom(1024)
+        assert data == b"M-SEARCH * HTTP/1.0"
+        responder.sendto(b"HTTP/1.0 404 Not Found\r\n", sender)
+        responder.sendto(b"HTTP/1.0 200 OK\r\nContent-Type: plex/media-server\r\nName: den\r\nPort: 32401\r\n"
+                         b"Host: 53f4.plex.direct\r\nResource-Identifier: abc\r\n", sender)
+        responder.sendto(b"HTTP/1.0 200 OK\r\nContent-Type: plex/media-server\r\nPort: 32401\r\n", sender)  # again
+
+    thread = threading.Thread(target=answer)
+    thread.start()
+    try:
+        assert flow.gdm_servers(1.0, address=responder.getsockname()) == ["http://127.0.0.1:32401"]
+    finally:
+        thread.join(5)
+        responder.close()

@@ -80,7 +80,7 @@ class FirstRunWindow(tk.Toplevel):
 
     # ---- plumbing ---------------------------------------------------------------------------
 
-    def _work(self, job: Callable[[], Any], done: Callable[[Any], None]) -> None:
+    def _work(self, job: Callable[[], Any], done: Callable[[Any], Any]) -> None:
         """Run `job` on a worker thread; `done(result or exception)` on the Tk thread."""
 
         def run() -> None:
@@ -92,7 +92,7 @@ class FirstRunWindow(tk.Toplevel):
 
         threading.Thread(target=run, name="plextray-first-run", daemon=True).start()
 
-    def _deliver(self, done: Callable[[Any], None], result: Any) -> None:
+    def _deliver(self, done: Callable[[Any], Any], result: Any) -> None:
         if self.winfo_exists():
             done(result)
 
