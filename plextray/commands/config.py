@@ -9,6 +9,7 @@ URLs carry tokens) where there is one — else config.json keeps them, readable 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 SECRETS = {
     "plex.token": "the Plex token (system keyring; see also `plextray login`)",
@@ -43,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.set_defaults(handler=run_list)
 
 
-def _load() -> tuple[object, dict]:
+def _load() -> tuple[Any, dict]:
     from plextray.config import load_config
     from plextray.paths import AppPaths
 
