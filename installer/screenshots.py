@@ -1,4 +1,5 @@
-"""Render README screenshots: the settings window and the tray menu, as PNGs in assets/screenshots/.
+"""Render README screenshots: the settings window, the tray menu and the first-run window's steps,
+as PNGs in assets/screenshots/.
 
     python installer/screenshots.py [OUTPUT_DIR]
 
@@ -104,12 +105,64 @@ def settings_shots(root, paths, out: Path) -> list[Path]:
     window.server.log_dir_entry.insert(0, "/var/lib/plexmediaserver/Library/Application Support/Plex Media Server/Logs")
     window.server.log_note.configure(text="Auto-detected.")
     shots = []
+    window.today.refresh()  # the demo household was saved after the window was built
+    window.today.rows["Emma"]["+30"].invoke()  # how a grant is answered: the new time left, and Undo
     for tab, name in ((window.devices, "settings-devices.png"), (window.restrictions, "settings-restrictions.png"),
-                      (window.server, "settings-server.png")):
+                      (window.server, "settings-server.png"), (window.today, "settings-today.png")):
         window.notebook.select(tab)
         settle(root)
         shots.append(grab(root, window.winfo_rootx(), window.winfo_rooty(), window.winfo_width(), window.winfo_height(), out / name))
+    window.ask_unsaved = lambda: False  # the demo values were typed for the picture: nothing to save
     window.close()
+    return shots
+
+
+def first_run_shots(root, paths, out: Path) -> list[Path]:
+    """The first-run window's four steps, filled in as a parent would see them mid-way."""
+    from plextray import setup_flow as flow
+    from plextray.ui.dispatch import Dispatcher
+    from plextray.ui.first_run import FirstRunWindow
+
+    dispatcher = Dispatcher(root)
+    dispatcher.start()
+    window = FirstRunWindow(root, paths, dispatcher=dispatcher, open_url=lambda url: None)
+    window.geometry("+20+20")
+    window.wait_visibility()
+    settle(root, 2.5)  # discovery answers (nothing found here): then show what a parent sees
+    window.found_label.configure(text="Found Plex Media Server at http://127.0.0.1:32400.")
+    window.url_entry.delete(0, "end")
+    window.url_entry.insert(0, "http://127.0.0.1:32400")
+    window.pin_code.set("K4PZ")
+    window.server_status.configure(text="Enter this code at https://plex.tv/link (opened in your browser), signed in "
+                                   "to your Plex account. Waiting…")
+    window.logs_label.configure(text="✓ Plex's logs are in /var/lib/plexmediaserver/Library/Application Support/"
+                                "Plex Media Server/Logs")
+    window.debug_label.configure(text="Debug logging is off.")
+    window.debug_button.configure(state="normal")
+    seen = flow.Seen([
+        flow.Candidate("device", EMMA_IPAD, "Emma's iPad — Plex for iOS, account emma (watching now)", True),
+        flow.Candidate("device", "xk4kbse0xxadzpvi", "Kitchen laptop — Plex Web, account emma, last seen 2026-11-24 17:40"),
+        flow.Candidate("device", "a1b2c3d4e5", "Living room TV — Plex for Android (TV), last seen 2026-11-23 21:15"),
+        flow.Candidate("account", "emma", "account emma (watching now)", True),
+        flow.Candidate("account", "admin", "account admin"),
+    ])
+    window._show_candidates(seen)
+    window.name_entry.insert(0, "Emma")
+    window.tick("Emma's iPad")
+    window.tick("Kitchen laptop")
+    window.alert_entry.insert(0, "ntfy://ntfy.sh/emma-plex-alerts")
+    window.alert_label.configure(text="test alert sent")
+    shots = []
+    for index, name in enumerate(("first-run-server.png", "first-run-logs.png", "first-run-people.png",
+                                  "first-run-alerts.png")):
+        window.notebook.select(index)
+        if index == 2:  # selecting the tab starts a real device listing; keep the demo one
+            window.candidates = list(seen.candidates)
+        settle(root)
+        shots.append(grab(root, window.winfo_rootx(), window.winfo_rooty(), window.winfo_width(), window.winfo_height(),
+                          out / name))
+    window.destroy()
+    dispatcher.stop()
     return shots
 
 
@@ -190,7 +243,7 @@ def main(argv: list[str]) -> int:
         root = tk.Tk()
         root.withdraw()
         paths = AppPaths(home).ensure()
-        shots = settings_shots(root, paths, out) + [tray_shot(root, out)]
+        shots = settings_shots(root, paths, out) + [tray_shot(root, out)] + first_run_shots(root, paths, out)
         root.destroy()
         for shot in shots:
             print(shot.relative_to(ROOT) if shot.is_relative_to(ROOT) else shot)

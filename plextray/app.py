@@ -215,6 +215,10 @@ def _wire(
         **({"wall_clock": wall_clock} if wall_clock is not None else {}),
     )
     built.engine = engine
+    from plextray.status_file import StatusFile
+
+    built.jobs.append(StatusFile(paths.home, engine, server=getattr(client, "url", None) or config.server_url,
+                                 log_dir=str(saver.log_dir) if saver is not None else None))
     if config.mqtt.configured:
         _wire_home_assistant(built, paths, config, wall_clock=wall_clock)
     if with_mail:

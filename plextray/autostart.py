@@ -113,8 +113,23 @@ def exec_start_line(command: list[str]) -> str:
     return " ".join(words)
 
 
-def systemd_unit(command: list[str]) -> str:
+ENV_FILE = "plextray.env"  # in PLEXTRAY_HOME: PLEX_URL / PLEX_TOKEN for the systemd unit (mode 0600)
+
+
+def _systemd_value(text: str) -> str:
+    """A quoted Environment=/EnvironmentFile= value: specifiers (`%`) and C escapes kept literal."""
+    special = {"\\": "\\\\", '"': '\\"', "%": "%%"}
+    return '"' + "".join(special.get(ch) or (f"\\x{ord(ch):02x}" if _is_control(ch) else ch) for ch in text) + '"'
+
+
+def systemd_unit(command: list[str], *, home: Path | None = None) -> str:
+    """The headless service's unit. With `home`: it carries PLEXTRAY_HOME and reads PLEX_URL /
+    PLEX_TOKEN from `home`/plextray.env (optional: the `-` lets it start on the keyring alone)."""
     exec_start = exec_start_line(command)
+    env = ""
+    if home is not None:
+        env = (f"Environment={_systemd_value(f'PLEXTRAY_HOME={home}')}\n"
+               f"EnvironmentFile=-{str(home / ENV_FILE).replace('%', '%%')}\n")  # one path a line, unquoted
     return (
         "[Unit]\n"
         "Description=plextray: keep Plex's logs and enforce viewing rules (headless)\n"
@@ -123,6 +138,7 @@ def systemd_unit(command: list[str]) -> str:
         "\n"
         "[Service]\n"
         "Type=simple\n"
+        f"{env}"
         f"ExecStart={exec_start}\n"
         "Restart=on-failure\n"
         "RestartSec=10\n"
@@ -205,7 +221,14 @@ class Autostart:
         if self.kind == "xdg":
             _write_atomic(path, desktop_entry(command).encode())
         elif self.kind == "systemd":
-            _write_atomic(path, systemd_unit(command).encode())
+            from plextray.paths import app_home
+
+            from plextray.paths import AppPaths
+
+            home = app_home().resolve()
+            AppPaths(home).ensure()  # owner-only, like every start makes it
+            write_env_file(home)
+            _write_atomic(path, systemd_unit(command, home=home).encode())
             link = self._wants_link()  # what `systemctl --user enable` does, without needing a running manager
             link.parent.mkdir(parents=True, exist_ok=True)
             if link.is_symlink() or link.exists():
@@ -232,6 +255,31 @@ class Autostart:
             self.enable()
         else:
             self.disable()
+
+
+def write_env_file(home: Path) -> Path:
+    """plextray.env for the unit (0600): PLEX_URL / PLEX_TOKEN as set now, else commented examples.
+    An existing file is the user's: kept as it is, only made owner-only."""
+    import os
+
+    from plextray import const
+    from plextray.config import atomic_write_text
+
+    path = home / ENV_FILE
+    if path.exists():
+        path.chmod(0o600)
+        return path
+    lines = ["# PLEX_URL and PLEX_TOKEN for the plextray systemd --user unit (read by EnvironmentFile=).",
+             "# Keep this file readable by you only (chmod 600). Without a token here plextray uses the",
+             "# system keyring, or the token `plextray login --store file` kept beside this file."]
+    for name, example in ((const.ENV_PLEX_URL, "http://127.0.0.1:32400"), (const.ENV_PLEX_TOKEN, "your-plex-token")):
+        value = (os.environ.get(name) or "").strip()
+        if value and "\n" not in value:
+            lines.append(f"{name}={value}")
+        else:
+            lines.append(f"#{name}={example}")
+    atomic_write_text(path, "\n".join(lines) + "\n", mode=0o600)
+    return path
 
 
 def _desktop_disabled(text: str) -> bool:

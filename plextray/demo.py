@@ -11,10 +11,13 @@ happens in a throw-away folder unless --home is given; nothing touches the user'
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -61,13 +64,43 @@ class TerminalNotifier:
         return True
 
 
+# A simulated report every 2 min, 0.2 real seconds apart: the engine may lag up to 1 real second
+# (5 steps) behind the clock before a play's 10 min of silence would end it early.
+STEP_MINUTES = 2
+STEP_PAUSE = 0.2
+
+
+class SimClock:
+    """The evening's wall clock: real time, plus the minutes the demo skips ahead. Shared by the
+    emulator (its log's times) and the engine (its rules), so plays last minutes, not a second."""
+
+    def __init__(self, start: datetime) -> None:
+        self._offset = start - datetime.now()
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            return datetime.now() + self._offset
+
+    def advance(self, minutes: float) -> None:
+        with self._lock:
+            self._offset += timedelta(minutes=minutes)
+
+
+def evening_start(now: datetime) -> datetime:
+    """Where the simulated evening begins: 90 minutes ago, but never yesterday (today's report shows it)."""
+    return max(now - timedelta(minutes=90), now.replace(hour=0, minute=1, second=0, microsecond=0))
+
+
 class Demo:
-    def __init__(self, home: Path, out: TextIO = sys.stdout) -> None:
+    def __init__(self, home: Path, out: TextIO = sys.stdout, *, kept: bool = False) -> None:
         self.home = home
         self.out = out
+        self.kept = kept  # --home: what the demo makes stays after it ends
         self.paths = AppPaths(home).ensure()
         self.logs = home / "Plex Media Server" / "Logs"
-        self.emulator = PlexEmulator(token=DEMO_TOKEN, log_dir=self.logs)
+        self.clock = SimClock(evening_start(datetime.now()))
+        self.emulator = PlexEmulator(token=DEMO_TOKEN, log_dir=self.logs, clock=self.clock)
         self.ids: dict[str, str] = {}
 
     def say(self, text: str) -> None:
@@ -86,19 +119,33 @@ class Demo:
 
         client = PlexClient(self.emulator.url, DEMO_TOKEN)
         config = AppConfig(server_url=self.emulator.url, log_dir=str(self.logs))
-        return build_engine(self.paths, notifier=notifier, config=config, log_dir=self.logs, client=client, with_mail=False)
+        return build_engine(self.paths, notifier=notifier, config=config, log_dir=self.logs, client=client,
+                            wall_clock=self.clock, with_mail=False)
+
+    def watch(self, minutes: int, positions: dict[str, int]) -> None:
+        """`minutes` of simulated viewing: each playing device reports every STEP_MINUTES."""
+        for _ in range(minutes // STEP_MINUTES):
+            self.clock.advance(STEP_MINUTES)
+            for machine in positions:
+                positions[machine] += STEP_MINUTES * 60_000
+                self.emulator.report(machine, position_ms=positions[machine])
+            time.sleep(STEP_PAUSE)
 
     def scenario(self, wait: Callable[[Callable[[], bool], float], bool]) -> bool:
         """The evening; returns True when Emma's R-rated play was stopped."""
         tv, ipad = self.ids["parent_tv"], self.ids["kid_tablet"]
-        self.say("▶ Alex watches “Night Shift” (R) on the Living Room TV — parents may.")
+        self.say(f"▶ {self.clock():%H:%M} Alex watches “Night Shift” (R) on the Living Room TV — parents may.")
         self.emulator.play(tv, "1002", position_ms=0)
-        self.emulator.report(tv, position_ms=30_000)
-        self.say("▶ Emma watches “Little Bears · The Lost Kite” (TV-Y) on her iPad — allowed.")
+        self.say(f"▶ {self.clock():%H:%M} Emma watches “Little Bears · The Lost Kite” (TV-Y) on her iPad — allowed.")
         self.emulator.play(ipad, "2201")
-        self.emulator.report(ipad, position_ms=20_000)
-        time.sleep(1.0)
-        self.say("▶ Emma switches her iPad to “Night Shift” (R)…")
+        positions = {tv: 0, ipad: 0}
+        time.sleep(STEP_PAUSE)  # the engine sees the plays start before the clock moves on
+        self.watch(20, positions)  # simulated minutes, a second or two of real time
+        self.emulator.stop_play(ipad)
+        del positions[ipad]
+        self.say(f"▶ {self.clock():%H:%M} Emma's episode is over after 20 min; Alex's film goes on.")
+        self.watch(10, positions)
+        self.say(f"▶ {self.clock():%H:%M} Emma switches her iPad to “Night Shift” (R)…")
         self.emulator.play(ipad, "1002")
         stopped = wait(lambda: bool(self.emulator.terminate_calls), 15.0)
         if stopped:
@@ -106,7 +153,10 @@ class Demo:
             self.say(f"✔ plextray stopped it; her screen says: “{call.reason}”")
         else:
             self.say("✘ the play was not stopped (see the log above)")
+        self.watch(16, positions)
         self.emulator.stop_play(tv)
+        self.say(f"▶ {self.clock():%H:%M} Alex stops his film after {positions[tv] // 60_000} min.")
+        time.sleep(STEP_PAUSE)
         return stopped
 
     def show_results(self, engine: Any) -> None:
@@ -115,7 +165,8 @@ class Demo:
         archives = list_archives(self.paths.archives)
         self.say(f"▶ Plex's log lines saved to {len(archives)} daily archive(s) in {self.paths.archives}:")
         for path in archives:
-            self.say(f"   {path.name}  ({path.stat().st_size} bytes, opens with zcat)")
+            note = "opens with zcat" if self.kept else "plain gzip; deleted with the demo's folder"
+            self.say(f"   {path.name}  ({path.stat().st_size} bytes, {note})")
         if archives:
             from plextray.core.parsing import PlaybackParser
             from plextray.logs.archive import read_archive
@@ -130,7 +181,15 @@ class Demo:
         from plextray.reports.build import build_report, render_report
 
         self.say("▶ Today's report:")
-        self.say(render_report(build_report(self.paths, datetime.now().date()), "text"))
+        self.say(render_report(build_report(self.paths, self.clock().date(), now=self.clock()), "text"))
+
+    def farewell(self) -> None:
+        if self.kept:
+            self.say(f"Everything the demo made is kept in {self.home}: profiles.json, archives/, "
+                     f"{self.paths.database.name}, logs/ and the emulated server's log. Look again with "
+                     f"`PLEXTRAY_HOME={shlex.quote(str(self.home))} plextray report --format html --open`.")
+        else:
+            self.say("The demo's temporary folder is deleted now; `plextray demo --home DIR` keeps everything it made.")
 
     def stop(self) -> None:
         self.emulator.stop()
@@ -147,7 +206,7 @@ def _wait(condition: Callable[[], bool], timeout: float) -> bool:
 
 def run_terminal(home: Path | None = None, out: TextIO = sys.stdout, *, desktop_notifier: Any = None) -> int:
     with tempfile.TemporaryDirectory(prefix="plextray-demo-") as scratch:
-        demo = Demo(home or Path(scratch), out)
+        demo = Demo(home or Path(scratch), out, kept=home is not None)
         demo.say("plextray demo — everything below runs against an emulated Plex server on this machine.")
         demo.start_server()
         notifier = TerminalNotifier(out, desktop_notifier)
@@ -161,6 +220,7 @@ def run_terminal(home: Path | None = None, out: TextIO = sys.stdout, *, desktop_
             built.close()
         demo.show_results(engine)
         demo.stop()
+        demo.farewell()
         demo.say("Done. In real use: `plextray login`, then `plextray` (tray) or `plextray run --headless`.")
         return 0 if stopped else 1
 
@@ -174,7 +234,7 @@ def run_tray(home: Path | None = None) -> int:
     from plextray.ui.app import TrayApp
 
     with tempfile.TemporaryDirectory(prefix="plextray-demo-") as scratch:
-        demo = Demo(home or Path(scratch))
+        demo = Demo(home or Path(scratch), kept=home is not None)
         demo.start_server()
         notifier = DesktopNotifier()
         built = demo.build(TerminalNotifier(sys.stdout, notifier))
@@ -188,4 +248,5 @@ def run_tray(home: Path | None = None) -> int:
             engine.stop()
             built.close()
             demo.stop()
+            demo.farewell()
         return 0

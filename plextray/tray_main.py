@@ -28,12 +28,20 @@ def run_tray(paths: AppPaths, *, log_dir: Path | None = None) -> int:
 
     setup_app_log(paths)
     notifier = DesktopNotifier()
-    built = build_engine(paths, notifier=notifier, log_dir=log_dir, require_logs=log_dir is not None)
-    engine = built.start()
-    app = TrayApp(engine, paths, open_report=lambda: open_today(paths), notifier=notifier)
+    current = [build_engine(paths, notifier=notifier, log_dir=log_dir, require_logs=log_dir is not None)]
+    engine = current[0].start()
+
+    def restart() -> object:
+        """After the first-run window: the same engine, built again on the settings just saved."""
+        current[0].engine.stop()
+        current[0].close()
+        current[0] = build_engine(paths, notifier=notifier, log_dir=log_dir, require_logs=log_dir is not None)
+        return current[0].start()
+
+    app = TrayApp(engine, paths, open_report=lambda: open_today(paths), notifier=notifier, restart_engine=restart)
     try:
         app.run()
     finally:
-        engine.stop()
-        built.close()
+        current[0].engine.stop()
+        current[0].close()
     return 0

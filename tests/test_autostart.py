@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import plistlib
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -116,7 +117,7 @@ def _verify_user_unit(unit: Path, tmp_path: Path) -> subprocess.CompletedProcess
                           timeout=60, env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)})
 
 
-def test_systemd_unit_escapes_percent_and_quotes_spaces_in_the_path(xdg, tmp_path):
+def test_systemd_unit_escapes_percent_and_quotes_spaces_in_the_path(xdg, tmp_path, plextray_home):
     folder = tmp_path / "100%sure dir"  # `%s` is systemd's "user shell" specifier: unescaped it runs /bin/bash…
     folder.mkdir()
     binary = folder / "plex tray"
@@ -132,6 +133,8 @@ def test_systemd_unit_escapes_percent_and_quotes_spaces_in_the_path(xdg, tmp_pat
         "\n"
         "[Service]\n"
         "Type=simple\n"
+        f'Environment="PLEXTRAY_HOME={plextray_home}"\n'
+        f"EnvironmentFile=-{plextray_home}/plextray.env\n"
         f'ExecStart="{tmp_path}/100%%sure dir/plex tray" run --headless\n'
         "Restart=on-failure\n"
         "RestartSec=10\n"
@@ -156,3 +159,42 @@ def test_systemd_unit_keeps_the_installers_home_specifier():
     assert "ExecStart=%h/.local/bin/plextray run --headless\n" in systemd_unit(
         ["%h/.local/bin/plextray", "run", "--headless"])
     assert 'ExecStart="%h/Plex Tray/100%%/plextray" run\n' in systemd_unit(["%h/Plex Tray/100%/plextray", "run"])
+
+
+def test_systemd_unit_carries_plextray_home_and_an_owner_only_environment_file(xdg, tmp_path, monkeypatch):
+    """The headless unit runs on the same state folder as the shell that enabled it, and takes
+    PLEX_URL / PLEX_TOKEN from an EnvironmentFile= only its owner can read."""
+    home = tmp_path / "state 100%"  # a space and a specifier character: both must survive systemd's reading
+    monkeypatch.setenv("PLEXTRAY_HOME", str(home))
+    monkeypatch.setenv("PLEX_URL", "http://192.168.1.10:32400")
+    monkeypatch.setenv("PLEX_TOKEN", "unit-token-77aa")
+    result = cli("enable", "--systemd")
+    assert result.returncode == 0, result.stderr
+    unit = (xdg / "systemd" / "user" / "plextray.service").read_text()
+    escaped = str(home).replace("%", "%%")
+    assert f'Environment="PLEXTRAY_HOME={escaped}"\n' in unit
+    assert f"EnvironmentFile=-{escaped}/plextray.env\n" in unit
+    assert "unit-token-77aa" not in unit  # the unit file is world-readable; the token is not in it
+    env_file = home / "plextray.env"
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    assert "PLEX_URL=http://192.168.1.10:32400\nPLEX_TOKEN=unit-token-77aa\n" in env_file.read_text()
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    verify = subprocess.run(["systemd-analyze", "--user", "verify", str(xdg / "systemd" / "user" / "plextray.service")],
+                            capture_output=True, text=True, timeout=60, env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)})
+    assert verify.returncode == 0, verify.stderr
+    # enabling again keeps the user's edits to the environment file
+    env_file.write_text("PLEX_URL=http://10.0.0.2:32400\n")
+    env_file.chmod(0o644)
+    assert cli("enable", "--systemd").returncode == 0
+    assert env_file.read_text() == "PLEX_URL=http://10.0.0.2:32400\n"
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+
+
+def test_environment_file_without_variables_has_commented_examples(tmp_path, monkeypatch):
+    from plextray.autostart import write_env_file
+
+    monkeypatch.delenv("PLEX_URL", raising=False)
+    monkeypatch.delenv("PLEX_TOKEN", raising=False)
+    text = write_env_file(tmp_path).read_text()
+    assert "#PLEX_URL=http://127.0.0.1:32400\n#PLEX_TOKEN=your-plex-token\n" in text

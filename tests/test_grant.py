@@ -90,7 +90,9 @@ def test_grant_command_records_for_the_running_engine(plextray_home):
     try:
         result = run("grant", "emma", "+30m")
         assert result.returncode == 0, result.stderr
-        assert result.stdout.strip() == "Granted Emma: 30 extra minutes today."
+        first, answer = result.stdout.strip().splitlines()
+        assert first == "Granted Emma: 30 extra minutes today."
+        assert answer.startswith("Emma: 0 min watched, 2 h 30 min left today (of 2 h 30 min)")  # the new time left
         result = run("grant", "Emma", "--until", "23:59")
         assert result.returncode == 0, result.stderr
         today = datetime.now().date()

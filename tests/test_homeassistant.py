@@ -83,7 +83,7 @@ class House:
 
     @property
     def bridge(self):
-        return self.built.jobs[0]
+        return next(job for job in self.built.jobs if type(job).__name__ == "HomeAssistantBridge")
 
     def grants(self) -> list[sqlite3.Row]:
         conn = sqlite3.connect(self.home / "history.sqlite3")

@@ -222,11 +222,13 @@ def test_import_and_history_commands(tmp_path, plextray_home):
         member(evening(datetime(2026, 1, 10, 20, 0), 3)
                + evening(datetime(2026, 1, 11, 9, 0), 2, client="clientB", ident="identB", account="leo", first_n=900))
     )
-    result = run_cli("import", "--log-dir", str(tmp_path / "no-plex-here"), home=plextray_home)
+    wrong = run_cli("import", "--log-dir", str(tmp_path / "no-plex-here"), home=plextray_home)
+    assert wrong.returncode == 2 and "no-plex-here" in wrong.stderr  # a folder named by hand must be Plex's
+    result = run_cli("import", home=plextray_home)  # none found by itself on this machine
     assert result.returncode == 0, result.stderr
     assert "warning" in result.stderr  # no live logs: a warning, the archives were imported
     assert "2 sessions" in result.stdout or "sessions written" in result.stdout
-    again = run_cli("import", "--log-dir", str(tmp_path / "no-plex-here"), home=plextray_home)
+    again = run_cli("import", home=plextray_home)
     assert "imported 0 bytes" in again.stdout
     listing = run_cli("history", home=plextray_home)
     assert listing.returncode == 0
@@ -242,7 +244,7 @@ def test_import_and_history_commands(tmp_path, plextray_home):
 
 
 def test_import_without_archives_or_logs_is_an_error(tmp_path, plextray_home):
-    result = run_cli("import", "--log-dir", str(tmp_path / "none"), home=plextray_home)
+    result = run_cli("import", home=plextray_home)  # no archives, and no Plex logs found by themselves
     assert result.returncode != 0 and "nothing to import" in result.stderr
 
 

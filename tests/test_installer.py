@@ -93,8 +93,8 @@ def test_make_icons_writes_every_state(tmp_path):
     with Image.open(tmp_path / "plextray.ico") as ico:
         assert (16, 16) in ico.info["sizes"] and (256, 256) in ico.info["sizes"]
     states = sorted(p.name for p in tmp_path.glob("state-*.png"))
-    assert states == ["state-monitoring.png", "state-paused.png", "state-starting.png", "state-unreachable.png",
-                      "state-violation.png"]
+    assert states == ["state-monitoring.png", "state-needs_setup.png", "state-paused.png", "state-starting.png",
+                      "state-unreachable.png", "state-violation.png"]
 
 
 def test_icons_differ_per_state():

@@ -69,6 +69,7 @@ def test_nothing_found_names_every_folder_tried(tmp_path, monkeypatch):
 
 
 def test_override_must_exist(tmp_path):
+    (tmp_path / "Plex Media Server.log").write_text("")
     assert find_log_dir(tmp_path) == tmp_path
     with pytest.raises(LogDirError, match="does not exist"):
         find_log_dir(tmp_path / "nope")

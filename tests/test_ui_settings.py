@@ -96,7 +96,7 @@ def test_link_device_add_restriction_and_save(root, paths):
     # Devices: both devices listed with their details; link the iPad and the TV to Emma.
     window.notebook.select(window.devices)
     row = window.devices.tree.item(EMMA_IPAD, "values")
-    assert list(row) == ["Emma's iPad", "Plex for iOS", "iOS", "2026-11-24 19:02:11", "192.168.1.23", "", "", "(nobody)"]
+    assert list(row) == ["Emma's iPad", "", "Plex for iOS · iOS", "", "2026-11-24 19:02", "(nobody)"]
     for cid in (EMMA_IPAD, TV):
         window.devices.select(cid)
         window.devices.owner_combo.set("Emma")
@@ -242,7 +242,8 @@ def test_devices_come_from_the_history_database(root, paths):
         )
     conn.close()
     window = open_window(root, paths, devices=None)
-    assert window.devices.tree.item(TV, "values")[:5] == ("Living room TV", "Plex Web", "Chrome", "2026-11-23 21:15:00", "192.168.1.40")
+    assert window.devices.tree.item(TV, "values")[:5] == ("Living room TV", "emma", "Plex Web · Chrome", "2026-11-01 10:00",
+                                                          "2026-11-23 21:15")
 
 
 def test_test_connection_against_a_real_http_server(root, paths):
@@ -301,7 +302,7 @@ def test_alerts_tab_and_server_save_keep_each_others_settings(root, paths, use_k
     save_config(paths.config, AppConfig(alert_urls=("ntfy://ntfy.sh/plextray-test",)))
     window = open_window(root, paths)
     assert window.delivery is not None
-    assert [window.notebook.tab(t, "text") for t in window.notebook.tabs()] == ["Server", "People", "Devices", "Restrictions", "Alerts"]
+    assert [window.notebook.tab(t, "text") for t in window.notebook.tabs()] == ["Today", "Server", "People", "Devices", "Restrictions", "Alerts"]
     window.server.url_entry.delete(0, "end")
     window.server.url_entry.insert(0, "http://10.0.0.5:32400")
     assert window.save() is True

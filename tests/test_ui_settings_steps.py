@@ -50,7 +50,7 @@ def test_the_issue_example_restrictions_round_trip_through_the_form():
 @pytest.mark.parametrize(
     ("kind", "form", "field", "fragment"),
     [
-        ("time", {"days": "weeknights", "from": "8pm", "to": "07:00", "actions": ["stop"]}, "from", "HH:MM"),
+        ("time", {"days": "weeknights", "from": "8 oclock", "to": "07:00", "actions": ["stop"]}, "from", "HH:MM"),
         ("time", {"days": "weeknights", "from": "20:00", "to": "24:61", "actions": ["stop"]}, "to", "HH:MM"),
         ("time", {"days": "weeknights", "from": "20:00", "to": "20:00", "actions": ["stop"]}, "to", "same time"),
         ("time", {"days": "funday", "from": "20:00", "to": "07:00", "actions": ["stop"]}, "days", "funday"),

@@ -415,7 +415,7 @@ def test_clicking_the_xorg_icon_opens_the_menu(docking_tray, xdisplay, tmp_path,
             x, y = _wait_docked_and_settled(app, docking_tray, window)
         assert app.tray.popup is not None and app.tray.popup.winfo_ismapped(), "no menu after clicking the icon"
         popup = app.tray.popup
-        assert labels(popup) == ["Pause monitoring", "Today's report", "Give extra time", "-", "Settings…",
+        assert labels(popup) == ["Pause monitoring", "Today's report", "Give extra time", "-", "Set up…", "Settings…",
                                  "Open archive folder", "E-mail today's logs", "Start at login", "-", "Quit"]
         entry_y = popup.winfo_rooty() + popup.yposition(0) + 5
         subprocess.run(["xdotool", "mousemove", str(popup.winfo_rootx() + 20), str(entry_y), "click", "1"],

@@ -73,6 +73,10 @@ def run(args: argparse.Namespace) -> int:
     from plextray.paths import AppPaths
     from plextray.store.db import connect
 
+    if args.log_dir:  # a folder named by hand must be Plex's: a wrong one is an error, not a warning
+        from plextray.logs.locate import require_plex_log
+
+        require_plex_log(Path(args.log_dir))
     paths = AppPaths.default().ensure()
 
     def warn(message: str) -> None:

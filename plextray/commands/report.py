@@ -21,8 +21,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     when.add_argument("--week", action="store_true", help="the week containing --date")
     when.add_argument("--month", action="store_true", help="the month containing --date")
     parser.add_argument("--person", metavar="NAME", help="only this person")
-    parser.add_argument("--format", choices=("text", "html", "json"), default="text")
-    parser.add_argument("--output", metavar="FILE", help="write here instead of stdout (html: instead of the reports folder)")
+    parser.add_argument("--format", choices=("text", "html", "json"), default="text",
+                        help="text and json go to stdout; html is one self-contained file written to "
+                        "$PLEXTRAY_HOME/reports/report-<date>.html (report-week-<monday>.html, report-month-<first day>.html; "
+                        "its path is printed), or to --output")
+    parser.add_argument("--output", metavar="FILE", help="write the report to FILE instead (the path is printed); "
+                        "'-' writes it to stdout, HTML included")
     parser.add_argument("--open", action="store_true", help="open the HTML report in the browser")
     parser.set_defaults(handler=run)
 
@@ -45,6 +49,11 @@ def run(args: argparse.Namespace) -> int:
     if args.open and args.format == "json":
         raise ConfigError("--open shows the HTML report; it cannot be combined with --format json")
     fmt = "html" if args.open else args.format
+    if args.output == "-":  # `--format html --output - > file`: the HTML itself, not a path
+        if args.open:
+            raise ConfigError("--open needs a file to open; it cannot be combined with --output -")
+        print(render_report(report, fmt), end="")
+        return 0
     if fmt == "html":
         try:
             target = write_html(paths, report, Path(args.output) if args.output else None)

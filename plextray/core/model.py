@@ -174,6 +174,7 @@ class EngineState(str, Enum):
     VIOLATION = "violation"
     UNREACHABLE = "unreachable"  # server unreachable or logs unreadable
     STARTING = "starting"
+    NEEDS_SETUP = "needs_setup"  # no server set up, or nobody with a rule: nothing is protected yet
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ from plextray.engine.enforcer import Enforcer, Lookups
 from plextray.engine.failures import RepeatedFailures
 from plextray.engine.people import PeopleView
 from plextray.engine.rejections import Rejections
-from plextray.engine.status import build_snapshot
+from plextray.engine.status import build_snapshot, check_setup
 from plextray.errors import PlexTrayError, ProfileError
 from plextray.store.usage import UsageQueries
 
@@ -143,6 +143,7 @@ class Engine:
         self._last_any_log_event: float | None = None
         self._media_pending: dict[str, set[str]] = {}
         self._problems: dict[str, str] = {}
+        self._told_setup = False  # the "needs setup" notification is shown once per run
         self._poll_in_flight = False
         self._next_server_poll = 0.0
         self._next_tick = 0.0
@@ -620,10 +621,15 @@ class Engine:
             media=self._cached_media,
             problems=tuple(self._problems.values()),
             people_status=self._people_view.view(self._profiles_store.current, self._sessions.values()),
+            setup=check_setup(server_configured=self._client is not None, logs_found=self._saver is not None,
+                              profiles=self._profiles_store.current),
         )
         if snapshot == self._snapshot:
             return
         self._snapshot = snapshot
+        if snapshot.state is EngineState.NEEDS_SETUP and not self._told_setup:
+            self._told_setup = True
+            self._runner.notify(("", ""), None, "plextray needs setting up", " ".join(snapshot.problems[:3]), kind="problem")
         with self._sub_lock:
             subscribers = list(self._subscribers)
         for callback in subscribers:

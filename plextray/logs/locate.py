@@ -81,15 +81,47 @@ def _fix(platform: str, unreadable: bool) -> str:
     return f"Is Plex Media Server installed on this computer? If its logs are elsewhere, {point}."
 
 
+# where Plex's Logs folder sits below the folders people point at by mistake
+_BELOW = (("Logs",), ("Plex Media Server", "Logs"), ("Library", "Application Support", "Plex Media Server", "Logs"),
+          ("Application Support", "Plex Media Server", "Logs"))
+
+
+def logs_below(folder: Path) -> Path | None:
+    """Plex's Logs folder somewhere below `folder` (one the user pointed at too high), if any."""
+    for tail in _BELOW:
+        candidate = folder.joinpath(*tail)
+        try:
+            if (candidate / const.PLEX_LOG_NAME).is_file():
+                return candidate
+        except OSError:
+            continue
+    return None
+
+
+def require_plex_log(folder: Path) -> Path:
+    """`folder` if it is Plex's log folder (it holds `Plex Media Server.log`); LogDirError otherwise,
+    naming the Logs folder below it when there is one. A folder chosen by hand that holds no log
+    is a mistake to report, not a folder to watch in silence."""
+    folder = Path(folder).expanduser()
+    problem = _problem(folder)
+    if problem is not None:
+        raise LogDirError(f"Plex log folder {folder} {problem}. {_fix(sys.platform, 'readable' in problem)}")
+    if (folder / const.PLEX_LOG_NAME).is_file():
+        return folder
+    below = logs_below(folder)
+    if below is not None:
+        raise LogDirError(f"{folder} is not Plex's log folder (it holds no {const.PLEX_LOG_NAME}); "
+                          f"Plex's logs are in the folder below it: {below}")
+    raise LogDirError(f"{folder} is not Plex's log folder: it holds no {const.PLEX_LOG_NAME}. "
+                      f"{_fix(sys.platform, False)}")
+
+
 def find_log_dir(override: Path | None = None) -> Path:
-    """The folder holding `Plex Media Server.log`; raises LogDirError naming what was tried."""
+    """The folder holding `Plex Media Server.log`; raises LogDirError naming what was tried.
+    A folder given explicitly must hold the log (require_plex_log)."""
     platform = sys.platform
     if override is not None:
-        override = Path(override).expanduser()
-        problem = _problem(override)
-        if problem is None:
-            return override
-        raise LogDirError(f"Plex log folder {override} {problem}. {_fix(platform, 'readable' in problem)}")
+        return require_plex_log(override)
     tried: list[tuple[Path, str]] = []
     usable: list[Path] = []
     for path in candidate_log_dirs(platform=platform):

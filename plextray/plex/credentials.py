@@ -1,8 +1,11 @@
 """Where the Plex URL and token come from: config.json + the OS keyring, or PLEX_URL/PLEX_TOKEN.
 
-The token lives only in a secure OS keyring (service `plextray`, user `plex_token`). Backends
+The token lives in a secure OS keyring (service `plextray`, user `plex_token`). Backends
 that would keep it in a plain file (keyrings.alt) or not at all (fail, null) are refused with
-a message naming the environment-variable route for headless hosts, never used by surprise.
+a message naming the headless routes, never used by surprise. Headless hosts have three:
+PLEX_TOKEN, a systemd credential (`LoadCredential=plex-token:...`, read from
+$CREDENTIALS_DIRECTORY), or — only when asked with `login --store file` — a 0600 file in
+PLEXTRAY_HOME. They are read in that order, after PLEX_TOKEN and before the keyring.
 Every token seen here is registered with plextray.secrets so no log line can show it.
 """
 
@@ -19,9 +22,12 @@ from plextray.errors import ConfigError, SecretStoreError
 from plextray.secrets import register_secret
 
 ENV_ROUTE = (
+    "run `plextray login --store file` to keep the token in a file only you can read, or "
     f"set {const.ENV_PLEX_URL} and {const.ENV_PLEX_TOKEN} in the environment instead "
     "(e.g. in the service unit of a headless host)"
 )
+TOKEN_FILE = "plex-token"  # in PLEXTRAY_HOME (mode 0600), and the systemd credential's name
+ENV_CREDENTIALS_DIRECTORY = "CREDENTIALS_DIRECTORY"
 _INSECURE_PREFIXES = ("keyrings.alt.", "keyring.backends.null.", "keyring.backends.fail.")
 
 
@@ -120,10 +126,85 @@ class TokenStore:
             ) from None
 
 
+def token_file() -> Path:
+    from plextray.paths import app_home
+
+    return app_home() / TOKEN_FILE
+
+
+def systemd_credential() -> str | None:
+    """The token systemd handed over with LoadCredential=plex-token:FILE, if any."""
+    folder = os.environ.get(ENV_CREDENTIALS_DIRECTORY)
+    if not folder:
+        return None
+    return _read_token(Path(folder) / TOKEN_FILE)
+
+
+def _read_token(path: Path) -> str | None:
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the Plex token from {path}: {exc.strerror}") from None
+    register_secret(token)
+    return token or None
+
+
+def save_file_token(token: str) -> Path:
+    """`login --store file`: the token in PLEXTRAY_HOME, readable by its owner only (0600)."""
+    from plextray.config import atomic_write_text
+
+    token = token.strip()
+    if not token:
+        raise SecretStoreError("refusing to store an empty Plex token")
+    register_secret(token)
+    path = token_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, token + "\n", mode=0o600)
+    return path
+
+
+def forget_file_token() -> bool:
+    try:
+        token_file().unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def file_token() -> str | None:
+    """The token `login --store file` kept; a file others can read is refused, not used."""
+    path = token_file()
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if os.name != "nt" and mode & 0o077:
+        raise SecretStoreError(f"{path} can be read by other users (mode {mode & 0o777:o}): "
+                               f"run `chmod 600 '{path}'` or `plextray login --store file` again")
+    return _read_token(path)
+
+
+def describe_token_source(store: TokenStore | None = None) -> str:
+    """Where the token would come from, in words, without showing it."""
+    if (os.environ.get(const.ENV_PLEX_TOKEN) or "").strip():
+        return f"(set: {const.ENV_PLEX_TOKEN} in the environment)"
+    if systemd_credential():
+        return f"(set: systemd credential {TOKEN_FILE})"
+    store = store or TokenStore()
+    if store.get():
+        return f"(set, in the system keyring: {store.backend_name})"
+    if file_token():
+        return f"(set, in {token_file()}, mode 0600)"
+    return "(not set: run `plextray login`)"
+
+
 def load_credentials(config: AppConfig, *, store: TokenStore | None = None) -> Credentials:
-    """URL and token: PLEX_URL / PLEX_TOKEN win; else config.json's URL and the keyring's token."""
+    """URL and token: PLEX_URL / PLEX_TOKEN win; then config.json's URL and a systemd credential,
+    the keyring, or the token file `login --store file` wrote."""
     url = (os.environ.get(const.ENV_PLEX_URL) or config.server_url or "").strip()
-    token = (os.environ.get(const.ENV_PLEX_TOKEN) or "").strip()
+    token = (os.environ.get(const.ENV_PLEX_TOKEN) or "").strip() or systemd_credential() or ""
     register_secret(token)
     if not url:
         raise ConfigError(
@@ -132,12 +213,12 @@ def load_credentials(config: AppConfig, *, store: TokenStore | None = None) -> C
         )
     if not token:
         store = store or TokenStore()
-        token = store.get() or ""
+        token = store.get() or file_token() or ""
         if not token:
             why = "" if store.available else f" ({store.unavailable_message()})"
             raise ConfigError(
-                "no Plex token: run `plextray login` to store one in the system keyring, "
-                f"or set {const.ENV_PLEX_TOKEN}{why}"
+                "no Plex token: run `plextray login` to store one in the system keyring "
+                f"(`plextray login --store file` where there is none), or set {const.ENV_PLEX_TOKEN}{why}"
             )
     return Credentials(url=url.rstrip("/"), token=token)
 

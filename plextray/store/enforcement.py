@@ -105,6 +105,11 @@ class EnforcementStore:
         )
         return int(cursor.lastrowid or 0)
 
+    def remove_grant(self, grant_id: int) -> bool:
+        """Undo a grant just made (the Today panel's Undo). True when there was one to remove."""
+        cursor = self.conn.execute("DELETE FROM grants WHERE id = ?", (int(grant_id),))
+        return cursor.rowcount > 0
+
     def grants(self, person: str, since: date, until: date) -> list[Grant]:
         """The person's grants for days in [since, until)."""
         rows = self.conn.execute(

@@ -35,8 +35,12 @@ class TrayApp:
         opener: Callable[[Path], None] | None = None,
         autostart: Any = None,
         email: Callable[[str], str] | None = None,
+        restart_engine: Callable[[], EngineControl] | None = None,
     ) -> None:
         self.engine = engine
+        self._restart_engine = restart_engine  # after first-run setup: an engine on the new settings
+        self.first_run: Any = None
+        self._setup_offered = False
         self.paths = paths
         self.notifier = notifier
         self._open_report = open_report
@@ -82,11 +86,13 @@ class TrayApp:
             set_autostart=self.set_autostart,
             autostart_enabled=self.autostart.is_enabled,
             quit=self.quit,
+            open_setup=self.open_setup,
         )
         self.tray = Tray(self.engine, self.dispatcher, actions, menu_root=self.root)
         if hasattr(self.notifier, "attach_tray"):
             self.notifier.attach_tray(self.tray_notify)
         self._unsubscribe = self.engine.subscribe(self._on_snapshot)
+        self.dispatcher.post(self._apply_snapshot, self.engine.snapshot())  # one published before we listened
         self.tray.start()
         return self.root
 
@@ -162,6 +168,48 @@ class TrayApp:
     def _apply_snapshot(self, snapshot: EngineSnapshot) -> None:
         if self.tray is not None and not self._closed:
             self.tray.apply_snapshot(snapshot)
+            self._offer_setup(snapshot)
+
+    def _offer_setup(self, snapshot: EngineSnapshot) -> None:
+        """The first start with nothing set up opens the first-run window by itself, once."""
+        from plextray.core.model import EngineState
+        from plextray.ui.first_run import first_run_pending
+
+        if snapshot.state is EngineState.NEEDS_SETUP and not self._setup_offered:
+            self._setup_offered = True
+            if first_run_pending(self.paths):
+                self.open_setup()
+
+    def open_setup(self) -> None:
+        """The first-run window (one at a time), from the menu or on the first start."""
+        if self.first_run is not None and self.first_run.winfo_exists():
+            self.first_run.lift()
+            return
+
+        def build() -> None:
+            from plextray.ui.first_run import FirstRunWindow
+
+            self.first_run = FirstRunWindow(self.root, self.paths, dispatcher=self.dispatcher, on_done=self._setup_done)
+
+        self._guard("open the first-run window", build)
+
+    def _setup_done(self) -> None:
+        """A server or log folder chosen in the window needs an engine built on them: restart it."""
+        if self._restart_engine is None:
+            self._settings_saved()
+            return
+
+        def restart() -> None:
+            if self._unsubscribe is not None:
+                self._unsubscribe()
+            engine = self._restart_engine()
+            self.engine = engine
+            if self.tray is not None:
+                self.tray.engine = engine
+            self._unsubscribe = engine.subscribe(self._on_snapshot)
+            self._apply_snapshot(engine.snapshot())
+
+        self._guard("restart monitoring on the new settings", restart)
 
     def open_report(self) -> None:
         self._guard("open today's report", self._open_report)

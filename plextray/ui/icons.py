@@ -2,7 +2,7 @@
 
 A rounded square in the state's colour carries a glyph: a play triangle (monitoring), two bars
 (paused), an exclamation mark (a violation just happened), a cross (server unreachable or logs
-unreadable), three dots (starting). Colour alone is not enough for colour-blind users, hence
+unreadable), three dots (starting), a question mark (needs setup: no server, or nobody to protect). Colour alone is not enough for colour-blind users, hence
 the glyphs. `write_assets()` renders the same drawings to PNG/ICO for installers and README.
 """
 
@@ -21,6 +21,7 @@ COLOURS: dict[EngineState, tuple[int, int, int]] = {
     EngineState.VIOLATION: (208, 48, 48),  # red
     EngineState.UNREACHABLE: (229, 140, 20),  # amber
     EngineState.STARTING: (52, 110, 200),  # blue
+    EngineState.NEEDS_SETUP: (128, 78, 196),  # violet: not protecting anyone yet
 }
 GLYPH = (255, 255, 255, 255)
 
@@ -54,6 +55,14 @@ def _draw_glyph(draw: ImageDraw.ImageDraw, state: EngineState, big: int) -> None
         r, width = big * 0.22, int(big * 0.1)
         draw.line((c - r, c - r, c + r, c + r), fill=GLYPH, width=width)
         draw.line((c - r, c + r, c + r, c - r), fill=GLYPH, width=width)
+    elif state is EngineState.NEEDS_SETUP:
+        r, width = big * 0.15, int(big * 0.085)
+        top = c - big * 0.3
+        draw.arc((c - r, top, c + r, top + 2 * r), start=180, end=90, fill=GLYPH, width=width)
+        stem = width / 2
+        draw.rectangle((c - stem, top + 2 * r - stem, c + stem, c + big * 0.1), fill=GLYPH)
+        dot = width * 0.7
+        draw.ellipse((c - dot, c + big * 0.17, c + dot, c + big * 0.17 + 2 * dot), fill=GLYPH)
     else:  # STARTING
         r = big * 0.06
         for x in (c - big * 0.2, c, c + big * 0.2):

@@ -20,6 +20,8 @@ def build_menu(master: tk.Misc, menu: Any, invoke: Callable[[Any], None]) -> tk.
     """A Tk menu mirroring a pystray Menu; choosing an entry calls `invoke(item)`."""
     tk_menu = tk.Menu(master, tearoff=False)
     for item in menu.items:
+        if not item.visible:
+            continue
         if item.text == _SEPARATOR_TEXT or item is getattr(menu, "SEPARATOR", None):
             tk_menu.add_separator()
             continue

@@ -69,6 +69,11 @@ class SettingsWindow(tk.Toplevel):
                            (self.restrictions, "Restrictions")):
             self.notebook.add(tab, text=title)
         self.delivery = self._delivery_tab()
+        from plextray.ui.settings_today import TodayTab
+
+        self.today = TodayTab(self.notebook, self)  # extra time today: acts at once, no Save needed
+        self.notebook.insert(0, self.today, text="Today")
+        self.notebook.select(self.today)
 
         self.status = ttk.Label(self, text=load_error or config_error or "", foreground=ERROR_COLOUR if (load_error or config_error) else "", wraplength=620)
         self.status.grid(row=1, column=0, sticky="w", **PAD)
@@ -78,6 +83,52 @@ class SettingsWindow(tk.Toplevel):
         self.close_button.grid(row=1, column=2, sticky="e", **PAD)
         self.protocol("WM_DELETE_WINDOW", self.close)
         self.saved_count = 0
+        if self.delivery is not None:  # one Save for the whole window: the tab's own button goes
+            self.delivery.save_button.pack_forget()
+        self.notebook.enable_traversal()  # Ctrl+Tab / Ctrl+Shift+Tab switch tabs
+        self.bind("<Escape>", lambda _e: self.close())
+        self.bind("<Return>", self._on_return)
+        self.ask_unsaved: Callable[[], bool | None] = self._ask_unsaved  # replaced in tests
+        self._clean = self._fingerprint()
+        self._watch_id: str | None = None
+        self._watch()
+
+    # ---- unsaved changes -----------------------------------------------------------------
+
+    def _fingerprint(self) -> str:
+        """Everything Save would write, as one string: differs from the saved one = unsaved changes."""
+        import json
+
+        delivery = self.delivery.values() if self.delivery is not None else None
+        return json.dumps([self.doc, self.server.values(), delivery], sort_keys=True, default=str)
+
+    @property
+    def dirty(self) -> bool:
+        return self._fingerprint() != self._clean
+
+    def _watch(self) -> None:
+        """Keep the title saying whether there is anything unsaved (typing in any field counts)."""
+        try:
+            title = "plextray settings — unsaved changes" if self.dirty else "plextray settings"
+            if self.title() != title:
+                self.title(title)
+            self._watch_id = self.after(250, self._watch)
+        except tk.TclError:  # destroyed meanwhile
+            self._watch_id = None
+
+    def _on_return(self, event: Any) -> None:
+        widget = event.widget
+        if isinstance(widget, (tk.Text, tk.Listbox)):
+            return  # Enter belongs to the widget (a new line of alert URLs)
+        if str(widget).startswith(str(self.restrictions)):
+            self.restrictions.add()  # Enter in the rule form adds the rule
+        else:
+            self.save()
+
+    def _ask_unsaved(self) -> bool | None:
+        from tkinter import messagebox
+
+        return messagebox.askyesnocancel("Unsaved changes", "Save your changes before closing?", parent=self)
 
     # ---- the document --------------------------------------------------------------------
 
@@ -111,11 +162,19 @@ class SettingsWindow(tk.Toplevel):
 
     def save(self) -> bool:
         values = self.server.values()
-        errors = steps.validate_server(values["url"], values["token"], values["log_dir"])
+        # the folder found by itself is not checked again: only one typed or chosen by hand must hold the log
+        errors = steps.validate_server(values["url"], values["token"], self.server.log_dir_setting() or "")
         self.server.grid_fields.show_errors(errors)
         if errors:
             self.notebook.select(self.server)
             return self._report(False, "Not saved: fix the highlighted fields on the Server tab.")
+        if self.delivery is not None and self.delivery._validated() is None:
+            self.notebook.select(self.delivery)
+            return self._report(False, "Not saved: fix the highlighted fields on the Alerts tab.")
+        fingerprint = self._fingerprint()  # what is being saved (the token field empties below)
+        if self.delivery is not None and not self.delivery.save():  # alerts and e-mail: its own file writes
+            self.notebook.select(self.delivery)
+            return self._report(False, f"Not saved: {self.delivery.status.cget('text')}")
         try:
             # Re-read first: the Alerts tab saves the same file, and its settings must survive ours.
             # Before profiles.json is written: an unreadable config.json means nothing is saved.
@@ -140,6 +199,7 @@ class SettingsWindow(tk.Toplevel):
                 self.server.token_entry.delete(0, "end")
                 self.server.token_note.configure(text="A token is stored in the system keyring; leave empty to keep it.")
         self.saved_count += 1
+        self._clean = self._fingerprint() if message == "Saved." else fingerprint
         if self.on_saved is not None:
             self.on_saved()
         return self._report(True, message)
@@ -182,17 +242,26 @@ class SettingsWindow(tk.Toplevel):
         except tk.TclError:
             return False
 
-    def close(self) -> None:
+    def close(self) -> bool:
+        """Close; with unsaved changes, ask first (Save / Discard / Cancel). False: still open."""
+        if self.dirty:
+            answer = self.ask_unsaved()
+            if answer is None or (answer and not self.save()):
+                return False
+        if self._watch_id is not None:
+            self.after_cancel(self._watch_id)
+            self._watch_id = None
         if self._own_dispatcher:
             self.dispatcher.stop()
         self.destroy()
+        return True
 
 
 def _pick_theme(widget: tk.Misc) -> None:
-    """Tk's bare 'default' theme looks dated on Linux; 'clam' ships with every Tk."""
-    style = ttk.Style(widget)
-    if style.theme_use() == "default" and "clam" in style.theme_names():
-        style.theme_use("clam")
+    """Tk's bare 'default' theme looks dated on Linux: the modern one (plextray.ui.theme)."""
+    from plextray.ui.theme import apply_theme
+
+    apply_theme(widget)
 
 
 def _load_config(paths: AppPaths) -> tuple[AppConfig, str | None]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import tkinter as tk
+from datetime import datetime, timedelta
 from tkinter import ttk
 from typing import Any
 
@@ -18,9 +19,38 @@ from plextray.ui.settings_common import PAD
 
 log = logging.getLogger(__name__)
 
-COLUMNS = (("device", "Device", 160), ("product", "Product", 120), ("platform", "Platform", 90),
-           ("last_seen", "Last seen", 150), ("ip", "IP", 110), ("account", "Account", 90),
-           ("first_seen", "First seen", 150), ("owner", "Belongs to", 100))
+COLUMNS = (("device", "Device", 190), ("account", "Account", 80), ("product", "App", 130),
+           ("first_seen", "First seen", 120), ("last_seen", "Last seen", 120), ("owner", "Belongs to", 100))
+NEW_FOR_DAYS = 7  # a device first seen this recently and linked to nobody is marked "new"
+
+
+def _when(iso: str | None) -> str:
+    """'2026-11-24 19:02': what fits the column (seconds tell a parent nothing)."""
+    return (iso or "").replace("T", " ")[:16]
+
+
+def device_rows(devices: list[Device], doc: dict[str, Any], now: datetime) -> list[tuple[str, tuple[str, ...]]]:
+    """(client id, column values) per device, newest first. Devices with the same name are told
+    apart by the end of their client id; one first seen lately and linked to nobody is marked new."""
+    from collections import Counter
+
+    names = Counter((d.device or d.client_id).casefold() for d in devices)
+    recent = (now - timedelta(days=NEW_FOR_DAYS)).isoformat()
+    rows = []
+    for device in sorted(devices, key=lambda d: (d.last_seen or ""), reverse=True):
+        name = device.device or device.client_id
+        if names[name.casefold()] > 1:
+            name = f"{name} · …{device.client_id[-6:]}"
+        owner = steps.owner_of(doc, device.client_id)
+        if owner is None and device.first_seen and device.first_seen >= recent:
+            name = f"● new  {name}"
+        app = " · ".join(part for part in (device.product, device.platform) if part)
+        shown_owner = owner or steps.NOBODY
+        if steps.is_shared(doc, "devices", device.client_id):
+            shown_owner = f"{shown_owner} (shared)"
+        values = (name, device.account or "", app, _when(device.first_seen), _when(device.last_seen), shown_owner)
+        rows.append((device.client_id, tuple(clean(v) for v in values)))  # names are the clients' own
+    return rows
 
 
 class DevicesTab(ttk.Frame):
@@ -57,16 +87,8 @@ class DevicesTab(ttk.Frame):
         linked = {cid for p in self.window.doc.get("people", []) for cid in p.get("devices", [])}
         for cid in sorted(linked - set(self.devices)):
             self.devices[cid] = Device(client_id=cid, device="(not seen yet)")
-        ordered = sorted(self.devices.values(), key=lambda d: (d.last_seen or ""), reverse=True)
-        for device in ordered:
-            owner = steps.owner_of(self.window.doc, device.client_id) or steps.NOBODY
-            if steps.is_shared(self.window.doc, "devices", device.client_id):
-                owner = f"{owner} (shared)"
-            values = tuple(clean(value) for value in (  # names are the clients' own: no controls, no bidi
-                device.device or device.client_id, device.product or "", device.platform or "",
-                (device.last_seen or "").replace("T", " ")[:19], device.ip or "", device.account or "",
-                (device.first_seen or "").replace("T", " ")[:19], owner))
-            self.tree.insert("", "end", iid=device.client_id, values=values)
+        for client_id, values in device_rows(list(self.devices.values()), self.window.doc, datetime.now()):
+            self.tree.insert("", "end", iid=client_id, values=values)
         self.owner_combo.configure(values=[steps.NOBODY, *steps.person_names(self.window.doc)])
         if not self.devices:
             self.message.configure(text="No devices yet: they appear here once something has been played.")

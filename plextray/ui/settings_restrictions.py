@@ -41,9 +41,16 @@ class RestrictionsTab(ttk.Frame):
         self.person_combo.bind("<<ComboboxSelected>>", lambda _e: self.refresh_list())
         self.listbox = tk.Listbox(self, height=6, exportselection=False)
         self.listbox.grid(row=1, column=0, columnspan=3, sticky="nsew", **PAD)
-        self.remove_button = ttk.Button(self, text="Remove selected", command=self.remove_selected)
-        self.remove_button.grid(row=2, column=0, sticky="w", **PAD)
+        buttons = ttk.Frame(self)
+        buttons.grid(row=2, column=0, columnspan=3, sticky="w")
+        self.edit_button = ttk.Button(buttons, text="Edit selected", command=self.edit_selected)
+        self.edit_button.pack(side="left", **PAD)
+        self.remove_button = ttk.Button(buttons, text="Remove selected", command=self.remove_selected)
+        self.remove_button.pack(side="left", **PAD)
+        self.listbox.bind("<Double-Button-1>", lambda _e: self.edit_selected())
+        self.editing: int | None = None  # the rule the form is changing, or None: the form adds one
         box = ttk.LabelFrame(self, text="Add a restriction", padding=6)
+        self.form_box = box
         box.grid(row=3, column=0, columnspan=3, sticky="nsew", **PAD)
         box.columnconfigure(1, weight=1)
         ttk.Label(box, text="Type").grid(row=0, column=0, sticky="w", **PAD)
@@ -54,6 +61,9 @@ class RestrictionsTab(ttk.Frame):
         self.fields_frame.grid(row=1, column=0, columnspan=3, sticky="nsew")
         self.add_button = ttk.Button(box, text="Add", command=self.add)
         self.add_button.grid(row=2, column=0, sticky="w", **PAD)
+        self.cancel_edit_button = ttk.Button(box, text="Cancel edit", command=self.cancel_edit)
+        self.note = ttk.Label(box, text="", wraplength=520)
+        self.note.grid(row=3, column=0, columnspan=3, sticky="w", **PAD)
         self.grid_fields: FieldGrid | None = None
         self.fields: dict[str, Any] = {}
         self.action_vars: dict[str, str] = {}  # Tcl variable names, not tk.Variable objects (see show_type)
@@ -79,16 +89,54 @@ class RestrictionsTab(ttk.Frame):
         return list(found.get("restrictions", [])) if found else []
 
     def refresh_list(self) -> None:
+        from plextray.ui.settings_rules import plain_words
+
         self.listbox.delete(0, "end")
-        for restriction in self.restrictions():
-            self.listbox.insert("end", steps.restriction_summary(restriction))
+        for index, restriction in enumerate(self.restrictions(), 1):
+            self.listbox.insert("end", f"{index}. {plain_words(restriction)}")
 
     def remove_selected(self) -> bool:
         picked = self.listbox.curselection()
         if not picked or not self.person_combo.get():
             return False
+        self.cancel_edit()
         self.window.set_doc(steps.remove_restriction(self.window.doc, self.person_combo.get(), int(picked[0])))
         return True
+
+    def edit_selected(self) -> bool:
+        """Load the selected rule into the form; its button then saves the change in place."""
+        picked = self.listbox.curselection()
+        rules = self.restrictions()
+        if not picked or int(picked[0]) >= len(rules):
+            return False
+        rule = rules[int(picked[0])]
+        kind = rule.get("type", "")
+        if kind not in steps.TYPE_FIELDS:
+            self.note.configure(text="Combined rules (all/any/not) are edited in profiles.json.")
+            return False
+        self.show_type(kind)
+        form = steps.restriction_form(rule)
+        for name, widget in self.fields.items():
+            if name not in form:
+                continue
+            if isinstance(widget, (ttk.Combobox, ttk.Spinbox)):
+                widget.set(form[name])
+            else:
+                widget.delete(0, "end")
+                widget.insert(0, form[name])
+        for action, var in self.action_vars.items():
+            self.setvar(var, "1" if action in form.get("actions", []) else "0")
+        self.editing = int(picked[0])
+        self.form_box.configure(text=f"Edit rule {self.editing + 1}")
+        self.add_button.configure(text="Save rule")
+        self.cancel_edit_button.grid(row=2, column=1, sticky="w", **PAD)
+        return True
+
+    def cancel_edit(self) -> None:
+        self.editing = None
+        self.form_box.configure(text="Add a restriction")
+        self.add_button.configure(text="Add")
+        self.cancel_edit_button.grid_remove()
 
     # ---- the form ------------------------------------------------------------------------
 
@@ -139,11 +187,22 @@ class RestrictionsTab(ttk.Frame):
         if not name:
             self.grid_fields.show_errors({"actions": "Add a person on the People tab first"})
             return False
+        from plextray.ui.settings_rules import conflict
+
         restriction, errors = steps.build_restriction(self.type_combo.get(), self.form_values())
+        found = None
         if restriction is not None:
-            candidate = steps.add_restriction(self.window.doc, name, restriction)
+            found = conflict(self.restrictions(), restriction, editing=self.editing)
+            if found is not None and found[0] == "duplicate":
+                self.note.configure(text=found[1])
+                return False
+            if self.editing is not None:
+                candidate = steps.replace_restriction(self.window.doc, name, self.editing, restriction)
+                restriction_index = self.editing
+            else:
+                candidate = steps.add_restriction(self.window.doc, name, restriction)
+                restriction_index = len(steps.person(candidate, name)["restrictions"]) - 1
             person_index = steps.person_names(candidate).index(name)
-            restriction_index = len(steps.person(candidate, name)["restrictions"]) - 1
             errors = steps.issues_to_fields(self.window.validate(candidate), person_index, restriction_index)
         if errors:
             known = set(self.grid_fields.errors)
@@ -153,5 +212,7 @@ class RestrictionsTab(ttk.Frame):
             self.grid_fields.show_errors(errors)
             return False
         self.grid_fields.show_errors({})
+        self.note.configure(text=f"Warning: {found[1]}" if found is not None else "")
+        self.cancel_edit()
         self.window.set_doc(candidate)
         return True

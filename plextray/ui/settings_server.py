@@ -34,6 +34,13 @@ class ServerTab(ttk.Frame):
         self.test_result = ttk.Label(self, text="", wraplength=460)
         self.test_result.grid(row=self.grid_fields.row, column=1, columnspan=2, sticky="w", **PAD)
         self.grid_fields.row += 1
+        # a parent has no token to paste: the first-run window signs in with a code at plex.tv/link
+        self.sign_in_button = ttk.Button(self, text="Sign in with Plex…", command=self.sign_in)
+        self.sign_in_button.grid(row=self.grid_fields.row, column=0, sticky="w", **PAD)
+        ttk.Label(self, text="No token? Sign in with your Plex account instead.", wraplength=460).grid(
+            row=self.grid_fields.row, column=1, columnspan=2, sticky="w", **PAD)
+        self.grid_fields.row += 1
+        self.first_run: Any = None
         ttk.Separator(self).grid(row=self.grid_fields.row, column=0, columnspan=3, sticky="ew", pady=8)
         self.grid_fields.row += 1
         detected, note = detect_log_dir(config.log_dir)
@@ -45,6 +52,16 @@ class ServerTab(ttk.Frame):
         self.grid_fields.row += 1
         self.auto_detected = detected if not config.log_dir else ""
         self._testing = False
+
+    def sign_in(self) -> None:
+        """The first-run window's sign-in (and the rest of its steps), over this window."""
+        from plextray.ui.first_run import FirstRunWindow
+
+        if self.first_run is not None and self.first_run.winfo_exists():
+            self.first_run.lift()
+            return
+        self.first_run = FirstRunWindow(self.window, self.window.paths, dispatcher=self.window.dispatcher,
+                                        on_done=self.window.on_saved)
 
     def _token_note(self) -> str:
         store = self.window.token_store

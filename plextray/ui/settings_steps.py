@@ -65,8 +65,17 @@ def validate_server(url: str, token: str, log_dir: str, *, token_required: bool 
     if log_dir.strip():
         from pathlib import Path
 
-        if not Path(log_dir.strip()).expanduser().is_dir():
+        folder = Path(log_dir.strip()).expanduser()
+        if not folder.is_dir():
             errors["log_dir"] = "No such folder"
+        else:
+            from plextray.errors import LogDirError
+            from plextray.logs.locate import require_plex_log
+
+            try:
+                require_plex_log(folder)
+            except LogDirError as exc:
+                errors["log_dir"] = str(exc)
     return errors
 
 
@@ -243,13 +252,16 @@ def build_restriction(kind: str, form: dict[str, Any]) -> tuple[dict[str, Any] |
 
 
 def _check_window(text: dict[str, str], errors: dict[str, str], out: dict[str, Any]) -> None:
+    from plextray.core.clockwords import normalise_clock
+
     days = text.get("days", "") or "everyday"
     start, end = text.get("from", ""), text.get("to", "")
+    start, end = normalise_clock(start) or start, normalise_clock(end) or end  # "8pm" is 20:00
     for key, value in (("from", start), ("to", end)):
         try:
             parse_clock(value)
         except (ScheduleError, ValueError, TypeError):
-            errors[key] = "Use HH:MM, 24-hour (e.g. 20:30)"
+            errors[key] = "Use HH:MM (e.g. 20:30) or a time like 8:30pm"
     if "from" not in errors and "to" not in errors and start == end:
         errors["to"] = "The window must not start and end at the same time"
     try:
@@ -315,6 +327,16 @@ def add_restriction(doc: dict[str, Any], name: str, restriction: dict[str, Any])
     if target is None:
         raise KeyError(name)
     target.setdefault("restrictions", []).append(restriction)
+    return new
+
+
+def replace_restriction(doc: dict[str, Any], name: str, index: int, restriction: dict[str, Any]) -> dict[str, Any]:
+    """The rule at `index` changed in place (Edit): its place, and so its id, stays the same."""
+    new = copy.deepcopy(doc)
+    target = person(new, name)
+    if target is None:
+        raise KeyError(name)
+    target.setdefault("restrictions", [])[index] = restriction
     return new
 
 

@@ -54,11 +54,13 @@ STATE_WORDS = {
     EngineState.VIOLATION: "rule broken",
     EngineState.UNREACHABLE: "server or logs unreachable",
     EngineState.STARTING: "starting",
+    EngineState.NEEDS_SETUP: "needs setup",
 }
 
 MENU_PAUSE = "Pause monitoring"
 MENU_REPORT = "Today's report"
 MENU_GRANT = "Give extra time"
+MENU_SETUP = "Set up…"
 MENU_SETTINGS = "Settings…"
 MENU_ARCHIVE = "Open archive folder"
 MENU_EMAIL_LOGS = "E-mail today's logs"
@@ -69,7 +71,7 @@ MENU_QUIT = "Quit"
 def tooltip_text(snapshot: EngineSnapshot) -> str:
     """'plextray: monitoring · Emma: Bluey (iPad)' — state, then what is playing, within Windows' limit."""
     parts = [f"plextray: {STATE_WORDS.get(snapshot.state, snapshot.state.value)}"]
-    if snapshot.detail and snapshot.state in (EngineState.UNREACHABLE, EngineState.VIOLATION):
+    if snapshot.detail and snapshot.state in (EngineState.UNREACHABLE, EngineState.VIOLATION, EngineState.NEEDS_SETUP):
         parts.append(snapshot.detail)
     for playing in snapshot.now_playing:
         who = playing.person or "unknown"
@@ -100,6 +102,7 @@ class TrayActions:
     set_autostart: Callable[[bool], None]
     autostart_enabled: Callable[[], bool]
     quit: Callable[[], None]
+    open_setup: Callable[[], None] | None = None  # the first-run window ("Set up…")
 
 
 class Tray:
@@ -138,6 +141,8 @@ class Tray:
             MenuItem(MENU_REPORT, self._post(self.actions.open_report), default=True),
             MenuItem(MENU_GRANT, Menu(self._grant_items)),
             Menu.SEPARATOR,
+            MenuItem(MENU_SETUP, self._post(self.actions.open_setup or (lambda: None)),
+                     visible=self.actions.open_setup is not None),
             MenuItem(MENU_SETTINGS, self._post(self.actions.open_settings)),
             MenuItem(MENU_ARCHIVE, self._post(self.actions.open_archive)),
             MenuItem(MENU_EMAIL_LOGS, self._post(self.actions.email_logs)),
