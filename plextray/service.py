@@ -44,7 +44,7 @@ def run_headless(
     print("plextray: monitoring (headless). Stop with Ctrl-C or SIGTERM.", flush=True)
     status = 0
     try:
-        while not stop.wait(0.5):
+        while not stop.wait(2.0):  # a signal wakes this at once; the engine's death is noticed within 2 s
             if not engine.running:
                 log.error("the engine stopped unexpectedly")
                 status = 1
