@@ -37,4 +37,9 @@ class EngineControl(Protocol):
 
     def reload_profiles(self) -> None: ...
 
+    def report_problem(self, key: str, text: str) -> None:
+        """A lasting problem found by the front end (e.g. no tray on this desktop), kept in the
+        snapshot's `problems` and said once as a notification."""
+        ...
+
     def stop(self) -> None: ...

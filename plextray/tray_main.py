@@ -16,8 +16,11 @@ log = logging.getLogger(__name__)
 
 
 def run_tray(paths: AppPaths, *, log_dir: Path | None = None) -> int:
+    from plextray.ui.backend import apply_choice, choose_backend
     from plextray.ui.display import display_available, no_display_message
 
+    backend = choose_backend()  # before anything imports pystray: it binds its backend on import
+    apply_choice(backend)
     ok, reason = display_available()
     if not ok:
         print(no_display_message(reason), file=sys.stderr)
@@ -30,7 +33,7 @@ def run_tray(paths: AppPaths, *, log_dir: Path | None = None) -> int:
     notifier = DesktopNotifier()
     built = build_engine(paths, notifier=notifier, log_dir=log_dir, require_logs=log_dir is not None)
     engine = built.start()
-    app = TrayApp(engine, paths, open_report=lambda: open_today(paths), notifier=notifier)
+    app = TrayApp(engine, paths, open_report=lambda: open_today(paths), notifier=notifier, backend=backend)
     try:
         app.run()
     finally:

@@ -35,6 +35,7 @@ class TrayApp:
         opener: Callable[[Path], None] | None = None,
         autostart: Any = None,
         email: Callable[[str], str] | None = None,
+        backend: Any = None,
     ) -> None:
         self.engine = engine
         self.paths = paths
@@ -62,6 +63,8 @@ class TrayApp:
         self._unsubscribe: Callable[[], None] | None = None
         self._closed = False
         self._quit_requested = False
+        self.backend_problem: str | None = None
+        self._backend = backend  # a plextray.ui.backend.BackendChoice made earlier, or None: choose here
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -83,12 +86,32 @@ class TrayApp:
             autostart_enabled=self.autostart.is_enabled,
             quit=self.quit,
         )
+        self._choose_backend()
         self.tray = Tray(self.engine, self.dispatcher, actions, menu_root=self.root)
         if hasattr(self.notifier, "attach_tray"):
             self.notifier.attach_tray(self.tray_notify)
         self._unsubscribe = self.engine.subscribe(self._on_snapshot)
         self.tray.start()
         return self.root
+
+    def _choose_backend(self) -> None:
+        """StatusNotifierItem where the desktop has a watcher, XEmbed where that is its tray; a
+        missing piece becomes a problem in the engine's snapshot (and so a notification and a
+        line in `plextray status`) naming what to install."""
+        from plextray.ui.backend import PROBLEM_KEY, apply_choice, choose_backend
+
+        choice = self._backend
+        if choice is None:
+            try:
+                choice = choose_backend()
+            except Exception:
+                log.exception("could not choose a tray backend; leaving it to pystray")
+                return
+            apply_choice(choice)
+        self.backend_problem = choice.problem
+        report = getattr(self.engine, "report_problem", None)
+        if choice.problem and report is not None:
+            report(PROBLEM_KEY, choice.problem)
 
     def run(self) -> None:
         """Start and block in Tk's main loop (main thread) until Quit, SIGTERM or Ctrl-C."""
