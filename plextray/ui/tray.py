@@ -220,6 +220,7 @@ class Tray:
         if self._xorg is not None:
             self._xorg.call(self._show_on_loop)
         else:
+            _quiet_gtk_notifier(icon)
             icon.visible = True
             self._ready.set()
 
@@ -319,6 +320,23 @@ class Tray:
         if self._xorg is not None:
             self._xorg.close()
         self._ready.clear()
+
+
+def _quiet_gtk_notifier(icon: Any) -> None:
+    """pystray's GTK backends close their last notification when the loop ends; with no
+    notification daemon on the bus that raises in the tray thread (a traceback at every Quit)."""
+    notifier = getattr(icon, "_notifier", None)
+    hide = getattr(notifier, "hide", None)
+    if hide is None:
+        return
+
+    def hide_quietly() -> None:
+        try:
+            hide()
+        except Exception as exc:
+            log.debug("closing the tray's last notification failed: %s", exc)
+
+    notifier.hide = hide_quietly
 
 
 class _ClosedDisplay:
