@@ -28,9 +28,12 @@ def run_headless(
     """Run until SIGTERM / Ctrl-C / `stop_event`. 0 after a clean stop; 1 when the engine died, or did
     not end within `stop_timeout` seconds (its database is then left open, never closed under it)."""
     from plextray.notify import DesktopNotifier
+    from plextray.notify_actions import OfferRunner
 
     setup_app_log(paths)
-    built = build_engine(paths, notifier=DesktopNotifier(), log_dir=log_dir, require_logs=log_dir is not None)
+    notifier = DesktopNotifier()
+    built = build_engine(paths, notifier=notifier, log_dir=log_dir, require_logs=log_dir is not None)
+    notifier.attach_offers(OfferRunner(built.engine))  # "+15 min" on a notification grants, as `plextray grant`
     stop = stop_event or threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:
@@ -51,6 +54,7 @@ def run_headless(
                 break
     finally:
         engine.stop(timeout=stop_timeout)
+        notifier.close()
         if built.close():  # closes the database only once the engine thread has really ended
             print("plextray: stopped.", flush=True)
         else:

@@ -26,6 +26,7 @@ def run_tray(paths: AppPaths, *, log_dir: Path | None = None) -> int:
         print(no_display_message(reason), file=sys.stderr)
         return 2
     from plextray.notify import DesktopNotifier
+    from plextray.notify_actions import OfferRunner
     from plextray.reports.build import open_today
     from plextray.ui.app import TrayApp
 
@@ -34,9 +35,11 @@ def run_tray(paths: AppPaths, *, log_dir: Path | None = None) -> int:
     built = build_engine(paths, notifier=notifier, log_dir=log_dir, require_logs=log_dir is not None)
     engine = built.start()
     app = TrayApp(engine, paths, open_report=lambda: open_today(paths), notifier=notifier, backend=backend)
+    notifier.attach_offers(OfferRunner(engine, open_devices=app.open_settings_from_anywhere))
     try:
         app.run()
     finally:
         engine.stop()
+        notifier.close()
         built.close()
     return 0

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from plextray.core.context import GrantTotals
 from plextray.core.enforcement import ALERT, NOTIFY, STOP, EnforcementTracker, PlannedAction
 from plextray.core.localtime import parse_local
+from plextray.core.offers import more_time, offers_for_violation
 from plextray.core.model import MediaInfo, WatchSession
 from plextray.core.profiles import UNKNOWN_DEVICES_ID, Profiles
 from plextray.core.rules import Violation, evaluate, tonight_end
@@ -105,7 +106,8 @@ class Enforcer:
             key = (warning.person, warning.restriction_id, warning.level, context.now.date().isoformat())
             if key not in self._warned:
                 self._warned.add(key)
-                self._runner.notify(play, None, "plextray", warning.message, kind="warn")
+                self._runner.notify(play, None, "plextray", warning.message, kind="warn",
+                                    offers=more_time(warning.person) if warning.unit == "minutes" else ())
         return new
 
     def _renew(self, play: PlayId, session: WatchSession) -> None:
@@ -146,17 +148,20 @@ class Enforcer:
 
     def _perform(self, action: PlannedAction, vid: int | None, session: WatchSession, profiles: Profiles) -> None:
         text = f"{action.reason} · on {session.device or session.product or session.client_id}"
+        offers = offers_for_violation(profiles, action.person, action.restriction_id, session.client_id)
         if action.kind == NOTIFY:
-            self._runner.notify(action.play, vid, "plextray", text)
+            self._runner.notify(action.play, vid, "plextray", text, offers=offers)
         elif action.kind == ALERT:
             self._runner.alert(action.play, vid, "plextray alert", text)
         elif action.kind == "warn":
             grace = profiles.settings.grace_seconds
-            self._runner.notify(action.play, vid, "plextray", f"{text} · stopping in {grace} s", kind="warn")
+            self._runner.notify(action.play, vid, "plextray", f"{text} · stopping in {grace} s", kind="warn",
+                                offers=offers)
         elif action.kind == STOP:
             if not self._lookups.can_stop():
                 self._record_action(vid, STOP, "skipped", "no Plex Pass: notified and alerted instead")
-                self._runner.notify(action.play, vid, "plextray", f"{text} · could not stop (no Plex Pass)")
+                self._runner.notify(action.play, vid, "plextray", f"{text} · could not stop (no Plex Pass)",
+                                    offers=offers)
                 self._runner.alert(action.play, vid, "plextray alert", f"{text} · could not stop (no Plex Pass)")
                 return
             self._runner.stop(action.play, vid, profiles.settings.stop_message, ip=session.ip)

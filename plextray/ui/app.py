@@ -210,6 +210,18 @@ class TrayApp:
     def set_autostart(self, enabled: bool) -> None:
         self._guard("change start at login", lambda: self.autostart.set_enabled(enabled))
 
+    def open_settings_from_anywhere(self) -> None:
+        """Any thread (a notification's "Link to…"): the settings window, where devices are linked."""
+        if self.dispatcher is not None and not self._closed:
+            self.dispatcher.post(self._open_devices)
+
+    def _open_devices(self) -> None:
+        self.open_settings()
+        try:
+            self.settings.notebook.select(self.settings.devices)
+        except Exception:  # the window did not open (already said) or has no such tab
+            log.debug("could not show the devices tab", exc_info=True)
+
     def open_settings(self) -> None:
         """Show the settings window (one at a time: a second click raises the open one)."""
         if self.settings is not None and self.settings.exists():
