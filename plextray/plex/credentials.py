@@ -9,6 +9,7 @@ Every token seen here is registered with plextray.secrets so no log line can sho
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 
 from plextray import const
@@ -133,6 +134,10 @@ def load_credentials(config: AppConfig, *, store: TokenStore | None = None) -> C
         token = store.get() or ""
         if not token:
             why = "" if store.available else f" ({store.unavailable_message()})"
+            if sys.platform == "win32":
+                from plextray.plex.windows_registry import token_hint
+
+                why += token_hint()
             raise ConfigError(
                 "no Plex token: run `plextray login` to store one in the system keyring, "
                 f"or set {const.ENV_PLEX_TOKEN}{why}"
