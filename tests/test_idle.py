@@ -57,6 +57,22 @@ def test_a_write_wakes_the_watch_once_until_taken_and_reading_never_does(tmp_pat
         watch.stop()
 
 
+def test_the_watchdog_observer_macos_and_windows_use_wakes_the_same_way(tmp_path):
+    from watchdog.observers import Observer
+
+    live = tmp_path / "Plex Media Server.log"
+    live.write_text("")
+    wakes: list[int] = []
+    watch = LogWatch(tmp_path, observer_factory=Observer)
+    assert watch.start(lambda: wakes.append(1))
+    try:
+        (tmp_path / "Plex Media Scanner.log").write_text("not ours\n")
+        live.write_text("line\n")
+        wait_for(lambda: wakes)
+    finally:
+        watch.stop()
+
+
 def test_a_folder_that_cannot_be_watched_falls_back_to_polling(tmp_path):
     watch = LogWatch(tmp_path / "missing")
     assert watch.start(lambda: None) is False

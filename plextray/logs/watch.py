@@ -1,7 +1,7 @@
 """Being told when Plex writes its log, instead of looking four times a second.
 
 The operating system's own file-change notifications (inotify on Linux, FSEvents on macOS,
-ReadDirectoryChangesW on Windows) through `watchdog`, so an idle engine sleeps until Plex writes
+ReadDirectoryChangesW on Windows; `watchdog` off Linux, see plextray.logs.inotify), so an idle engine sleeps until Plex writes
 a line — and reads it at once, quicker than a poll would. Only changes to Plex Media Server's
 own log files count (the folder also holds the scanner's, the transcoder's and plug-ins' logs).
 
@@ -94,13 +94,20 @@ class LogWatch:
 
 
 def _native_observer() -> Any:
-    """watchdog's observer for this OS, or None when it would only poll (we poll more cheaply)."""
+    """The OS's own notifications: inotify directly on Linux (plextray.logs.inotify), watchdog's
+    observer elsewhere; None when there are none (watchdog would only poll: we poll more cheaply)."""
+    import sys
+
+    if sys.platform.startswith("linux"):
+        from plextray.logs import inotify
+
+        if inotify.available():
+            return inotify.InotifyObserver()
     try:
         from watchdog.observers import Observer
-        from watchdog.observers.polling import PollingObserver
     except ImportError:
         return None
-    if Observer is PollingObserver:
+    if Observer.__name__ == "PollingObserver":
         return None
     return Observer()
 

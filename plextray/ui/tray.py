@@ -45,7 +45,7 @@ GRANT_CHOICES: tuple[tuple[str, int], ...] = (("+15 min", 15), ("+30 min", 30), 
 NO_BEDTIME_LABEL = "No bedtime tonight"
 NO_BEDTIME_UNTIL = "tonight"  # the engine lifts time windows until the night's bedtime windows end
 TOOLTIP_LIMIT = 127  # Windows' szTip is 128 WCHARs including the NUL
-REDOCK_CHECK_MS = 1000  # xorg: how often to check that the icon is still in the panel
+REDOCK_CHECK_MS = 5000  # xorg: how often to check that the icon is still in the panel (each wakes Tk)
 
 STATE_WORDS = {
     EngineState.MONITORING: "monitoring",
