@@ -75,7 +75,11 @@ class DbusActions:
     def __init__(self, handler: OfferHandler, *, bus: str = "SESSION") -> None:
         self._handler = handler
         self._bus = bus
+        # _lock: connecting and calling (held across D-Bus calls); _state: the maps the receiver
+        # thread reads — never held across a call, or a signal arriving mid-call would block the
+        # receiver that must deliver the call's reply
         self._lock = threading.Lock()
+        self._state = threading.Lock()
         self._router: Any = None
         self._conn: Any = None
         self._server: str | None = None  # unique name of the server that showed our notifications
@@ -103,14 +107,15 @@ class DbusActions:
             call = new_method_call(address, "Notify", "susssasa{sv}i",
                                    (app_name, 0, "", title, message, actions, {}, timeout_ms))
             reply = self._router.send_and_get_reply(call, timeout=5)
-            if reply.header.message_type.name == "error":
-                log.debug("Notify failed: %s", reply.body)
-                return False
+        if reply.header.message_type.name == "error":
+            log.debug("Notify failed: %s", reply.body)
+            return False
+        with self._state:
             self._pending[int(reply.body[0])] = {offer.key: offer for offer in offers}
             self._server = _field(reply, "sender")
             while len(self._pending) > _KEEP:
                 self._pending.pop(next(iter(self._pending)))
-            return True
+        return True
 
     def _connect(self) -> None:
         """Open the connection and ask for the capabilities (once); raises when there is no bus."""
@@ -142,7 +147,7 @@ class DbusActions:
     def _on_signal(self, message: Any) -> None:
         """The receiver thread: a click (ActionInvoked) runs its offer; a close forgets the buttons."""
         sender, member = _field(message, "sender"), _field(message, "member")
-        with self._lock:
+        with self._state:
             if self._server is None or sender != self._server:
                 return  # not the server that showed our notifications
             if member == "NotificationClosed":

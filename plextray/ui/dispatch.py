@@ -34,6 +34,7 @@ class Dispatcher:
         self._closed = threading.Event()
         self._tk_thread = threading.get_ident()
         self._pipe: tuple[int, int] | None = None  # (read end watched by Tk, write end) when woken by fd
+        self._pipe_lock = threading.Lock()  # a post never writes to a descriptor stop() has closed
         self._old_wakeup_fd: int | None = None
 
     @property
@@ -45,12 +46,12 @@ class Dispatcher:
         """Queue `func(*args)` for the Tk thread. Ignored once stopped."""
         if not self._closed.is_set():
             self._queue.put((func, args))
-            pipe = self._pipe
-            if pipe is not None:
-                try:
-                    os.write(pipe[1], b"\0")
-                except (BlockingIOError, OSError):  # full: Tk has wake-ups enough; closed: stopping
-                    pass
+            with self._pipe_lock:
+                if self._pipe is not None:
+                    try:
+                        os.write(self._pipe[1], b"\0")
+                    except OSError:  # full (BlockingIOError): Tk has wake-ups enough
+                        pass
 
     def call_later(self, delay_ms: int, func: Callable[..., Any], *args: Any) -> str | None:
         """Tk thread only: run `func(*args)` after `delay_ms` (None once stopped). For periodic checks."""
@@ -109,21 +110,26 @@ class Dispatcher:
         self.drain()
 
     def _unwatch_pipe(self) -> None:
-        pipe, self._pipe = self._pipe, None
+        with self._pipe_lock:
+            pipe, self._pipe = self._pipe, None
         if pipe is None:
             return
-        if self._old_wakeup_fd is not None and threading.current_thread() is threading.main_thread():
-            try:
-                current = signal.set_wakeup_fd(-1)
-                signal.set_wakeup_fd(self._old_wakeup_fd if current == pipe[1] else current)  # theirs stays
-            except (ValueError, OSError):
-                pass
+        keep_write_end = False
+        if self._old_wakeup_fd is not None:
+            if threading.current_thread() is threading.main_thread():
+                try:
+                    current = signal.set_wakeup_fd(-1)
+                    signal.set_wakeup_fd(self._old_wakeup_fd if current == pipe[1] else current)  # theirs stays
+                except (ValueError, OSError):
+                    pass
+            else:  # only the main thread can take it back: leave it open rather than let a signal
+                keep_write_end = True  # write into whatever file reuses the number
         self._old_wakeup_fd = None
         try:
             self._root.tk.deletefilehandler(pipe[0])
         except Exception:  # the root may already be gone
             pass
-        for fd in pipe:
+        for fd in pipe[:1] if keep_write_end else pipe:
             os.close(fd)
 
     def stop(self) -> None:
