@@ -15,7 +15,11 @@ plextray picks the AppIndicator backend, which loads GTK), and the headless serv
 Goals (issue 17): tray <= 0.2 % CPU, <= 50 MB peak RSS; headless <= 0.1 %, <= 40 MB;
 enforcement p50 <= 0.3 s. Figures are printed, never asserted.
 
-Usage: python benchmarks/idle.py [--seconds 60] [--plays 20] [--quick]
+Baseline in the same run: `--baseline REF` measures the same processes for a git revision
+(exported with `git archive`), e.g. the commit before the engine learnt to sleep:
+`--baseline c8aea5c` (its tray forced to the X11 backend it would have used without PyGObject).
+
+Usage: python benchmarks/idle.py [--seconds 60] [--plays 20] [--quick] [--baseline REF]
 """
 
 from __future__ import annotations
@@ -84,7 +88,7 @@ asyncio.run(main())
 """
 
 
-def measure(mode: str, seconds: float) -> tuple[float, float, int]:
+def measure(mode: str, seconds: float, root: Path = ROOT) -> tuple[float, float, int]:
     """(CPU %, peak RSS MB, wake-ups per second) of `plextray run [--headless]` idle for `seconds`."""
     with tempfile.TemporaryDirectory() as scratch:
         logs = Path(scratch) / "Logs"
@@ -98,7 +102,7 @@ def measure(mode: str, seconds: float) -> tuple[float, float, int]:
                         "restrictions": [{"type": "rating", "max": "PG", "actions": ["stop"]}]}],
         }))
         env = dict(os.environ, PLEXTRAY_HOME=str(home), PLEX_URL=emulator.url, PLEX_TOKEN=TOKEN,
-                   PYTHONPATH=str(ROOT))
+                   PYTHONPATH=str(root))
         extra: list[subprocess.Popen] = []
         argv = [sys.executable, "-m", "plextray", "run", "--log-dir", str(logs)]
         if mode == "headless":
@@ -107,12 +111,14 @@ def measure(mode: str, seconds: float) -> tuple[float, float, int]:
             session, extra = _private_session()
             env.update(session, NO_AT_BRIDGE="1")
             env.pop("PYSTRAY_BACKEND", None)  # the backend plextray picks for this desktop
+            if root != ROOT and mode == "tray":
+                env["PYSTRAY_BACKEND"] = "xorg"  # an older revision does not choose: what a venv got
             if mode == "tray-sni":
                 watcher = subprocess.Popen([sys.executable, "-c", WATCHER], env=env, stdout=subprocess.PIPE, text=True)
                 extra.insert(0, watcher)
                 if watcher.stdout.readline().strip() != "ready":
                     raise SystemExit("the StatusNotifierWatcher stand-in did not start (dbus-fast installed?)")
-        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=root)
         try:
             time.sleep(START_UP_SECONDS)
             if proc.poll() is not None:
@@ -154,6 +160,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="idle time measured per process")
     parser.add_argument("--plays", type=int, default=20, help="plays for the enforcement latency")
     parser.add_argument("--quick", action="store_true", help="15 s idle, 5 plays")
+    parser.add_argument("--baseline", metavar="REF", help="also measure this git revision (e.g. c8aea5c)")
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.plays = 15.0, 5
@@ -166,6 +173,14 @@ def main() -> None:
         ok = cpu <= cpu_goal and peak <= rss_goal
         print(f"  {mode:<9}CPU {cpu:.2f} %   peak RSS {peak:.1f} MB   ~{wakes} wake-ups/s   "
               f"(goal <= {cpu_goal} %, <= {rss_goal:.0f} MB: {'meets goal' if ok else 'MISSES goal'})")
+    if args.baseline:
+        with tempfile.TemporaryDirectory() as scratch:
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.baseline], check=True,
+                                     capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", scratch], input=archive, check=True)
+            for mode in ("tray", "headless"):
+                cpu, peak, wakes = measure(mode, args.seconds, Path(scratch))
+                print(f"  baseline {args.baseline} {mode:<9}CPU {cpu:.2f} %   peak RSS {peak:.1f} MB   ~{wakes} wake-ups/s")
     if args.plays:
         latencies = measure_latency(args.plays)
         if latencies:

@@ -246,8 +246,10 @@ class Engine:
             self._last_log_read = now
             self._read_logs()
             poll = self.config.poll_seconds
-            # watched: look anyway now and then; a stand-in waits one read for its device: soon
-            self._next_log_read = now + (WATCHED_LOG_POLL if self._watching_logs and not self._unnamed else poll)
+            # watched: look anyway now and then; soon when a stand-in waits for its device's line,
+            # or the folder could not be read (its watch may have gone with it)
+            rely_on_watch = self._watching_logs and not self._unnamed and self._logs_error is None
+            self._next_log_read = now + (WATCHED_LOG_POLL if rely_on_watch else poll)
         if self._sessions:  # a live play: its rules are re-checked every second
             self._next_tick = min(self._next_tick, now + TICK_SECONDS)
         server_due = self._client is not None and now >= self._next_server_poll
