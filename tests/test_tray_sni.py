@@ -170,3 +170,31 @@ def test_the_problem_reaches_the_engine_snapshot(tmp_path, plextray_home):
     finally:
         engine.stop()
         built.close()
+
+
+def test_the_tray_app_hands_a_backend_problem_to_the_engine(xdisplay, tmp_path, plextray_home, monkeypatch):
+    """What run_tray chose before pystray was imported reaches the engine as a problem."""
+    from test_ui_tray import FakeEngine, RecordingNotifier
+
+    from plextray.autostart import Autostart
+    from plextray.core.model import EngineSnapshot, EngineState
+    from plextray.paths import AppPaths
+    from plextray.ui.app import TrayApp
+    from plextray.ui.backend import PROBLEM_KEY, BackendChoice
+
+    class Engine(FakeEngine):
+        def report_problem(self, key, text):
+            self.calls.append(("problem", key, text))
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    engine = Engine(EngineSnapshot(EngineState.MONITORING, people=("Emma",)))
+    problem = "This desktop shows tray icons through StatusNotifierItem, but PyGObject …"
+    app = TrayApp(engine, AppPaths(plextray_home), open_report=lambda: None, notifier=RecordingNotifier(),
+                  autostart=Autostart(platform="linux", command=["plextray"]), email=lambda what: "",
+                  backend=BackendChoice("xorg", problem))
+    try:
+        app.start()
+        assert ("problem", PROBLEM_KEY, problem) in engine.calls
+        assert app.backend_problem == problem
+    finally:
+        app.quit()
