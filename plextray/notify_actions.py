@@ -15,6 +15,7 @@ anything.
 
 from __future__ import annotations
 
+import html
 import logging
 import threading
 from collections.abc import Callable
@@ -100,6 +101,8 @@ class DbusActions:
             self._connect()
             if "actions" not in (self._capabilities or ()):
                 return False
+            if "body-markup" in (self._capabilities or ()):  # device names are anyone's text: no markup
+                message = html.escape(message, quote=False)
             actions: list[str] = []
             for offer in offers:
                 actions += [offer.key, offer.label]

@@ -209,3 +209,17 @@ def test_a_bedtime_stop_notification_offers_allow_tonight_and_the_click_lifts_be
     finally:
         notifier.close()
         world.close()
+
+
+def test_a_server_that_renders_markup_gets_device_names_as_plain_text(private_bus, tmp_path):  # noqa: F811
+    server = _server(tmp_path, "--markup")
+    notifier = DesktopNotifier()
+    notifier.attach_offers(OfferRunner(RecordingEngine(), open_devices=lambda: None))
+    try:
+        notifier.notify_offers("plextray", "Unknown device · <b>TV</b> & co is linked to nobody", link_device("tv"))
+        (note,) = server.received()
+        assert note["body"] == "Unknown device · &lt;b&gt;TV&lt;/b&gt; &amp; co is linked to nobody"
+    finally:
+        notifier.close()
+        server.proc.terminate()
+        server.proc.wait(5)

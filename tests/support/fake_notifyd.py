@@ -3,7 +3,8 @@
 Usage: python fake_notifyd.py LOG.jsonl [--no-actions]   (on the bus in DBUS_SESSION_BUS_ADDRESS)
 Prints "fake-notifyd ready" once it owns the name, so tests know notifications will land.
 A parent's click is `org.plextray.FakeNotifyd.Click(id, action_key)` on the same object: the
-server then emits ActionInvoked as a real one does. --no-actions: a server without buttons.
+server then emits ActionInvoked as a real one does. --no-actions: a server without buttons;
+--markup: one that renders body markup.
 """
 
 from __future__ import annotations
@@ -84,4 +85,5 @@ async def main(log_path: str, capabilities: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], ["body"] if "--no-actions" in sys.argv[2:] else ["body", "actions"]))
+    caps = ["body"] if "--no-actions" in sys.argv[2:] else ["body", "actions"]
+    asyncio.run(main(sys.argv[1], caps + (["body-markup"] if "--markup" in sys.argv[2:] else [])))
