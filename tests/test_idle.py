@@ -134,3 +134,20 @@ def test_a_post_from_another_thread_wakes_tk_without_a_polling_tick(xdisplay):
     finally:
         dispatcher.stop()
         root.destroy()
+
+
+def test_a_log_folder_on_a_network_mount_is_polled_not_watched():
+    """inotify hears only this machine's writes: Plex writing from another host would never wake us."""
+    from pathlib import Path
+
+    from plextray.logs.watch import network_fs_type
+
+    mounts = ("/dev/sda1 / ext4 rw 0 0\n"
+              "nas:/plex /mnt/plex nfs4 rw 0 0\n"
+              "//nas/media /mnt/media\\040share cifs rw 0 0\n"
+              "/dev/sdb1 /mnt/plex/local ext4 rw 0 0\n")
+    assert network_fs_type(Path("/mnt/plex/Library/Logs"), mounts) == "nfs4"
+    assert network_fs_type(Path("/mnt/media share/Logs"), mounts) == "cifs"
+    assert network_fs_type(Path("/mnt/plex/local/Logs"), mounts) is None  # a local disk mounted inside it
+    assert network_fs_type(Path("/var/lib/plexmediaserver"), mounts) is None
+    assert network_fs_type(Path("/mnt/plexed"), mounts) is None  # a prefix of the name is not inside

@@ -53,6 +53,13 @@ class LogWatch:
     def start(self, changed: Callable[[], None]) -> bool:
         """Begin watching; False (and `reason`) when the system offers no notifications here."""
         self._changed = changed
+        remote = network_fs_type(self.directory)
+        if remote is not None and self._observer_factory is None:
+            # the kernel hears of this machine's writes only: Plex writing from another host
+            # (an NFS/SMB mount of its folder) would never wake us
+            self.reason = f"{self.directory} is on a network file system ({remote})"
+            log.info("not watching Plex's log folder (%s); looking at it every poll instead", self.reason)
+            return False
         try:
             factory = self._observer_factory or _native_observer
             observer = factory()
@@ -91,6 +98,34 @@ class LogWatch:
             observer.join(5)
         except Exception:
             log.debug("stopping the log watch failed", exc_info=True)
+
+
+_NETWORK_FS = ("nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "afs", "ceph", "glusterfs", "fuse.sshfs",
+               "fuse.rclone", "davfs", "fuse.davfs2")
+
+
+def network_fs_type(directory: Path, mounts: str | None = None) -> str | None:
+    """The file-system type when `directory` is on a network mount (Linux /proc/mounts), else None."""
+    if mounts is None:
+        try:
+            with open("/proc/mounts", encoding="utf-8", errors="replace") as handle:
+                mounts = handle.read()
+        except OSError:
+            return None
+    try:
+        target = str(Path(directory).resolve())
+    except OSError:
+        target = str(directory)
+    best, best_type = "", None
+    for line in mounts.splitlines():
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        point = parts[1].replace("\\040", " ")
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, best_type = point, parts[2]
+    return best_type if best_type in _NETWORK_FS else None
 
 
 def _native_observer() -> Any:
