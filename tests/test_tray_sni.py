@@ -127,7 +127,8 @@ def test_a_watcher_without_pygobject_is_said_with_the_package_to_install():
     xembed = choose_backend(env={"XDG_CURRENT_DESKTOP": "XFCE"}, platform="linux", has_watcher=lambda: False)
     assert xembed.name == "xorg" and xembed.problem is None
     gnome = choose_backend(env={"XDG_CURRENT_DESKTOP": "ubuntu:GNOME", "XDG_SESSION_TYPE": "wayland"},
-                           platform="linux", has_watcher=lambda: False, os_release={"ID": "ubuntu"})
+                           platform="linux", has_watcher=lambda: False, os_release={"ID": "ubuntu"},
+                           sleep=lambda seconds: None)
     assert "gnome-shell-extension-appindicator" in gnome.problem
     assert choose_backend(env={"PYSTRAY_BACKEND": "gtk"}, platform="linux").name == "gtk"
     assert choose_backend(env={}, platform="win32").name is None
@@ -198,3 +199,24 @@ def test_the_tray_app_hands_a_backend_problem_to_the_engine(xdisplay, tmp_path, 
         assert app.backend_problem == problem
     finally:
         app.quit()
+
+
+def test_at_login_a_watcher_that_comes_up_late_is_waited_for():
+    """Autostart can beat the panel (or GNOME's extension) to the bus: a StatusNotifierItem desktop
+    gets a few seconds for its watcher before plextray settles for XEmbed."""
+    from plextray.ui.backend import choose_backend
+
+    answers = iter([False, False, False, True])
+    slept: list[float] = []
+    choice = choose_backend(env={"XDG_CURRENT_DESKTOP": "KDE"}, platform="linux", has_watcher=lambda: next(answers),
+                            appindicator_missing=lambda: None, sleep=slept.append)
+    assert choice.name == "appindicator" and slept == [0.5, 0.5, 0.5]
+    slept.clear()
+    never = choose_backend(env={"XDG_CURRENT_DESKTOP": "GNOME"}, platform="linux", has_watcher=lambda: False,
+                           os_release={}, sleep=slept.append)
+    assert never.name == "xorg" and "AppIndicator and KStatusNotifierItem Support" in never.problem
+    assert sum(slept) == 10.0
+    slept.clear()
+    xfce = choose_backend(env={"XDG_CURRENT_DESKTOP": "XFCE"}, platform="linux", has_watcher=lambda: False,
+                          sleep=slept.append)
+    assert xfce == type(xfce)("xorg", None) and slept == []  # an XEmbed desktop: no waiting

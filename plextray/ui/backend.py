@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 WATCHER_NAMES = ("org.kde.StatusNotifierWatcher", "org.freedesktop.StatusNotifierWatcher")
+SNI_DESKTOPS = ("gnome", "kde", "unity", "budgie", "cinnamon", "pantheon", "lxqt")  # trays through SNI
+WATCHER_GRACE_SECONDS = 10.0
 PROBLEM_KEY = "tray"
 
 
@@ -40,6 +43,7 @@ def choose_backend(
     appindicator_missing: Callable[[], str | None] | None = None,
     os_release: Mapping[str, str] | None = None,
     in_venv: bool | None = None,
+    sleep: Callable[[float], None] | None = None,
 ) -> BackendChoice:
     """The backend for this session. The probes are parameters so that every branch is testable."""
     env = os.environ if env is None else env
@@ -48,11 +52,22 @@ def choose_backend(
         return BackendChoice(env["PYSTRAY_BACKEND"])
     if not platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
         return BackendChoice(None)
-    watcher = (has_watcher or session_has_watcher)()
+    probe = has_watcher or session_has_watcher
+    desktop = env.get("XDG_CURRENT_DESKTOP", "").lower()
+    wayland = env.get("XDG_SESSION_TYPE", "").lower() == "wayland" or (
+        bool(env.get("WAYLAND_DISPLAY")) and not env.get("DISPLAY"))
+    sni_desktop = wayland or any(name in desktop for name in SNI_DESKTOPS)
+    watcher = probe()
+    if not watcher and sni_desktop:
+        # started at login, plextray can be quicker than the panel or the shell extension that
+        # provides the watcher: give it a moment before settling for XEmbed
+        pause = sleep or time.sleep
+        for _ in range(int(WATCHER_GRACE_SECONDS / 0.5)):
+            pause(0.5)
+            watcher = probe()
+            if watcher:
+                break
     if not watcher:
-        desktop = env.get("XDG_CURRENT_DESKTOP", "").lower()
-        wayland = env.get("XDG_SESSION_TYPE", "").lower() == "wayland" or (
-            bool(env.get("WAYLAND_DISPLAY")) and not env.get("DISPLAY"))
         if wayland or "gnome" in desktop:
             return BackendChoice("xorg", no_tray_problem(os_release if os_release is not None else read_os_release()))
         return BackendChoice("xorg")  # an XEmbed tray (or none at all, which we cannot tell from here)
