@@ -2,12 +2,10 @@
 
 Everything mutable (parser and session state, enforcement memory, the database connection) is
 owned by one thread; other threads talk to it only through its queue (see control.py for the
-public side). The loop sleeps until something happens: a message (a click, a server answer, a
-live feed), a change to Plex's log (the OS tells `log_watch`; without one it polls every
-`poll_seconds`), the next server poll, or the next re-check of live plays (every second while a
-play is live; rarely when none is, as no rule can be broken then). A play's first line thus
-reaches the rules as soon as Plex writes it, and an idle engine wakes a few times a minute.
-A play whose device is not named yet (a read ended inside its report) waits one more read for it.
+public side). The loop sleeps until something happens (see wake.py): a message, a change to
+Plex's log, or one of its few timers; a play's first line reaches the rules as soon as Plex
+writes it. A play whose device is not named yet (a read ended inside its report) waits
+`poll_seconds` for the line that names it.
 """
 
 from __future__ import annotations
@@ -19,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from plextray.config import AppConfig
 from plextray.control import Notifier
@@ -40,17 +38,8 @@ from plextray.engine.actions import ActionRunner, Alerter
 from plextray.engine.enforcer import Enforcer, Lookups
 from plextray.engine.status import build_snapshot
 from plextray.errors import PlexTrayError, ProfileError
+from plextray.engine.wake import MIN_READ_GAP, TICK_SECONDS, LogWatcher, log_poll_interval, tick_interval
 from plextray.store.usage import UsageQueries
-
-
-class LogWatcher(Protocol):
-    """Tells the engine when Plex's log changes (plextray.logs.watch.LogWatch)."""
-
-    def start(self, changed: Callable[[], None]) -> bool: ...
-
-    def taken(self) -> None: ...
-
-    def stop(self) -> None: ...
 
 
 if TYPE_CHECKING:  # the engine is handed these; it never builds them (see plextray.app)
@@ -66,10 +55,6 @@ from plextray.paths import AppPaths
 
 log = logging.getLogger(__name__)
 
-TICK_SECONDS = 1.0  # re-check live plays (windows opening, quotas running out mid-play)
-IDLE_TICK_SECONDS = 5.0  # with no live play: expire, prune, notice a hand-edited profiles.json
-WATCHED_LOG_POLL = 15.0  # a look at the log even while watched: a lost event costs a delay, not a line
-MIN_READ_GAP = 0.02  # Plex writing a burst of lines is read in a few reads, not one per write
 LOG_SILENCE_FOR_DEBUG_HINT = 120.0  # server shows plays but the log has said nothing this long
 LIVE_SOURCE_QUIET = 30.0  # a play the server reports but the log has not mentioned this long
 PRUNE_SECONDS = 3600.0  # how often memory of long-gone plays is dropped
@@ -245,16 +230,14 @@ class Engine:
         if now >= self._next_log_read:
             self._last_log_read = now
             self._read_logs()
-            poll = self.config.poll_seconds
-            # watched: look anyway now and then; soon when a stand-in waits for its device's line,
-            # or the folder could not be read (its watch may have gone with it)
-            rely_on_watch = self._watching_logs and not self._unnamed and self._logs_error is None
-            self._next_log_read = now + (WATCHED_LOG_POLL if rely_on_watch else poll)
+            self._next_log_read = now + log_poll_interval(
+                watching=self._watching_logs, waiting_for_names=bool(self._unnamed),
+                logs_error=self._logs_error is not None, poll_seconds=self.config.poll_seconds)
         if self._sessions:  # a live play: its rules are re-checked every second
             self._next_tick = min(self._next_tick, now + TICK_SECONDS)
         server_due = self._client is not None and now >= self._next_server_poll
         if now >= self._next_tick or server_due:
-            self._next_tick = now + (TICK_SECONDS if self._sessions else IDLE_TICK_SECONDS)
+            self._next_tick = now + tick_interval(live_plays=bool(self._sessions))
             self._tick()
 
     def _next_wake(self) -> float:
@@ -267,18 +250,11 @@ class Engine:
     def _start_log_watch(self) -> None:
         if self._log_watch is None or self._saver is None:
             return
-        self._watching_logs = self._log_watch.start(self._logs_changed)
-
-    def _logs_changed(self) -> None:
-        """The watch's thread: Plex wrote to its log."""
-        self._queue.put(msg.LogsChanged())
+        self._watching_logs = self._log_watch.start(lambda: self._queue.put(msg.LogsChanged()))  # its thread
 
     def _shutdown(self) -> None:
         if self._log_watch is not None:
-            try:
-                self._log_watch.stop()
-            except Exception:
-                log.exception("stopping the log watch failed")
+            self._log_watch.stop()  # never raises
         try:
             self._read_logs()  # what Plex wrote up to now still goes into the history
         except Exception:
