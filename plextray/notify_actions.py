@@ -15,7 +15,6 @@ anything.
 
 from __future__ import annotations
 
-import html
 import logging
 import threading
 from collections.abc import Callable
@@ -102,6 +101,8 @@ class DbusActions:
             if "actions" not in (self._capabilities or ()):
                 return False
             if "body-markup" in (self._capabilities or ()):  # device names are anyone's text: no markup
+                import html  # here: html.entities is a large table an idle service need not hold
+
                 message = html.escape(message, quote=False)
             actions: list[str] = []
             for offer in offers:
