@@ -206,6 +206,13 @@ def test_a_bedtime_stop_notification_offers_allow_tonight_and_the_click_lifts_be
         wait_for(lifts)
         ((person, minutes, lift_until),) = lifts()
         assert (person, minutes) == ("Emma", 0) and lift_until.startswith("2026-11-2")
+
+        # and "+30 min" on a quota warning, into the same real engine
+        notifier.notify_offers("plextray", "Emma has 12 minutes left today", more_time("Emma"))
+        warning = wait_for(lambda: next((n for n in server.received() if "grant-30:Emma" in n["actions"]), None))
+        server.click(warning["id"], "grant-30:Emma")
+        wait_for(lambda: len(lifts()) == 2)
+        assert lifts()[1][:2] == ("Emma", 30)
     finally:
         notifier.close()
         world.close()
