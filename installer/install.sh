@@ -30,15 +30,52 @@ if ! "$python" -c 'import venv, ensurepip' 2>/dev/null; then
     exit 1
 fi
 
+# The tray icon on GNOME, KDE and Wayland desktops is a StatusNotifierItem: pystray's AppIndicator
+# backend, which needs PyGObject and the AppIndicator typelib from the system (PyGObject has no wheel).
+has_indicator='import gi; gi.require_version("Gtk", "3.0")
+try:
+    gi.require_version("AyatanaAppIndicator3", "0.1")
+except ValueError:
+    gi.require_version("AppIndicator3", "0.1")'
+indicator_packages=""
+install_command=""
+os_family="$(. /etc/os-release 2>/dev/null && echo "${ID:-} ${ID_LIKE:-}")" || os_family=""
+case " $os_family " in
+    *" debian "*|*" ubuntu "*)
+        indicator_packages="python3-gi gir1.2-gtk-3.0 gir1.2-ayatanaappindicator3-0.1"
+        install_command="apt-get install -y $indicator_packages" ;;
+    *" fedora "*|*" rhel "*|*" centos "*)
+        indicator_packages="python3-gobject gtk3 libayatana-appindicator-gtk3"
+        install_command="dnf install -y $indicator_packages" ;;
+esac
+if [ -z "${PLEXTRAY_VENV_OPTIONS+set}" ] && ! "$python" -c "$has_indicator" 2>/dev/null && [ -n "$install_command" ]; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    answer="${PLEXTRAY_INSTALL_SYSTEM_PACKAGES:-}"
+    if [ -z "$answer" ] && [ -t 0 ]; then
+        read -r -p "The tray icon on GNOME/KDE/Wayland needs $indicator_packages. Install them now ($SUDO ${install_command%% *})? [Y/n] " answer || answer=n
+        case "$answer" in [nN]*) answer=0 ;; *) answer=1 ;; esac
+    fi
+    if [ "$answer" = 1 ]; then
+        # shellcheck disable=SC2086  # the package list is meant to split
+        $SUDO ${install_command%% *} ${install_command#* } || echo "install.sh: could not install $indicator_packages" >&2
+    else
+        echo "note: for the tray icon on GNOME, KDE and Wayland desktops install: $SUDO $install_command"
+        echo "      (then run this script again; PLEXTRAY_INSTALL_SYSTEM_PACKAGES=1 installs them without asking)"
+    fi
+fi
+
 venv_options="${PLEXTRAY_VENV_OPTIONS-}"
 if [ -z "${PLEXTRAY_VENV_OPTIONS+set}" ]; then
-    if "$python" -c 'import gi; gi.require_version("Gtk", "3.0")' 2>/dev/null; then
-        # PyGObject has no wheel: reuse the system's, so pystray gets a native (AppIndicator/GTK) menu.
+    if "$python" -c "$has_indicator" 2>/dev/null; then
+        # PyGObject has no wheel: reuse the system's, so pystray gets the StatusNotifierItem (AppIndicator) tray.
         venv_options="--system-site-packages"
-        echo "using the system's PyGObject (python3-gi) for a native tray menu"
-    else
-        echo "note: without PyGObject the tray uses a basic X11 icon (click it for the menu); for a native"
-        echo "      menu: sudo apt install python3-gi gir1.2-ayatanaappindicator3-0.1, then PYTHON=/usr/bin/python3 $0"
+        echo "using the system's PyGObject (python3-gi) for the StatusNotifierItem tray icon"
+    elif /usr/bin/python3 -c "$has_indicator" 2>/dev/null; then
+        echo "note: the system's PyGObject belongs to /usr/bin/python3, not to $python; for the tray icon on"
+        echo "      GNOME/KDE/Wayland run: PYTHON=/usr/bin/python3 $0"
+    elif [ -z "$install_command" ]; then
+        echo "note: without PyGObject and the AyatanaAppIndicator3 (or AppIndicator3) typelib the tray icon shows only"
+        echo "      on desktops with an X11 system tray; install them with your distribution's package manager"
     fi
 fi
 

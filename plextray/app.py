@@ -155,6 +155,7 @@ def _wire(
     from plextray.localzone import local_zone
     from plextray.logs.saver import LogSaver
     from plextray.plex.credentials import load_alert_urls
+    from plextray.logs.watch import LogWatch
     from plextray.profiles.store import ProfileStore
     from plextray.store.db import connect
     from plextray.store.enforcement import EnforcementStore
@@ -165,9 +166,11 @@ def _wire(
     load_profiles(profiles, built.problems)
 
     saver = None
+    log_watch = None
     try:
         directory = resolve_log_dir(config, log_dir)
         saver = LogSaver(directory, paths.archives)
+        log_watch = LogWatch(directory)
         built.engine_closers.append(saver.close)  # the engine closes it on stop; this is for never started
     except LogDirError as exc:
         if require_logs:
@@ -212,6 +215,7 @@ def _wire(
         client=client,
         alerter=alerter,
         tz=tz,
+        log_watch=log_watch,
         **({"wall_clock": wall_clock} if wall_clock is not None else {}),
     )
     built.engine = engine

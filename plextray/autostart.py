@@ -303,8 +303,15 @@ def subprocess_list2cmdline(command: list[str]) -> str:
     return subprocess.list2cmdline(command)
 
 
-def _read_run_value() -> str | None:  # pragma: no cover - Windows only
+def _winreg():
+    """The registry module (Windows); a function so that tests can hand in a fake one."""
     import winreg
+
+    return winreg
+
+
+def _read_run_value() -> str | None:
+    winreg = _winreg()
 
     try:
         with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
@@ -313,15 +320,15 @@ def _read_run_value() -> str | None:  # pragma: no cover - Windows only
         return None
 
 
-def _write_run_value(value: str) -> None:  # pragma: no cover - Windows only
-    import winreg
+def _write_run_value(value: str) -> None:
+    winreg = _winreg()
 
     with winreg.CreateKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
         winreg.SetValueEx(key, RUN_VALUE_NAME, 0, winreg.REG_SZ, value)
 
 
-def _delete_run_value() -> bool:  # pragma: no cover - Windows only
-    import winreg
+def _delete_run_value() -> bool:
+    winreg = _winreg()
 
     try:
         with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY, 0, winreg.KEY_SET_VALUE) as key:

@@ -8,15 +8,25 @@ UI must marshal onto its own thread).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from plextray.core.model import EngineSnapshot
+from plextray.core.offers import Offer
 
 
 class Notifier(Protocol):
     """Shows a desktop notification. Implementations never raise."""
 
     def notify(self, title: str, message: str) -> bool: ...
+
+
+@runtime_checkable
+class OfferNotifier(Protocol):
+    """A Notifier that can put buttons on a notification (a click runs the offer's command)."""
+
+    def notify(self, title: str, message: str) -> bool: ...
+
+    def notify_offers(self, title: str, message: str, offers: tuple[Offer, ...]) -> bool: ...
 
 
 class EngineControl(Protocol):
@@ -38,5 +48,10 @@ class EngineControl(Protocol):
         ...
 
     def reload_profiles(self) -> None: ...
+
+    def report_problem(self, key: str, text: str) -> None:
+        """A lasting problem found by the front end (e.g. no tray on this desktop), kept in the
+        snapshot's `problems` and said once as a notification."""
+        ...
 
     def stop(self) -> None: ...

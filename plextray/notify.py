@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +77,46 @@ class DesktopNotifier:
         # notification (a daemon that hangs) does not hold up every other caller.
         self._library_lock = threading.Lock()
         self.last_backend: str | None = None
+        self._offer_handler: Any = None
+        self._actions: Any = None  # DbusActions, made at the first notification with buttons
 
     def attach_tray(self, tray_notify: Callable[[str, str], None] | None) -> None:
         """Give (or take away) the tray icon's notify once the icon exists."""
         self._tray_notify = tray_notify
+
+    def attach_offers(self, handler: Any) -> None:
+        """What runs a clicked button (plextray.notify_actions.OfferRunner); None: no buttons."""
+        self._offer_handler = handler
+
+    def notify_offers(self, title: str, message: str, offers: tuple[Any, ...]) -> bool:
+        """With buttons where the desktop's notifications have actions; otherwise the offers'
+        hints (menu path, command) are added to the text. Never raises."""
+        from plextray.core.offers import with_hints
+
+        handler = self._offer_handler
+        runnable = tuple(o for o in offers if handler is not None and handler.can_run(o))
+        rest = tuple(o for o in offers if o not in runnable)
+        if runnable and self.platform.startswith(("linux", "freebsd")) and not _in_flatpak():
+            title_limit, body_limit = limits_for(self.platform)
+            try:
+                if self._actions is None:
+                    from plextray.notify_actions import DbusActions
+
+                    self._actions = DbusActions(handler)
+                shown = self._actions.notify(self.app_name, truncate(title, title_limit) or self.app_name,
+                                             truncate(with_hints(message, rest), body_limit), runnable)
+            except Exception as exc:  # no bus, no server: the plain paths below say it in words
+                log.debug("notification with buttons failed: %s", exc)
+                shown = False
+            if shown:
+                with self._lock:
+                    self.last_backend = "dbus-actions"
+                return True
+        return self.notify(title, with_hints(message, offers))
+
+    def close(self) -> None:
+        if self._actions is not None:
+            self._actions.close()
 
     def notify(self, title: str, message: str) -> bool:
         from plextray.safe_text import for_notification

@@ -28,9 +28,12 @@ def run_headless(
     """Run until SIGTERM / Ctrl-C / `stop_event`. 0 after a clean stop; 1 when the engine died, or did
     not end within `stop_timeout` seconds (its database is then left open, never closed under it)."""
     from plextray.notify import DesktopNotifier
+    from plextray.notify_actions import OfferRunner
 
     setup_app_log(paths)
-    built = build_engine(paths, notifier=DesktopNotifier(), log_dir=log_dir, require_logs=log_dir is not None)
+    notifier = DesktopNotifier()
+    built = build_engine(paths, notifier=notifier, log_dir=log_dir, require_logs=log_dir is not None)
+    notifier.attach_offers(OfferRunner(built.engine))  # "+15 min" on a notification grants, as `plextray grant`
     stop = stop_event or threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:
@@ -44,13 +47,14 @@ def run_headless(
     print("plextray: monitoring (headless). Stop with Ctrl-C or SIGTERM.", flush=True)
     status = 0
     try:
-        while not stop.wait(0.5):
+        while not stop.wait(2.0):  # a signal wakes this at once; the engine's death is noticed within 2 s
             if not engine.running:
                 log.error("the engine stopped unexpectedly")
                 status = 1
                 break
     finally:
         engine.stop(timeout=stop_timeout)
+        notifier.close()
         if built.close():  # closes the database only once the engine thread has really ended
             print("plextray: stopped.", flush=True)
         else:

@@ -16,13 +16,17 @@ log = logging.getLogger(__name__)
 
 
 def run_tray(paths: AppPaths, *, log_dir: Path | None = None) -> int:
+    from plextray.ui.backend import apply_choice, choose_backend
     from plextray.ui.display import display_available, no_display_message
 
+    backend = choose_backend()  # before anything imports pystray: it binds its backend on import
+    apply_choice(backend)
     ok, reason = display_available()
     if not ok:
         print(no_display_message(reason), file=sys.stderr)
         return 2
     from plextray.notify import DesktopNotifier
+    from plextray.notify_actions import OfferRunner
     from plextray.reports.build import open_today
     from plextray.ui.app import TrayApp
 
@@ -36,12 +40,17 @@ def run_tray(paths: AppPaths, *, log_dir: Path | None = None) -> int:
         current[0].engine.stop()
         current[0].close()
         current[0] = build_engine(paths, notifier=notifier, log_dir=log_dir, require_logs=log_dir is not None)
-        return current[0].start()
+        restarted = current[0].start()
+        notifier.attach_offers(OfferRunner(restarted, open_devices=app.open_settings_from_anywhere))
+        return restarted
 
-    app = TrayApp(engine, paths, open_report=lambda: open_today(paths), notifier=notifier, restart_engine=restart)
+    app = TrayApp(engine, paths, open_report=lambda: open_today(paths), notifier=notifier, backend=backend,
+                  restart_engine=restart)
+    notifier.attach_offers(OfferRunner(engine, open_devices=app.open_settings_from_anywhere))
     try:
         app.run()
     finally:
         current[0].engine.stop()
+        notifier.close()
         current[0].close()
     return 0

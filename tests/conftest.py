@@ -113,3 +113,12 @@ def pump(root, until, timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.01)
     return False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """A test that uses the X display is a `gui` test, marked or not: the Windows and macOS CI jobs
+    run `-m "not gui"` (no Xvfb there); Linux runs everything. (tryfirst: before -m deselects.)"""
+    for item in items:
+        if {"xdisplay", "tk_root"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.gui)

@@ -192,7 +192,7 @@ def test_names_refuse_exactly_what_the_edges_replace():
         assert specs.has_unsafe(chr(code)) == safe_text.has_unsafe(chr(code)), hex(code)
 
 
-def test_a_tick_failing_every_second_in_the_engine_is_logged_once_with_its_count(plextray_home, caplog):
+def test_a_tick_failing_every_second_in_the_engine_is_logged_once_with_its_count(plextray_home, caplog, monkeypatch):
     """The real engine loop: a wall clock that breaks (as a rule evaluation that cannot finish)
     makes every tick fail; the log gets one traceback, then one line with the count."""
     broken = threading.Event()
@@ -202,13 +202,17 @@ def test_a_tick_failing_every_second_in_the_engine_is_logged_once_with_its_count
             raise RecursionError("maximum recursion depth exceeded")
         return datetime(2026, 11, 23, 16, 0, 0)
 
+    from plextray.engine import engine as engine_module
+
+    # an idle engine ticks every 5 s; once a second, as while a play is live, keeps the test short
+    monkeypatch.setattr(engine_module, "tick_interval", lambda live_plays: 1.0)
     paths = AppPaths(plextray_home).ensure()
     paths.profiles.write_text(json.dumps(emma_profiles([RATING], kid_device="ipad")))
     built = build_engine(paths, notifier=RecordingNotifier(), log_dir=None, with_mail=False, wall_clock=clock)
     with caplog.at_level(logging.INFO, logger="plextray.engine.engine"):
         built.start()
         broken.set()
-        time.sleep(3.5)  # a few ticks (one a second): the failure repeats
+        time.sleep(3.5)  # a few ticks: the failure repeats
         built.engine.stop()
         built.close()
     failed = [r for r in caplog.records if r.getMessage().startswith("engine step failed")]

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any, Protocol
 
-from plextray.control import Notifier
+from plextray.control import Notifier, OfferNotifier
 from plextray.core.identity import match_session
+from plextray.core.offers import Offer, with_hints
 from plextray.core.model import LiveSession
 from plextray.engine.messages import ActionResult
 from plextray.errors import PlexError, PlexNotFound, PlexPassRequired, PlexUnreachable
@@ -69,9 +70,15 @@ class ActionRunner:
         with self._pending_lock:
             self._pending.discard(future)
 
-    def notify(self, play: tuple[str, str], violation_id: int | None, title: str, message: str, kind: str = "notify") -> None:
+    def notify(self, play: tuple[str, str], violation_id: int | None, title: str, message: str, kind: str = "notify",
+               offers: tuple[Offer, ...] = ()) -> None:
+        """`offers`: buttons for a notifier that can show them (OfferNotifier); in words otherwise."""
+
         def run() -> ActionResult:
-            ok = self._notifier.notify(title, message)
+            if offers and isinstance(self._notifier, OfferNotifier):
+                ok = self._notifier.notify_offers(title, message, offers)
+            else:
+                ok = self._notifier.notify(title, with_hints(message, offers))
             return ActionResult(kind, play, violation_id, ok, "shown" if ok else "no notification service; logged")
 
         self.submit(lambda: self._post(run()))

@@ -20,6 +20,7 @@ from plextray.core.enforcement import ALERT, NOTIFY, STOP, EnforcementTracker, P
 from plextray.core.localtime import parse_local
 from plextray.core.identity import Evidence, Identity, describe, match_session, resolve
 from plextray.core.model import LiveSession, MediaInfo, WatchSession
+from plextray.core.offers import more_time, offers_for_violation
 from plextray.core.profiles import UNKNOWN_DEVICES_ID, Person, Profiles
 from plextray.core.rules import Violation, evaluate, tonight_end
 from plextray.engine import messages as msg
@@ -117,7 +118,8 @@ class Enforcer:
                 key = (warning.person, warning.restriction_id, warning.level, context.now.date().isoformat())
                 if key not in self._warned:
                     self._warned.add(key)
-                    self._runner.notify(play, None, "plextray", warning.message, kind="warn")
+                    self._runner.notify(play, None, "plextray", warning.message, kind="warn",
+                                        offers=more_time(warning.person) if warning.unit == "minutes" else ())
         self._renew(play, session)
         playing = session.state in ("playing", "buffering") and play not in self._stopped_at
         playing = playing and play not in self._stop_busy and play not in self._stop_waiting
@@ -193,17 +195,22 @@ class Enforcer:
         device = clean(session.device or session.product or session.client_id)
         where = describe(identity, device) if identity is not None else device
         text = clean(f"{action.reason} · on {where}", None)
+        # an id made per person when several people's rules apply ("Emma/restrictions[1]") names its rule
+        rule_id = action.restriction_id.removeprefix(f"{action.person}/")
+        offers = offers_for_violation(profiles, action.person, rule_id, session.client_id)
         if action.kind == NOTIFY:
-            self._runner.notify(action.play, vid, "plextray", text)
+            self._runner.notify(action.play, vid, "plextray", text, offers=offers)
         elif action.kind == ALERT:
             self._runner.alert(action.play, vid, "plextray alert", text)
         elif action.kind == "warn":
             grace = profiles.settings.grace_seconds
-            self._runner.notify(action.play, vid, "plextray", f"{text} · stopping in {grace} s", kind="warn")
+            self._runner.notify(action.play, vid, "plextray", f"{text} · stopping in {grace} s", kind="warn",
+                                offers=offers)
         elif action.kind == STOP:
             if not self._lookups.can_stop():
                 self._record_action(vid, STOP, "skipped", "no Plex Pass: notified and alerted instead")
-                self._runner.notify(action.play, vid, "plextray", f"{text} · could not stop (no Plex Pass)")
+                self._runner.notify(action.play, vid, "plextray", f"{text} · could not stop (no Plex Pass)",
+                                    offers=offers)
                 self._runner.alert(action.play, vid, "plextray alert", f"{text} · could not stop (no Plex Pass)")
                 return
             self._stop_busy.add(action.play)

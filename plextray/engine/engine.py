@@ -2,9 +2,10 @@
 
 Everything mutable (parser and session state, enforcement memory, the database connection) is
 owned by one thread; other threads talk to it only through its queue (see control.py for the
-public side). The loop wakes every `poll_seconds` to read new log lines (a stat when nothing
-changed), so a play's first line reaches the rules within a fraction of a second. A play whose
-device is not named yet (a read ended inside its report) waits one more read for it.
+public side). The loop sleeps until something happens (see wake.py): a message, a change to
+Plex's log, or one of its few timers; a play's first line reaches the rules as soon as Plex
+writes it. A play whose device is not named yet (a read ended inside its report) waits
+`poll_seconds` for the line that names it.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from plextray.engine.failures import RepeatedFailures
 from plextray.engine.people import PeopleView
 from plextray.engine.rejections import Rejections
 from plextray.engine.status import build_snapshot, check_setup
+from plextray.engine.wake import MIN_READ_GAP, TICK_SECONDS, LogWatcher, log_poll_interval, tick_interval
 from plextray.errors import PlexTrayError, ProfileError
 from plextray.store.usage import UsageQueries
 
@@ -56,7 +58,6 @@ from plextray.paths import AppPaths
 
 log = logging.getLogger(__name__)
 
-TICK_SECONDS = 1.0  # re-check live plays (windows opening, quotas running out mid-play)
 LOG_SILENCE_FOR_DEBUG_HINT = 120.0  # server shows plays but the log has said nothing this long
 LIVE_SOURCE_QUIET = 30.0  # a play the server reports but the log has not mentioned this long
 PRUNE_SECONDS = 3600.0  # how often memory of long-gone plays is dropped
@@ -83,6 +84,7 @@ class Engine:
         tz: tzinfo | None = None,
         wall_clock: Callable[[], datetime] = datetime.now,
         monotonic: Callable[[], float] = time.monotonic,
+        log_watch: LogWatcher | None = None,
     ) -> None:
         self.paths = paths
         self.config = config
@@ -137,6 +139,7 @@ class Engine:
         # stand-in sessions (no device named yet) first seen in the latest read of the log: PMS
         # writes a report line by line, so the next read usually names the device; judged then
         self._unnamed: set[str] = set()
+        self._unnamed_at = 0.0  # when the oldest of them was read: they wait `poll_seconds` for a name
         # when the log last reported a play by this client id, address or item (monotonic):
         # the server's view only fills in for plays the log is silent about
         self._last_log_event: dict[str, float] = {}
@@ -149,6 +152,9 @@ class Engine:
         self._next_tick = 0.0
         self._next_prune = monotonic() + PRUNE_SECONDS
         self._next_log_read = 0.0
+        self._last_log_read = 0.0
+        self._log_watch = log_watch
+        self._watching_logs = False
         self._started_mono = monotonic()
 
     # ---------------------------------------------------------------- control (any thread)
@@ -198,12 +204,17 @@ class Engine:
     def reload_profiles(self) -> None:
         self._queue.put(msg.ReloadProfiles())
 
+    def report_problem(self, key: str, text: str) -> None:
+        """A lasting problem found outside the engine (no tray on this desktop): into the snapshot."""
+        self._queue.put(msg.Problem(key, text))
+
     # ---------------------------------------------------------------- the loop (engine thread)
 
     def _run(self) -> None:
         log.info("engine started")
         try:
             failures = RepeatedFailures(log, "engine step failed")
+            self._start_log_watch()
             try:  # a first snapshot that cannot be made is a failed step, not a dead engine
                 self._request_server_info()
                 self._publish()
@@ -224,9 +235,9 @@ class Engine:
             self._shutdown()
 
     def _step(self) -> None:
-        timeout = max(0.0, min(self._next_log_read, self._next_tick) - self._mono())
+        timeout = max(0.0, self._next_wake() - self._mono())
         try:
-            message = self._queue.get(timeout=min(timeout, self.config.poll_seconds))
+            message = self._queue.get(timeout=timeout)
             self._handle(message)
             while True:  # drain what else is waiting before touching the logs again
                 self._handle(self._queue.get_nowait())
@@ -236,13 +247,33 @@ class Engine:
             return
         now = self._mono()
         if now >= self._next_log_read:
-            self._next_log_read = now + self.config.poll_seconds
+            self._last_log_read = now
             self._read_logs()
-        if now >= self._next_tick:
-            self._next_tick = now + TICK_SECONDS
+            self._next_log_read = now + log_poll_interval(
+                watching=self._watching_logs, waiting_for_names=bool(self._unnamed),
+                logs_error=self._logs_error is not None, poll_seconds=self.config.poll_seconds)
+        if self._sessions:  # a live play: its rules are re-checked every second
+            self._next_tick = min(self._next_tick, now + TICK_SECONDS)
+        server_due = self._client is not None and now >= self._next_server_poll
+        if now >= self._next_tick or server_due:
+            self._next_tick = now + tick_interval(live_plays=bool(self._sessions))
             self._tick()
 
+    def _next_wake(self) -> float:
+        """When the loop must look again without being told: the earliest of its timers."""
+        wake = min(self._next_log_read, self._next_tick)
+        if self._client is not None and not self._poll_in_flight:
+            wake = min(wake, self._next_server_poll)
+        return wake
+
+    def _start_log_watch(self) -> None:
+        if self._log_watch is None or self._saver is None:
+            return
+        self._watching_logs = self._log_watch.start(lambda: self._queue.put(msg.LogsChanged()))  # its thread
+
     def _shutdown(self) -> None:
+        if self._log_watch is not None:
+            self._log_watch.stop()  # never raises
         try:
             self._read_logs()  # what Plex wrote up to now still goes into the history
         except Exception:
@@ -257,6 +288,10 @@ class Engine:
     def _handle(self, message: Any) -> None:
         if isinstance(message, msg.Stop):
             self._stopped.set()
+        elif isinstance(message, msg.LogsChanged):
+            if self._log_watch is not None:
+                self._log_watch.taken()  # before the read: a write during it wakes us again
+            self._next_log_read = min(self._next_log_read, self._last_log_read + MIN_READ_GAP)
         elif isinstance(message, msg.Pause):
             self._paused = True
             self._publish()
@@ -271,6 +306,8 @@ class Engine:
                 self._check_all()
         elif isinstance(message, msg.ReloadProfiles):
             self._reload_profiles(force=True)
+        elif isinstance(message, msg.Problem):
+            self._problem(message.key, message.text)
         elif isinstance(message, msg.ServerInfoResult):
             self._on_server_info(message)
         elif isinstance(message, msg.LiveSessionsResult):
@@ -290,7 +327,10 @@ class Engine:
         (disk full) never costs the engine the lines it was already handed."""
         if self._saver is None:
             return
-        waited, self._unnamed = self._unnamed, set()
+        # Reads follow Plex's writes now, so "the next read" may come mid-report: a stand-in
+        # waits `poll_seconds`, as long as a poll used to, for the line that names its device.
+        ripe = self._mono() - self._unnamed_at >= self.config.poll_seconds - MIN_READ_GAP
+        waited, self._unnamed = (self._unnamed, set()) if ripe else (set(), self._unnamed)
         try:
             batch = self._saver.read_new()
         except (PlexTrayError, OSError) as exc:
@@ -344,6 +384,8 @@ class Engine:
             self._history.upsert_sessions(list(updated.values()))  # their devices too
         for session in updated.values():
             if from_log and session.key not in self._sessions and is_stand_in(session.client_id):
+                if not self._unnamed:
+                    self._unnamed_at = self._last_log_read
                 self._unnamed.add(session.key)
             if session.live:
                 self._sessions[session.key] = session

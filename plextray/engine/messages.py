@@ -35,6 +35,19 @@ class Stop:
 
 
 @dataclass(frozen=True, slots=True)
+class Problem:
+    """A lasting problem found outside the engine, for the snapshot (`key` replaces its last text)."""
+
+    key: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LogsChanged:
+    """Plex wrote to its log (from the log watch's thread): read it now."""
+
+
+@dataclass(frozen=True, slots=True)
 class ServerInfoResult:
     info: ServerInfo | None
     error: str | None = None

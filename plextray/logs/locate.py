@@ -28,7 +28,8 @@ DOCKER = Path("/config/Library/Application Support/Plex Media Server/Logs")
 
 
 def candidate_log_dirs(
-    *, environ: Mapping[str, str] | None = None, platform: str | None = None, home: Path | None = None
+    *, environ: Mapping[str, str] | None = None, platform: str | None = None, home: Path | None = None,
+    winreg: object = None,
 ) -> list[Path]:
     """Every folder plextray looks in, most specific first (no override)."""
     env = os.environ if environ is None else environ
@@ -40,6 +41,11 @@ def candidate_log_dirs(
     if env.get(ENV_APP_SUPPORT):
         found.append(Path(env[ENV_APP_SUPPORT]).joinpath(*_APP_SUPPORT_TAIL))
     if platform.startswith("win"):
+        from plextray.plex.windows_registry import registry_log_dir
+
+        moved = registry_log_dir(winreg=winreg)  # PMS's data folder moved off %LOCALAPPDATA%
+        if moved is not None:
+            found.append(moved)
         local = env.get("LOCALAPPDATA") or str(home / "AppData" / "Local")
         found.append(Path(local) / "Plex Media Server" / "Logs")
     elif platform == "darwin":

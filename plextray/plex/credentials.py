@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -216,6 +217,10 @@ def load_credentials(config: AppConfig, *, store: TokenStore | None = None) -> C
         token = store.get() or file_token() or ""
         if not token:
             why = "" if store.available else f" ({store.unavailable_message()})"
+            if sys.platform == "win32":
+                from plextray.plex.windows_registry import token_hint
+
+                why += token_hint()
             raise ConfigError(
                 "no Plex token: run `plextray login` to store one in the system keyring "
                 f"(`plextray login --store file` where there is none), or set {const.ENV_PLEX_TOKEN}{why}"

@@ -36,6 +36,7 @@ class TrayApp:
         autostart: Any = None,
         email: Callable[[str], str] | None = None,
         restart_engine: Callable[[], EngineControl] | None = None,
+        backend: Any = None,
     ) -> None:
         self.engine = engine
         self._restart_engine = restart_engine  # after first-run setup: an engine on the new settings
@@ -66,6 +67,8 @@ class TrayApp:
         self._unsubscribe: Callable[[], None] | None = None
         self._closed = False
         self._quit_requested = False
+        self.backend_problem: str | None = None
+        self._backend = backend  # a plextray.ui.backend.BackendChoice made earlier, or None: choose here
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -88,6 +91,7 @@ class TrayApp:
             quit=self.quit,
             open_setup=self.open_setup,
         )
+        self._choose_backend()
         self.tray = Tray(self.engine, self.dispatcher, actions, menu_root=self.root)
         if hasattr(self.notifier, "attach_tray"):
             self.notifier.attach_tray(self.tray_notify)
@@ -95,6 +99,25 @@ class TrayApp:
         self.dispatcher.post(self._apply_snapshot, self.engine.snapshot())  # one published before we listened
         self.tray.start()
         return self.root
+
+    def _choose_backend(self) -> None:
+        """StatusNotifierItem where the desktop has a watcher, XEmbed where that is its tray; a
+        missing piece becomes a problem in the engine's snapshot (and so a notification and a
+        line in `plextray status`) naming what to install."""
+        from plextray.ui.backend import PROBLEM_KEY, apply_choice, choose_backend
+
+        choice = self._backend
+        if choice is None:
+            try:
+                choice = choose_backend()
+            except Exception:
+                log.exception("could not choose a tray backend; leaving it to pystray")
+                return
+            apply_choice(choice)
+        self.backend_problem = choice.problem
+        report = getattr(self.engine, "report_problem", None)
+        if choice.problem and report is not None:
+            report(PROBLEM_KEY, choice.problem)
 
     def run(self) -> None:
         """Start and block in Tk's main loop (main thread) until Quit, SIGTERM or Ctrl-C."""
@@ -207,6 +230,11 @@ class TrayApp:
             if self.tray is not None:
                 self.tray.engine = engine
             self._unsubscribe = engine.subscribe(self._on_snapshot)
+            report = getattr(engine, "report_problem", None)
+            if self.backend_problem and report is not None:  # the new engine must say it too
+                from plextray.ui.backend import PROBLEM_KEY
+
+                report(PROBLEM_KEY, self.backend_problem)
             self._apply_snapshot(engine.snapshot())
 
         self._guard("restart monitoring on the new settings", restart)
@@ -234,6 +262,18 @@ class TrayApp:
 
     def set_autostart(self, enabled: bool) -> None:
         self._guard("change start at login", lambda: self.autostart.set_enabled(enabled))
+
+    def open_settings_from_anywhere(self) -> None:
+        """Any thread (a notification's "Link to…"): the settings window, where devices are linked."""
+        if self.dispatcher is not None and not self._closed:
+            self.dispatcher.post(self._open_devices)
+
+    def _open_devices(self) -> None:
+        self.open_settings()
+        try:
+            self.settings.notebook.select(self.settings.devices)
+        except Exception:  # the window did not open (already said) or has no such tab
+            log.debug("could not show the devices tab", exc_info=True)
 
     def open_settings(self) -> None:
         """Show the settings window (one at a time: a second click raises the open one)."""

@@ -46,7 +46,7 @@ GRANT_CHOICES: tuple[tuple[str, int], ...] = (("+15 min", 15), ("+30 min", 30), 
 NO_BEDTIME_LABEL = "No bedtime tonight"
 NO_BEDTIME_UNTIL = "tonight"  # the engine lifts time windows until the night's bedtime windows end
 TOOLTIP_LIMIT = 127  # Windows' szTip is 128 WCHARs including the NUL
-REDOCK_CHECK_MS = 1000  # xorg: how often to check that the icon is still in the panel
+REDOCK_CHECK_MS = 5000  # xorg: how often to check that the icon is still in the panel (each wakes Tk)
 
 STATE_WORDS = {
     EngineState.MONITORING: "monitoring",
@@ -227,6 +227,7 @@ class Tray:
         if self._xorg is not None:
             self._xorg.call(self._show_on_loop)
         else:
+            _quiet_gtk_notifier(icon)
             icon.visible = True
             self._ready.set()
 
@@ -326,6 +327,23 @@ class Tray:
         if self._xorg is not None:
             self._xorg.close()
         self._ready.clear()
+
+
+def _quiet_gtk_notifier(icon: Any) -> None:
+    """pystray's GTK backends close their last notification when the loop ends; with no
+    notification daemon on the bus that raises in the tray thread (a traceback at every Quit)."""
+    notifier = getattr(icon, "_notifier", None)
+    hide = getattr(notifier, "hide", None)
+    if hide is None:
+        return
+
+    def hide_quietly() -> None:
+        try:
+            hide()
+        except Exception as exc:
+            log.debug("closing the tray's last notification failed: %s", exc)
+
+    notifier.hide = hide_quietly
 
 
 class _ClosedDisplay:

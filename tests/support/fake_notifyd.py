@@ -1,7 +1,10 @@
 """A fake org.freedesktop.Notifications server (dbus-fast) that records every Notify call as JSON.
 
-Usage: python fake_notifyd.py LOG.jsonl   (on the bus in DBUS_SESSION_BUS_ADDRESS)
+Usage: python fake_notifyd.py LOG.jsonl [--no-actions]   (on the bus in DBUS_SESSION_BUS_ADDRESS)
 Prints "fake-notifyd ready" once it owns the name, so tests know notifications will land.
+A parent's click is `org.plextray.FakeNotifyd.Click(id, action_key)` on the same object: the
+server then emits ActionInvoked as a real one does. --no-actions: a server without buttons;
+--markup: one that renders body markup.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from dbus_fast.service import ServiceInterface, method, signal
 
 
 class Notifications(ServiceInterface):
-    def __init__(self, log_path: str) -> None:
+    def __init__(self, log_path: str, capabilities: list[str]) -> None:
         super().__init__("org.freedesktop.Notifications")
         self._log_path = log_path
+        self._capabilities = capabilities
         self._next = 1
 
     @method()
@@ -39,7 +43,7 @@ class Notifications(ServiceInterface):
 
     @method()
     def GetCapabilities(self) -> "as":  # noqa: F821
-        return ["body", "actions"]
+        return list(self._capabilities)
 
     @method()
     def GetServerInformation(self) -> "ssss":  # noqa: F821
@@ -54,9 +58,21 @@ class Notifications(ServiceInterface):
         return [id, action_key]
 
 
-async def main(log_path: str) -> None:
+class Clicks(ServiceInterface):
+    def __init__(self, notifications: Notifications) -> None:
+        super().__init__("org.plextray.FakeNotifyd")
+        self._notifications = notifications
+
+    @method()
+    def Click(self, id: "u", action_key: "s"):  # noqa: F821
+        self._notifications.ActionInvoked(id, action_key)
+
+
+async def main(log_path: str, capabilities: list[str]) -> None:
     bus = await MessageBus(bus_type=BusType.SESSION).connect()
-    bus.export("/org/freedesktop/Notifications", Notifications(log_path))
+    notifications = Notifications(log_path, capabilities)
+    bus.export("/org/freedesktop/Notifications", notifications)
+    bus.export("/org/freedesktop/Notifications", Clicks(notifications))
     reply = await bus.request_name("org.freedesktop.Notifications")
     if reply != RequestNameReply.PRIMARY_OWNER:
         print(f"fake-notifyd: could not own the name ({reply})", flush=True)
@@ -69,4 +85,5 @@ async def main(log_path: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1]))
+    caps = ["body"] if "--no-actions" in sys.argv[2:] else ["body", "actions"]
+    asyncio.run(main(sys.argv[1], caps + (["body-markup"] if "--markup" in sys.argv[2:] else [])))
