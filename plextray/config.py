@@ -39,7 +39,8 @@ class AppConfig:
     alert_urls: tuple[str, ...] = ()  # apprise URLs (ntfy://, pover://, tgram://, json://, mailto://)
     email: EmailSettings = field(default_factory=EmailSettings)
     poll_seconds: float = 0.25  # how often the engine looks for new log lines
-    sessions_poll_seconds: float = 5.0  # how often the engine asks the server for live sessions
+    sessions_poll_seconds: float = 30.0  # how often the engine asks for live sessions while Plex's websocket is down
+    websocket: bool = True  # listen to Plex's notification websocket (the live source without debug logging)
     keep_days: int | None = None  # archive retention; None keeps forever
 
     def to_dict(self) -> dict[str, Any]:

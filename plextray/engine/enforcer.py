@@ -63,13 +63,16 @@ class Enforcer:
         self._now = wall_clock
         self._mono = monotonic
         self.tracker = EnforcementTracker(grace_seconds=grace_seconds)
-        self._stopped_at: dict[PlayId, float] = {}
+        self._stopped_at: dict[PlayId, str] = {}  # play -> local ISO time its stop was confirmed
         self._violation_ids: dict[tuple[PlayId, str], int] = {}
         self._warned: set[tuple[str, str, int, str]] = set()
         # a play's memory (alerted, stopped) lasts while it goes on; the same device and item
         # back after more than `new_play_after` seconds of silence is a new session, judged anew
         self._new_play_after = new_play_after
         self._last_heard: dict[PlayId, float] = {}
+        # the watch session each play was last judged in: a new one (Plex started a new session
+        # of the same device and item after a stop) is a new play, recorded and stopped again
+        self._session_of: dict[PlayId, str] = {}
         self.last_violation = ""
         self.last_violation_at: float | None = None
 
@@ -110,13 +113,22 @@ class Enforcer:
 
     def _renew(self, play: PlayId, session: WatchSession) -> None:
         """Forget what was done for an earlier session of this play (same device and item,
-        ended more than `new_play_after` seconds before this one started)."""
+        ended more than `new_play_after` seconds before this one started). A new session soon
+        after is judged again too (its violation recorded against it, and stopped), but the
+        parent is not notified or alerted again for the same restriction."""
         last = self._last_heard.get(play)
+        previous = self._session_of.get(play)
         if last is not None and session.start_utc - last > self._new_play_after:
             self.tracker.forget([play])
             self._stopped_at.pop(play, None)
             for key in [k for k in self._violation_ids if k[0] == play]:
                 del self._violation_ids[key]
+        elif previous is not None and previous != session.key:
+            self.tracker.stop_failed(play)  # a stop is due at once for the new session
+            self._stopped_at.pop(play, None)
+            for key in [k for k in self._violation_ids if k[0] == play]:
+                del self._violation_ids[key]
+        self._session_of[play] = session.key
         self._last_heard[play] = session.end_utc
 
     def prune(self, now_utc: float, *, keep: float = 86_400.0) -> int:
@@ -127,6 +139,7 @@ class Enforcer:
         for play in old:
             del self._last_heard[play]
             self._stopped_at.pop(play, None)
+            self._session_of.pop(play, None)
         gone = set(old)
         for key in [k for k in self._violation_ids if k[0] in gone]:
             del self._violation_ids[key]
@@ -136,13 +149,17 @@ class Enforcer:
 
     def _act(self, play: PlayId, session: WatchSession, violations: list[Violation], playing: bool, profiles: Profiles) -> bool:
         decision = self.tracker.decide(play, violations, self._mono(), playing=playing)
-        for violation in decision.new_violations:
+        recorded = False
+        for violation in violations:  # once per watch session (a restart is a session of its own)
+            if (play, violation.restriction_id) in self._violation_ids:
+                continue
             self._violation_ids[(play, violation.restriction_id)] = self._record_violation(session, violation)
             self.last_violation = violation.reason
             self.last_violation_at = self._mono()
+            recorded = True
         for action in decision.actions:
             self._perform(action, self._violation_ids.get((play, action.restriction_id)), session, profiles)
-        return bool(decision.new_violations)
+        return recorded
 
     def _perform(self, action: PlannedAction, vid: int | None, session: WatchSession, profiles: Profiles) -> None:
         text = f"{action.reason} · on {session.device or session.product or session.client_id}"
@@ -172,7 +189,7 @@ class Enforcer:
         if result.kind != STOP:
             return
         if result.ok:
-            self._stopped_at[result.play] = self._mono()
+            self._stopped_at[result.play] = self._now().isoformat(timespec="milliseconds")
             log.info("stopped %s: %s", result.play, result.detail)
         elif result.retry:
             log.warning("stop failed, will retry: %s", result.detail)
@@ -181,7 +198,10 @@ class Enforcer:
     def playing_again(self, session: WatchSession) -> None:
         """The log says a play we stopped is playing again: stop it again at once."""
         play = (session.client_id, session.rating_key or "")
-        if play in self._stopped_at:
+        stopped = self._stopped_at.get(play)
+        # a report written before the stop (read late, or said first by the websocket) is not
+        # the child pressing play again
+        if stopped is not None and session.end > stopped:
             del self._stopped_at[play]
             self.tracker.stop_failed(play)
 
@@ -203,6 +223,8 @@ class Enforcer:
             if old_play in self._last_heard:  # else the heir's next play looks like its continuation
                 heard = self._last_heard.pop(old_play)
                 self._last_heard[new_play] = max(heard, self._last_heard.get(new_play, heard))
+            if self._session_of.pop(old_play, None) is not None or new_play == old_play:
+                self._session_of[new_play] = heir.key
 
     def grant(self, grant: msg.Grant) -> bool:
         """Extra minutes for today and/or time windows lifted until HH:MM ("tonight": until the

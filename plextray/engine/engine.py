@@ -35,6 +35,7 @@ from plextray.core.sessions import heir_of, is_stand_in
 from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner, Alerter
 from plextray.engine.enforcer import Enforcer, Lookups
+from plextray.engine.live_source import SOCKET_PROBLEM, LiveSource
 from plextray.engine.status import build_snapshot
 from plextray.errors import PlexTrayError, ProfileError
 from plextray.store.usage import UsageQueries
@@ -54,7 +55,6 @@ log = logging.getLogger(__name__)
 
 TICK_SECONDS = 1.0  # re-check live plays (windows opening, quotas running out mid-play)
 LOG_SILENCE_FOR_DEBUG_HINT = 120.0  # server shows plays but the log has said nothing this long
-LIVE_SOURCE_QUIET = 30.0  # a play the server reports but the log has not mentioned this long
 PRUNE_SECONDS = 3600.0  # how often memory of long-gone plays is dropped
 
 
@@ -110,6 +110,11 @@ class Engine:
             grace_seconds=self._profiles().settings.grace_seconds,
             new_play_after=getattr(folder, "silence", 600.0),
         )
+        self._live_source = LiveSource(
+            client, post=self._queue.put, use_socket=config.websocket,
+            poll_seconds=config.sessions_poll_seconds, monotonic=monotonic,
+        )
+        self._debug_logging: bool | None = None
         self._subscribers: list[Callable[[EngineSnapshot], None]] = []
         self._sub_lock = threading.Lock()
         self._snapshot = EngineSnapshot(EngineState.STARTING, people=self._people())
@@ -125,13 +130,11 @@ class Engine:
         # stand-in sessions (no device named yet) first seen in the latest read of the log: PMS
         # writes a report line by line, so the next read usually names the device; judged then
         self._unnamed: set[str] = set()
-        # when the log last reported a play by this client id, address or item (monotonic):
-        # the server's view only fills in for plays the log is silent about
-        self._last_log_event: dict[str, float] = {}
         self._last_any_log_event: float | None = None
         self._media_pending: dict[str, set[str]] = {}
         self._problems: dict[str, str] = {}
         self._poll_in_flight = False
+        self._poll_again = False  # a notice named a session while a list was already on its way
         self._next_server_poll = 0.0
         self._next_tick = 0.0
         self._next_prune = monotonic() + PRUNE_SECONDS
@@ -191,6 +194,7 @@ class Engine:
         log.info("engine started")
         try:
             self._request_server_info()
+            self._live_source.start()
             self._publish()
             while not self._stopped.is_set():
                 try:
@@ -223,6 +227,7 @@ class Engine:
             self._tick()
 
     def _shutdown(self) -> None:
+        self._live_source.close()
         try:
             self._read_logs()  # what Plex wrote up to now still goes into the history
         except Exception:
@@ -253,6 +258,10 @@ class Engine:
             self._on_server_info(message)
         elif isinstance(message, msg.LiveSessionsResult):
             self._on_live_sessions(message)
+        elif isinstance(message, msg.PlayNotices):
+            self._on_play_notices(message)
+        elif isinstance(message, msg.SocketState):
+            self._on_socket_state(message)
         elif isinstance(message, msg.MediaResult):
             self._on_media(message)
         elif isinstance(message, msg.ActionResult):
@@ -298,14 +307,13 @@ class Engine:
         now = self._mono()
         updated: dict[str, WatchSession] = {}
         for event in events:
-            if from_log:
-                for mark in _log_marks(event.client_id, event.ip, event.rating_key):
-                    self._last_log_event[mark] = now
-                self._last_any_log_event = now
             for session in self._folder.feed(event):
                 updated[session.key] = session
-        if from_log and self._problems.pop("debug_logging", None) is not None:
-            self._publish()  # the log shows playback again: the hint no longer holds
+        if from_log:
+            self._last_any_log_event = now
+            self._debug_logging = True  # the log shows playback: Plex's debug logging is on
+            if self._problems.pop("debug_logging", None) is not None:
+                self._publish()  # the log shows playback again: the hint no longer holds
         retired = self._folder.retired()
         for key in retired:
             updated.pop(key, None)
@@ -346,7 +354,12 @@ class Engine:
 
         def run() -> None:
             try:
-                self._queue.put(msg.ServerInfoResult(client.server_info()))
+                info = client.server_info()
+                try:
+                    debug: bool | None = bool(client.debug_logging_enabled())
+                except Exception:  # an older server, or a token that may not read prefs: unknown
+                    debug = None
+                self._queue.put(msg.ServerInfoResult(info, debug_logging=debug))
             except PlexTrayError as exc:
                 self._queue.put(msg.ServerInfoResult(None, str(exc)))
             except Exception as exc:  # an error the client did not translate: still answer
@@ -357,18 +370,22 @@ class Engine:
 
     def _poll_server(self) -> None:
         client = self._client
-        if client is None or self._poll_in_flight:
+        if client is None:
+            return
+        if self._poll_in_flight:
+            self._poll_again = True
             return
         self._poll_in_flight = True
+        asked_at = self._live_source.feed.generation
 
         def run() -> None:
             try:
-                self._queue.put(msg.LiveSessionsResult(tuple(client.sessions())))
+                self._queue.put(msg.LiveSessionsResult(tuple(client.sessions()), asked_at=asked_at))
             except PlexTrayError as exc:
-                self._queue.put(msg.LiveSessionsResult(None, str(exc)))
+                self._queue.put(msg.LiveSessionsResult(None, str(exc), asked_at=asked_at))
             except Exception as exc:  # must answer, or _poll_in_flight stays set and polling ends
                 log.exception("asking the server for its sessions failed")
-                self._queue.put(msg.LiveSessionsResult(None, f"unexpected error: {type(exc).__name__}"))
+                self._queue.put(msg.LiveSessionsResult(None, f"unexpected error: {type(exc).__name__}", asked_at=asked_at))
 
         self._runner.submit(run)
 
@@ -377,6 +394,8 @@ class Engine:
             self._set_server_error(result.error)
             return
         self._server = result.info
+        if result.debug_logging is not None:
+            self._debug_logging = result.debug_logging
         self._set_server_error(None)
         if result.info.plex_pass:
             self._problems.pop("plex_pass", None)  # stopping works again
@@ -389,6 +408,9 @@ class Engine:
 
     def _on_live_sessions(self, result: msg.LiveSessionsResult) -> None:
         self._poll_in_flight = False
+        if self._poll_again:
+            self._poll_again = False
+            self._poll_server()
         if result.sessions is None:
             self._set_server_error(result.error)
             return
@@ -397,33 +419,32 @@ class Engine:
         if was_down:
             self._request_server_info()
         self._live = {s.machine_id: s for s in result.sessions if s.machine_id}
-        now = self._mono()
-        synthetic: list[PlaybackEvent] = []
-        for live in result.sessions:
-            if not live.machine_id:
-                continue
-            heard = [self._last_log_event.get(m) for m in _log_marks(live.machine_id, live.address, live.rating_key)]
-            if all(at is None or now - at > LIVE_SOURCE_QUIET for at in heard):
-                synthetic.append(self._event_from_live(live))
-        if synthetic:
-            self._apply_events(synthetic, from_log=False)
+        events = self._live_source.feed.sessions(result.sessions, self._now_iso(), asked_at=result.asked_at)
+        if events:
+            self._apply_events(events, from_log=False)
         self._check_debug_logging(result.sessions)
 
-    def _event_from_live(self, live: LiveSession) -> PlaybackEvent:
-        return PlaybackEvent(
-            time=self._now().isoformat(timespec="milliseconds"),
-            state=live.state,
-            rating_key=live.rating_key,
-            position_ms=live.view_offset_ms,
-            duration_ms=None,
-            client_id=live.machine_id,
-            product=live.product,
-            platform=live.platform,
-            device=live.device,
-            ip=live.address,
-            account=live.account,
-            session=live.session_id,
-        )
+    def _on_play_notices(self, notices: msg.PlayNotices) -> None:
+        """Plex's websocket: known sessions go straight to the rules; a new one waits for the
+        session list that names it (asked for at once)."""
+        events, fetch = self._live_source.on_notices(notices, self._now_iso())
+        if fetch:
+            self._poll_server()
+        if events:
+            self._apply_events(events, from_log=False)
+
+    def _on_socket_state(self, state: msg.SocketState) -> None:
+        problem = self._live_source.on_socket(state)
+        self._poll_server()  # lost: fall back to the list at once; back: catch up on what was missed
+        self._next_server_poll = self._mono() + self._live_source.poll_interval()
+        if problem:
+            self._problems[SOCKET_PROBLEM] = problem
+        elif problem == "":
+            self._problems.pop(SOCKET_PROBLEM, None)
+        self._publish()
+
+    def _now_iso(self) -> str:
+        return self._now().isoformat(timespec="milliseconds")
 
     def _check_debug_logging(self, sessions: tuple[LiveSession, ...]) -> None:
         if self._saver is None or not any(s.state == "playing" for s in sessions):
@@ -441,9 +462,10 @@ class Engine:
     def _tick(self) -> None:
         now = self._mono()
         if self._client is not None and now >= self._next_server_poll:
-            self._next_server_poll = now + self.config.sessions_poll_seconds
+            self._next_server_poll = now + self._live_source.poll_interval()
             self._poll_server()
         self._reload_profiles()
+        self._check_debug_logging(tuple(self._live_source.feed.live()))
         if self._tz is not None:
             from plextray.core.localtime import to_utc
 
@@ -453,7 +475,6 @@ class Engine:
             if now >= self._next_prune:
                 self._next_prune = now + PRUNE_SECONDS
                 self._enforcer.prune(now_utc)
-                self._last_log_event = {k: t for k, t in self._last_log_event.items() if now - t <= LIVE_SOURCE_QUIET}
             if ended:
                 self._history.upsert_sessions(ended)
                 for session in ended:
@@ -547,7 +568,7 @@ class Engine:
 
     def _live_account(self, client_id: str) -> str | None:
         live = self._live.get(client_id)
-        return live.account if live else None
+        return live.account if live else self._live_source.feed.account_of(client_id)
 
     def _set_server_error(self, error: str | None) -> None:
         if error != self._server_error:
@@ -585,6 +606,8 @@ class Engine:
             profiles=self._profiles_store.current,
             media=self._cached_media,
             problems=tuple(self._problems.values()),
+            live_source=self._live_source.name,
+            debug_logging=self._debug_logging,
         )
         if snapshot == self._snapshot:
             return
@@ -596,16 +619,6 @@ class Engine:
                 callback(snapshot)
             except Exception:  # a broken listener must not break the engine
                 log.exception("snapshot subscriber failed")
-
-
-def _log_marks(client_id: str | None, ip: str | None, rating_key: str | None) -> list[str]:
-    """Keys under which a log report is remembered. The first line of a report may name no
-    client yet (only its address and item), and must still keep the server's view of the same
-    play from being taken for another play."""
-    marks = [f"client:{client_id}"] if client_id else []
-    if ip and rating_key:
-        marks.append(f"play:{ip}/{rating_key}")
-    return marks
 
 
 def _reason(exc: Exception, what: str) -> str:

@@ -21,6 +21,8 @@ def build_snapshot(
     profiles: Profiles | None,
     media: Callable[[str], MediaInfo | None],
     problems: tuple[str, ...],
+    live_source: str = "log only",
+    debug_logging: bool | None = None,
 ) -> EngineSnapshot:
     if paused:
         state, detail = EngineState.PAUSED, "monitoring paused (logs are still saved)"
@@ -44,4 +46,6 @@ def build_snapshot(
         now_playing=tuple(now_playing),
         people=tuple(p.name for p in profiles.people) if profiles else (),
         problems=problems,
+        live_source=live_source,
+        debug_logging=debug_logging,
     )
