@@ -72,6 +72,11 @@ class LiveFeed:
             return [], True
         return self._announce(notice.session_key, known, time), False
 
+    def ask(self) -> int:
+        """The generation to hand back with the session list about to be asked for."""
+        self.generation += 1
+        return self.generation
+
     def sessions(self, live: Iterable[LiveSession], time: str, *, asked_at: int) -> list[PlaybackEvent]:
         """Events from a fresh session list, asked for at generation `asked_at`: sessions named
         for the first time, and the end of those gone from it (known before it was asked for)."""

@@ -376,7 +376,7 @@ class Engine:
             self._poll_again = True
             return
         self._poll_in_flight = True
-        asked_at = self._live_source.feed.generation
+        asked_at = self._live_source.feed.ask()
 
         def run() -> None:
             try:
