@@ -174,8 +174,11 @@ class SessionFolder:
             return
         client = event.client_id
         if client is None:
-            client = stand_in_client(event)
-            self._anon_reports[self._report_key(event)] = client
+            # an update of a report that named no client keeps that report's stand-in (the
+            # account or device named a line later must not make a second, phantom one)
+            report = self._report_key(event)
+            client = self._anon_reports.get(report) or stand_in_client(event)
+            self._anon_reports[report] = client
             if len(self._anon_reports) > 512:
                 self._anon_reports.pop(next(iter(self._anon_reports)))
         elif self._anon_reports:  # (usually empty: every report named its client)
@@ -277,10 +280,11 @@ class SessionFolder:
             changed.append(session)
 
     def _already_ended(self, ident: tuple[str, str | None], event: PlaybackEvent, utc: float) -> bool:
+        """A report of this device and item no later than the end of its last play: a line of
+        that play (read again, or late), not a new play. (Session ids cannot tell: the log's
+        is the app's session identifier, the server's another number.)"""
         closed = self._closed.get(ident)
-        if closed is None or utc > closed[0]:
-            return False
-        return not (event.session and closed[1] and event.session != closed[1])
+        return closed is not None and utc <= closed[0]
 
     def _remember_closed(self, ident: tuple[str, str | None], session: WatchSession) -> None:
         self._closed.pop(ident, None)
