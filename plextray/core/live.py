@@ -40,6 +40,7 @@ class _Known:
     state: str
     view_offset_ms: int | None
     since: int  # the feed's generation when first heard of
+    heard: str | None = None  # when first heard of: its first event's time, even if named later
     announced: bool = False  # an event was emitted for it (so its end must be said too)
 
 
@@ -64,7 +65,7 @@ class LiveFeed:
         if known is None or (known.client_id != notice.client_id or known.rating_key != notice.rating_key):
             events = self._end(known, time) if known is not None else []
             self._known[notice.session_key] = _Known(
-                None, notice.client_id, notice.rating_key, state, notice.view_offset_ms, self.generation
+                None, notice.client_id, notice.rating_key, state, notice.view_offset_ms, self.generation, time
             )
             return events, True
         known.state, known.view_offset_ms = state, notice.view_offset_ms
@@ -126,8 +127,9 @@ class LiveFeed:
             if other_key != key and other.client_id == known.client_id and other.since <= known.since:
                 del self._known[other_key]
                 events.extend(self._end(other, time))
+        first = not known.announced
         known.announced = True
-        events.append(self._event(known, time))
+        events.append(self._event(known, (known.heard or time) if first else time))
         return events
 
     def _end(self, known: _Known, time: str) -> list[PlaybackEvent]:

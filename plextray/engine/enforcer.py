@@ -25,6 +25,7 @@ from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner
 from plextray.core.sessions import is_stand_in
 from plextray.engine.context import UsageSource, build_context
+from plextray.engine.server_health import retry_delay
 from plextray.store.enforcement import EnforcementStore
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ class Enforcer:
         # the watch session each play was last judged in: a new one (Plex started a new session
         # of the same device and item after a stop) is a new play, recorded and stopped again
         self._session_of: dict[PlayId, str] = {}
+        self._stop_failures: dict[PlayId, int] = {}  # failed stop tries in a row (server trouble)
         self.last_violation = ""
         self.last_violation_at: float | None = None
 
@@ -188,12 +190,18 @@ class Enforcer:
         self._record_action(result.violation_id, result.kind, result.outcome or ("ok" if result.ok else "failed"), result.detail)
         if result.kind != STOP:
             return
+        failures = self._stop_failures.pop(result.play, 0)
         if result.ok:
             self._stopped_at[result.play] = self._now().isoformat(timespec="milliseconds")
-            log.info("stopped %s: %s", result.play, result.detail)
+            log.info("stopped %s: %s%s", result.play, result.detail, f" (after {failures + 1} tries)" if failures else "")
         elif result.retry:
-            log.warning("stop failed, will retry: %s", result.detail)
-            self.tracker.stop_failed(result.play)
+            failures += 1
+            self._stop_failures[result.play] = failures
+            delay = retry_delay(failures)
+            # said once; the retries (2, 4, 8 … 60 s apart) only when they end
+            log.log(logging.WARNING if failures == 1 else logging.DEBUG,
+                    "stop failed, will retry in %.0f s: %s", delay, result.detail)
+            self.tracker.stop_failed(result.play, retry_at=self._mono() + delay)
 
     def playing_again(self, session: WatchSession) -> None:
         """The log says a play we stopped is playing again: stop it again at once."""

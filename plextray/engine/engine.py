@@ -36,6 +36,7 @@ from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner, Alerter
 from plextray.engine.enforcer import Enforcer, Lookups
 from plextray.engine.live_source import SOCKET_PROBLEM, LiveSource
+from plextray.engine.server_health import ServerHealth
 from plextray.engine.status import build_snapshot
 from plextray.errors import PlexTrayError, ProfileError
 from plextray.store.usage import UsageQueries
@@ -112,9 +113,10 @@ class Engine:
         )
         self._live_source = LiveSource(
             client, post=self._queue.put, use_socket=config.websocket,
-            poll_seconds=config.sessions_poll_seconds, monotonic=monotonic,
+            poll_seconds=config.sessions_poll_seconds, monotonic=monotonic, stamp=self._now_iso,
         )
         self._debug_logging: bool | None = None
+        self._health = ServerHealth(monotonic)
         self._subscribers: list[Callable[[EngineSnapshot], None]] = []
         self._sub_lock = threading.Lock()
         self._snapshot = EngineSnapshot(EngineState.STARTING, people=self._people())
@@ -420,7 +422,7 @@ class Engine:
             self._request_server_info()
         self._live = {s.machine_id: s for s in result.sessions if s.machine_id}
         events = self._live_source.feed.sessions(result.sessions, self._now_iso(), asked_at=result.asked_at)
-        if events:
+        if events and self._server_makes_plays():
             self._apply_events(events, from_log=False)
         self._check_debug_logging(result.sessions)
 
@@ -430,7 +432,7 @@ class Engine:
         events, fetch = self._live_source.on_notices(notices, self._now_iso())
         if fetch:
             self._poll_server()
-        if events:
+        if events and self._server_makes_plays():
             self._apply_events(events, from_log=False)
 
     def _on_socket_state(self, state: msg.SocketState) -> None:
@@ -443,6 +445,18 @@ class Engine:
             self._problems.pop(SOCKET_PROBLEM, None)
         self._publish()
 
+    def _server_makes_plays(self) -> bool:
+        """Whether the server's view (websocket, session list) makes the plays. Only where the
+        log cannot: no readable log folder, or Plex's debug logging off (its log then has no
+        playback). Otherwise the log is the one source of history: two sources stamping the
+        same play with their own times would split it."""
+        if self._saver is None or self._logs_error is not None or self._debug_logging is False:
+            return True
+        if self._debug_logging is None:
+            since = self._last_any_log_event if self._last_any_log_event is not None else self._started_mono
+            return self._mono() - since > LOG_SILENCE_FOR_DEBUG_HINT
+        return False
+
     def _now_iso(self) -> str:
         return self._now().isoformat(timespec="milliseconds")
 
@@ -451,6 +465,7 @@ class Engine:
             return
         since = self._last_any_log_event if self._last_any_log_event is not None else self._started_mono
         if self._mono() - since > LOG_SILENCE_FOR_DEBUG_HINT:
+            self._debug_logging = False  # (switched off since the server said it was on)
             self._problem(
                 "debug_logging",
                 "Plex is playing but its log shows no playback: turn on debug logging "
@@ -462,7 +477,7 @@ class Engine:
     def _tick(self) -> None:
         now = self._mono()
         if self._client is not None and now >= self._next_server_poll:
-            self._next_server_poll = now + self._live_source.poll_interval()
+            self._next_server_poll = now + self._live_source.poll_interval(failing=self._server_error is not None)
             self._poll_server()
         self._reload_profiles()
         self._check_debug_logging(tuple(self._live_source.feed.live()))
@@ -556,7 +571,8 @@ class Engine:
     def _on_media(self, result: msg.MediaResult) -> None:
         waiting = self._media_pending.pop(result.rating_key, set())
         if result.info is None:
-            log.warning("no metadata for item %s: %s", result.rating_key, result.error)
+            level = logging.DEBUG if self._health.error else logging.WARNING  # an outage is said once
+            log.log(level, "no metadata for item %s: %s", result.rating_key, result.error)
             return
         if self._media_cache is not None:
             self._media_cache.put(result.info)
@@ -571,11 +587,11 @@ class Engine:
         return live.account if live else self._live_source.feed.account_of(client_id)
 
     def _set_server_error(self, error: str | None) -> None:
+        if error:
+            self._health.failed(error)  # logged once per outage, then counted
+        else:
+            self._health.answered()
         if error != self._server_error:
-            if error:
-                log.warning("Plex server: %s", error)
-            else:
-                log.info("Plex server reachable")
             self._server_error = error
             self._publish()
 

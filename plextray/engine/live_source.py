@@ -37,6 +37,7 @@ class LiveSource:
         use_socket: bool,
         poll_seconds: float,
         monotonic: Callable[[], float],
+        stamp: Callable[[], str] | None = None,
     ) -> None:
         self.feed = LiveFeed()
         self._client = client
@@ -44,6 +45,7 @@ class LiveSource:
         self._use_socket = use_socket and client is not None and callable(getattr(client, "listen", None))
         self._poll_seconds = poll_seconds
         self._mono = monotonic
+        self._stamp = stamp
         self._socket: Any = None
         self.connected = False
         self._lost_at: float | None = None
@@ -52,9 +54,9 @@ class LiveSource:
     def start(self) -> None:
         if not self._use_socket or self._socket is not None:
             return
-        post = self._post
+        post, stamp = self._post, self._stamp
         self._socket = self._client.listen(
-            on_notices=lambda notices: post(msg.PlayNotices(tuple(notices))),
+            on_notices=lambda notices: post(msg.PlayNotices(tuple(notices), stamp() if stamp else None)),
             on_state=lambda connected, error: post(msg.SocketState(connected, error)),
         )
         self._socket.start()
@@ -76,8 +78,10 @@ class LiveSource:
             return LOG_ONLY
         return WEBSOCKET if self.connected else POLLING
 
-    def poll_interval(self) -> float:
-        return max(self._poll_seconds, RECONCILE_SECONDS) if self.connected else self._poll_seconds
+    def poll_interval(self, *, failing: bool = False) -> float:
+        """Seconds to the next session list: rarely while the socket says everything; at the
+        fallback pace while it is down or the server is failing (to see it come back)."""
+        return max(self._poll_seconds, RECONCILE_SECONDS) if self.connected and not failing else self._poll_seconds
 
     def on_socket(self, state: msg.SocketState) -> str | None:
         """Record the socket's news. Returns a problem to show while it is lost, "" once it is
@@ -107,7 +111,7 @@ class LiveSource:
         events: list[PlaybackEvent] = []
         fetch = False
         for notice in notices.notices:
-            more, need = self.feed.notice(notice, time)
+            more, need = self.feed.notice(notice, notices.time or time)
             events.extend(more)
             fetch = fetch or need
         return events, fetch

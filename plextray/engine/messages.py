@@ -54,6 +54,7 @@ class PlayNotices:
     """What Plex's notification websocket said about plays (one frame)."""
 
     notices: tuple[PlayNotice, ...]
+    time: str | None = None  # local ISO time they arrived (the engine may handle them a little later)
 
 
 @dataclass(frozen=True, slots=True)
