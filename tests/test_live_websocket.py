@@ -55,6 +55,13 @@ def test_the_same_film_restarted_five_times_is_stopped_every_time(world):
     wait_for(lambda: world.actions().count(("stop", "ok")) == 6)
     assert len(world.alerter.sent) == 1  # one alert for the film, not one per attempt
     assert _log_has_no_playback(world)
+    # and the day's report shows all six as stopped
+    from plextray.reports.queries import day_report, load_people
+
+    with world.db() as conn:
+        report = day_report(conn, world.clock().date(), load_people(world.home / "profiles.json"))
+    entries = [e for e in report.person("Emma").entries if e.rating_key == R_MOVIE]
+    assert len(entries) == 6 and all(e.stopped for e in entries)
 
 
 def test_a_lost_websocket_falls_back_to_polling_and_comes_back_without_acting_twice(world):
