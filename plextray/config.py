@@ -69,6 +69,8 @@ class AppConfig:
                              ("$.alert_urls", values.get("alert_urls", ()))):
             if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{source}: {where} must be a list of strings, e.g. [\"dad@example.org\"]")
+        if not isinstance(values.get("websocket", True), bool):
+            raise ConfigError(f"{source}: $.websocket must be true or false")
         port = email.get("port", 587)
         if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
             raise ConfigError(f"{source}: $.email.port must be a number from 1 to 65535, not {port!r}")
