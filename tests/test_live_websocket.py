@@ -102,3 +102,15 @@ def test_a_play_seen_by_the_log_and_the_websocket_is_one_history_row_and_one_vio
     assert violation["session_key"] == session["key"]
     assert world.terminations() == 1
     assert world.engine.snapshot().debug_logging is True
+
+
+def test_debug_logging_switched_off_while_running_the_next_play_is_still_stopped(world):
+    world.start([RATING_PG])
+    wait_for(lambda: world.engine.snapshot().live_source == "websocket")
+    world.emulator.play(world.kid, G_MOVIE)  # the log shows it: debug logging is on
+    wait_for(lambda: world.engine.snapshot().debug_logging is True)
+    world.emulator.stop_play(world.kid)
+    world.emulator.set_pref("logDebug", False)  # a parent (or Plex's update) switches it off
+    world.emulator.play(world.kid, R_MOVIE)
+    wait_for(lambda: world.terminations() == 1, timeout=5)
+    assert world.engine.snapshot().debug_logging is False

@@ -357,11 +357,7 @@ class Engine:
         def run() -> None:
             try:
                 info = client.server_info()
-                try:
-                    debug: bool | None = bool(client.debug_logging_enabled())
-                except Exception:  # an older server, or a token that may not read prefs: unknown
-                    debug = None
-                self._queue.put(msg.ServerInfoResult(info, debug_logging=debug))
+                self._queue.put(msg.ServerInfoResult(info, debug_logging=_debug_pref(client)))
             except PlexTrayError as exc:
                 self._queue.put(msg.ServerInfoResult(None, str(exc)))
             except Exception as exc:  # an error the client did not translate: still answer
@@ -382,7 +378,8 @@ class Engine:
 
         def run() -> None:
             try:
-                self._queue.put(msg.LiveSessionsResult(tuple(client.sessions()), asked_at=asked_at))
+                sessions = tuple(client.sessions())
+                self._queue.put(msg.LiveSessionsResult(sessions, asked_at=asked_at, debug_logging=_debug_pref(client)))
             except PlexTrayError as exc:
                 self._queue.put(msg.LiveSessionsResult(None, str(exc), asked_at=asked_at))
             except Exception as exc:  # must answer, or _poll_in_flight stays set and polling ends
@@ -421,6 +418,8 @@ class Engine:
         if was_down:
             self._request_server_info()
         self._live = {s.machine_id: s for s in result.sessions if s.machine_id}
+        if result.debug_logging is not None:  # switched off (or on) since last asked
+            self._debug_logging = result.debug_logging
         events = self._live_source.feed.sessions(result.sessions, self._now_iso(), asked_at=result.asked_at)
         if events and self._server_makes_plays():
             self._apply_events(events, from_log=False)
@@ -589,6 +588,8 @@ class Engine:
     def _set_server_error(self, error: str | None) -> None:
         if error:
             self._health.failed(error)  # logged once per outage, then counted
+            # ask again at the fallback pace, to see it come back (the socket may look fine)
+            self._next_server_poll = min(self._next_server_poll, self._mono() + self._live_source.poll_interval(failing=True))
         else:
             self._health.answered()
         if error != self._server_error:
@@ -635,6 +636,14 @@ class Engine:
                 callback(snapshot)
             except Exception:  # a broken listener must not break the engine
                 log.exception("snapshot subscriber failed")
+
+
+def _debug_pref(client: Any) -> bool | None:
+    """The server's logDebug pref; None when it cannot be read (an older server, a managed user)."""
+    try:
+        return bool(client.debug_logging_enabled())
+    except Exception:
+        return None
 
 
 def _reason(exc: Exception, what: str) -> str:

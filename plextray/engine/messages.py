@@ -47,6 +47,7 @@ class LiveSessionsResult:
     sessions: tuple[LiveSession, ...] | None
     error: str | None = None
     asked_at: int = 0  # the live feed's generation when asked (sessions heard of later are not gone)
+    debug_logging: bool | None = None  # the server's logDebug pref, read with the list
 
 
 @dataclass(frozen=True, slots=True)
