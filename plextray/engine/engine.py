@@ -117,6 +117,7 @@ class Engine:
         )
         self._debug_logging: bool | None = None
         self._health = ServerHealth(monotonic)
+        self._pref_read_at = -1e9  # when the server's logDebug pref was last read (monotonic)
         self._subscribers: list[Callable[[EngineSnapshot], None]] = []
         self._sub_lock = threading.Lock()
         self._snapshot = EngineSnapshot(EngineState.STARTING, people=self._people())
@@ -313,7 +314,8 @@ class Engine:
                 updated[session.key] = session
         if from_log:
             self._last_any_log_event = now
-            self._debug_logging = True  # the log shows playback: Plex's debug logging is on
+            if now - self._pref_read_at > 5.0:  # (lines read late must not undo the pref just read)
+                self._debug_logging = True  # the log shows playback: Plex's debug logging is on
             if self._problems.pop("debug_logging", None) is not None:
                 self._publish()  # the log shows playback again: the hint no longer holds
         retired = self._folder.retired()
@@ -394,7 +396,7 @@ class Engine:
             return
         self._server = result.info
         if result.debug_logging is not None:
-            self._debug_logging = result.debug_logging
+            self._debug_logging, self._pref_read_at = result.debug_logging, self._mono()
         self._set_server_error(None)
         if result.info.plex_pass:
             self._problems.pop("plex_pass", None)  # stopping works again
@@ -419,7 +421,7 @@ class Engine:
             self._request_server_info()
         self._live = {s.machine_id: s for s in result.sessions if s.machine_id}
         if result.debug_logging is not None:  # switched off (or on) since last asked
-            self._debug_logging = result.debug_logging
+            self._debug_logging, self._pref_read_at = result.debug_logging, self._mono()
         events = self._live_source.feed.sessions(result.sessions, self._now_iso(), asked_at=result.asked_at)
         if events and self._server_makes_plays():
             self._apply_events(events, from_log=False)
