@@ -94,9 +94,6 @@ class LiveFeed:
                 known = _Known(None, session.machine_id, session.rating_key, session.state,
                                session.view_offset_ms, asked_at)
                 self._known[session.session_key] = known
-                known.state = session.state
-            if known.session is None:
-                known.view_offset_ms = known.view_offset_ms if known.view_offset_ms is not None else session.view_offset_ms
             known.session = session
             events.extend(self._announce(session.session_key, known, time))
         for key, known in list(self._known.items()):

@@ -110,24 +110,23 @@ def _read_frame(conn: socket.socket) -> tuple[int, bytes] | None:
     return opcode, bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
 
 
+def _refuse(h: Any, status: int, title: str) -> None:
+    body = f"<html><head><title>{title}</title></head><body><h1>{status} {title}</h1></body></html>".encode()
+    h.send_response(status)
+    h.send_header("Content-Type", "text/html")
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    h.wfile.write(body)
+
+
 def serve(hub: NotificationHub, h: Any, stopping: threading.Event) -> None:
     """Upgrade this HTTP request to a WebSocket and stream notifications until either side closes."""
     key = h.headers.get("Sec-WebSocket-Key")
     if not hub.accepting:
-        body = b"<html><head><title>Service Unavailable</title></head><body><h1>503</h1></body></html>"
-        h.send_response(503)
-        h.send_header("Content-Type", "text/html")
-        h.send_header("Content-Length", str(len(body)))
-        h.end_headers()
-        h.wfile.write(body)
+        _refuse(h, 503, "Service Unavailable")
         return
     if not key or "websocket" not in (h.headers.get("Upgrade") or "").lower():
-        body = b"<html><head><title>Bad Request</title></head><body><h1>400 Bad Request</h1></body></html>"
-        h.send_response(400)
-        h.send_header("Content-Type", "text/html")
-        h.send_header("Content-Length", str(len(body)))
-        h.end_headers()
-        h.wfile.write(body)
+        _refuse(h, 400, "Bad Request")
         return
     h.send_response(101, "Switching Protocols")
     h.send_header("Upgrade", "websocket")

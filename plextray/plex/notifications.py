@@ -30,7 +30,7 @@ MAX_BACKOFF = 60.0
 
 
 def parse_notices(text: str | bytes) -> tuple[str | None, list[PlayNotice]]:
-    """(notification type, the play notices it carries) of one text frame; ([], None) if not JSON.
+    """(notification type, the play notices it carries) of one text frame; (None, []) if not JSON.
 
     Both shapes: PMS 1.3+ names the array `PlaySessionStateNotification`; older ones `_children`."""
     try:
@@ -174,7 +174,7 @@ class NotificationSocket:
                 if opcode == websocket.ABNF.OPCODE_CLOSE:
                     return None
                 if opcode == websocket.ABNF.OPCODE_TEXT:
-                    kind, notices = parse_notices(data)
+                    _kind, notices = parse_notices(data)
                     if notices:
                         self._on_notices(notices)
         except Exception as exc:  # connection reset, the server going down, abort()
