@@ -139,7 +139,7 @@ def proc_stats(pid: int) -> tuple[float, int]:
     return cpu, peak
 
 
-def measure_idle(seconds: float) -> tuple[float, int]:
+def measure_idle(seconds: float) -> tuple[float, int, bool]:
     with tempfile.TemporaryDirectory() as scratch:
         logs = Path(scratch) / "Logs"
         emulator = PlexEmulator(token=TOKEN, log_dir=logs).start()
@@ -154,13 +154,12 @@ def measure_idle(seconds: float) -> tuple[float, int]:
             cpu0, _ = proc_stats(proc.pid)
             time.sleep(seconds)
             cpu1, peak = proc_stats(proc.pid)
-            if emulator.notifications.listeners() != 1:
-                print("  (the notification websocket was not open during the idle measure)", file=sys.stderr)
+            socket_open = emulator.notifications.listeners() == 1
         finally:
             proc.terminate()
             proc.wait(10)
             emulator.stop()
-        return 100.0 * (cpu1 - cpu0) / seconds, peak
+        return 100.0 * (cpu1 - cpu0) / seconds, peak, socket_open
 
 
 def main() -> None:
@@ -199,8 +198,9 @@ def main() -> None:
               f"measured round trip {round_trip * 1000:.1f} ms, so mean latency {expected:.2f} s, worst {interval + round_trip:.2f} s"
               + (f"  -> plextray's mean is {expected / statistics.mean(latencies):.0f}x shorter" if latencies else ""))
     if args.idle_seconds > 0:
-        cpu, peak = measure_idle(args.idle_seconds)
-        print(f"idle engine (`plextray run --headless`, {args.idle_seconds:.0f} s, nothing playing): "
+        cpu, peak, socket_open = measure_idle(args.idle_seconds)
+        print(f"idle engine (`plextray run --headless`, {args.idle_seconds:.0f} s, nothing playing, notification "
+              f"websocket {'open' if socket_open else 'NOT open'}): "
               f"CPU {cpu:.2f} %   peak RSS {peak / 2**20:.1f} MB   (goal <= 0.5 %, <= 60 MB)")
 
 
