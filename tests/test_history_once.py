@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from zoneinfo import ZoneInfo
 
 from conftest import shared_path
@@ -102,3 +103,31 @@ def test_a_late_line_of_a_play_another_source_ended_does_not_reopen_it():
     assert not ended.live and ended.key == start.key
     assert folder.feed(events[1]) == []  # the device line's update of the first report: already ended
     assert folder.feed(events[2]) == []  # its own `stopped`, later: nothing new either
+
+
+def test_the_engine_reading_block_a_writes_one_session(tmp_path, plextray_home, monkeypatch):
+    """As `run --headless` on the same lines: the engine's own read of the log."""
+    from support.household import RecordingNotifier, emma_profiles, wait_for, write_profiles
+
+    from plextray.app import build_engine
+    from plextray.paths import AppPaths
+
+    monkeypatch.delenv("PLEX_URL", raising=False)
+    monkeypatch.delenv("PLEX_TOKEN", raising=False)
+    logs = tmp_path / "Logs"
+    logs.mkdir()
+    (logs / "Plex Media Server.log").write_text("\n".join(_block_a()) + "\n", encoding="utf-8")
+    write_profiles(plextray_home, emma_profiles([], kid_device="kid"))
+    built = build_engine(AppPaths(plextray_home), notifier=RecordingNotifier(), log_dir=logs, with_mail=False)
+    built.start()
+    try:
+        def rows() -> list:
+            with sqlite3.connect(plextray_home / "history.sqlite3") as db:
+                return db.execute("SELECT client_id, device FROM sessions").fetchall()
+
+        wait_for(rows)
+        time.sleep(0.6)  # a couple more reads: nothing more may come
+        assert rows() == [("msmy7vq7wxjdzu42rml5mges", "Net-Hunter")]
+    finally:
+        built.engine.stop()
+        built.close()
