@@ -35,7 +35,7 @@ from plextray.core.sessions import heir_of, is_stand_in
 from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner, Alerter
 from plextray.engine.enforcer import Enforcer, Lookups
-from plextray.engine.live_source import SOCKET_PROBLEM, LiveSource
+from plextray.engine.live_source import SOCKET_PROBLEM, LiveSource, debug_pref
 from plextray.engine.server_health import ServerHealth
 from plextray.engine.status import build_snapshot
 from plextray.errors import PlexTrayError, ProfileError
@@ -359,7 +359,7 @@ class Engine:
         def run() -> None:
             try:
                 info = client.server_info()
-                self._queue.put(msg.ServerInfoResult(info, debug_logging=_debug_pref(client)))
+                self._queue.put(msg.ServerInfoResult(info, debug_logging=debug_pref(client)))
             except PlexTrayError as exc:
                 self._queue.put(msg.ServerInfoResult(None, str(exc)))
             except Exception as exc:  # an error the client did not translate: still answer
@@ -381,7 +381,7 @@ class Engine:
         def run() -> None:
             try:
                 sessions = tuple(client.sessions())
-                self._queue.put(msg.LiveSessionsResult(sessions, asked_at=asked_at, debug_logging=_debug_pref(client)))
+                self._queue.put(msg.LiveSessionsResult(sessions, asked_at=asked_at, debug_logging=debug_pref(client)))
             except PlexTrayError as exc:
                 self._queue.put(msg.LiveSessionsResult(None, str(exc), asked_at=asked_at))
             except Exception as exc:  # must answer, or _poll_in_flight stays set and polling ends
@@ -447,16 +447,9 @@ class Engine:
         self._publish()
 
     def _server_makes_plays(self) -> bool:
-        """Whether the server's view (websocket, session list) makes the plays. Only where the
-        log cannot: no readable log folder, or Plex's debug logging off (its log then has no
-        playback). Otherwise the log is the one source of history: two sources stamping the
-        same play with their own times would split it."""
-        if self._saver is None or self._logs_error is not None or self._debug_logging is False:
-            return True
-        if self._debug_logging is None:
-            since = self._last_any_log_event if self._last_any_log_event is not None else self._started_mono
-            return self._mono() - since > LOG_SILENCE_FOR_DEBUG_HINT
-        return False
+        since = self._last_any_log_event if self._last_any_log_event is not None else self._started_mono
+        return self._live_source.makes_plays(log_readable=self._saver is not None and self._logs_error is None,
+                                             debug_logging=self._debug_logging, log_silent_for=self._mono() - since)
 
     def _now_iso(self) -> str:
         return self._now().isoformat(timespec="milliseconds")
@@ -638,14 +631,6 @@ class Engine:
                 callback(snapshot)
             except Exception:  # a broken listener must not break the engine
                 log.exception("snapshot subscriber failed")
-
-
-def _debug_pref(client: Any) -> bool | None:
-    """The server's logDebug pref; None when it cannot be read (an older server, a managed user)."""
-    try:
-        return bool(client.debug_logging_enabled())
-    except Exception:
-        return None
 
 
 def _reason(exc: Exception, what: str) -> str:

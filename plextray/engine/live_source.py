@@ -21,6 +21,7 @@ from plextray.engine import messages as msg
 
 log = logging.getLogger(__name__)
 
+LOG_SILENCE = 120.0  # debug logging not known: the log silent this long says it is off
 RECONCILE_SECONDS = 60.0  # with the socket up: ask for the list now and then (a notice lost on the way)
 WEBSOCKET, POLLING, LOG_ONLY = "websocket", "polling", "log only"
 SOCKET_PROBLEM = "socket"
@@ -106,6 +107,16 @@ class LiveSource:
                     f"plays are seen by asking the server every {self._poll_seconds:.0f} s")
         return None
 
+    @staticmethod
+    def makes_plays(*, log_readable: bool, debug_logging: bool | None, log_silent_for: float) -> bool:
+        """Whether the server's view (websocket, session list) makes the plays. Only where the
+        log cannot: no readable log folder, or Plex's debug logging off (its log then has no
+        playback). Otherwise the log is the one source of history: two sources stamping the
+        same play with their own times would split it."""
+        if not log_readable or debug_logging is False:
+            return True
+        return debug_logging is None and log_silent_for > LOG_SILENCE
+
     def on_notices(self, notices: msg.PlayNotices, time: str) -> tuple[list[PlaybackEvent], bool]:
         """Events for the notices, and whether the session list must be fetched to name a session."""
         events: list[PlaybackEvent] = []
@@ -115,3 +126,11 @@ class LiveSource:
             events.extend(more)
             fetch = fetch or need
         return events, fetch
+
+
+def debug_pref(client: Any) -> bool | None:
+    """The server's logDebug pref; None when it cannot be read (an older server, a managed user)."""
+    try:
+        return bool(client.debug_logging_enabled())
+    except Exception:
+        return None
