@@ -7,6 +7,7 @@ Nothing here imports a GUI toolkit.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,6 +202,8 @@ def _wire(
     history = HistoryStore(conn)
     folder = SessionFolder(tz)
     folder.restore(history.live_sessions())  # plays that were going on when plextray last stopped
+    since = ((wall_clock or datetime.now)() - timedelta(days=1)).isoformat(timespec="milliseconds")
+    folder.remember_ended(history.ended_since(since))  # lines of these read again are not new plays
     engine = Engine(
         paths=paths,
         config=config,

@@ -58,7 +58,8 @@ class AppConfig:
     alert_urls: tuple[str, ...] = ()
     email: EmailSettings = field(default_factory=EmailSettings)
     poll_seconds: float = 0.25  # how often the engine looks for new log lines
-    sessions_poll_seconds: float = 5.0  # how often the engine asks the server for live sessions
+    sessions_poll_seconds: float = 30.0  # how often the engine asks for live sessions while Plex's websocket is down
+    websocket: bool = True  # listen to Plex's notification websocket (the live source without debug logging)
     keep_days: int | None = None  # archive retention; None keeps forever
     mqtt: MqttSettings = field(default_factory=MqttSettings)
 
@@ -90,6 +91,8 @@ class AppConfig:
                              ("$.alert_urls", values.get("alert_urls", ()))):
             if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{source}: {where} must be a list of strings, e.g. [\"dad@example.org\"]")
+        if not isinstance(values.get("websocket", True), bool):
+            raise ConfigError(f"{source}: $.websocket must be true or false")
         port = email.get("port", 587)
         if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
             raise ConfigError(f"{source}: $.email.port must be a number from 1 to 65535, not {port!r}")

@@ -44,7 +44,13 @@ def _synced(logs: Path, arch: Path) -> bool:
         live = os.stat(logs / "Plex Media Server.log")
     except (OSError, ValueError):
         return False
-    return bool(cp["current"]) and cp["current"]["ino"] == live.st_ino and cp["offset"] > 0
+    if not cp["current"] or cp["current"]["ino"] != live.st_ino or cp["offset"] <= 0:
+        return False
+    # the inode number alone can be an older, deleted file's, reused by the new live file
+    import hashlib
+
+    head = (logs / "Plex Media Server.log").read_bytes()[: cp["current"]["head_len"]]
+    return hashlib.sha256(head).hexdigest() == cp["current"]["head_sha"]
 
 
 @pytest.mark.slow

@@ -53,7 +53,7 @@ class _FlakyClient:
 
 
 def test_an_unexpected_error_in_a_server_call_does_not_stop_polling_for_good(world):
-    world.start([RATING_PG], config={"sessions_poll_seconds": 0.2}, wrap_client=_FlakyClient)
+    world.start([RATING_PG], config={"sessions_poll_seconds": 0.2, "websocket": False}, wrap_client=_FlakyClient)
     client = world.client
     wait_for(lambda: client.session_calls >= 3, timeout=5)
     # the first metadata look-up fails the same way; the play is still judged once it is known
@@ -225,7 +225,8 @@ def test_a_play_whose_log_never_names_its_device_is_still_judged_a_read_later(wo
     """The other side of waiting a read for the device: a report whose lines never name it
     (only its `Request:` line was logged) is judged as the stand-in it is, and stopped."""
     # the server's list of live sessions names the device too: asked once, before the play
-    world.start([RATING_PG], config={"sessions_poll_seconds": 3600}, wrap_client=_CountingClient)
+    # (without the websocket, which would name the device at once)
+    world.start([RATING_PG], config={"sessions_poll_seconds": 3600, "websocket": False}, wrap_client=_CountingClient)
     client = world.client
     wait_for(lambda: client.sessions_answered)
     pms_log = world.emulator.log

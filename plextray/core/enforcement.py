@@ -115,12 +115,12 @@ class EnforcementTracker:
             planned.append(_plan(STOP, play, wants_stop))
         return Decision(tuple(new), tuple(planned))
 
-    def stop_failed(self, play: PlayId) -> None:
-        """Let the next check ask for the stop again at once (the stop failed, or the play was
-        started again after a confirmed stop)."""
+    def stop_failed(self, play: PlayId, *, retry_at: float | None = None) -> None:
+        """Let a check ask for the stop again: at once (the play was started again after a
+        confirmed stop), or from `retry_at` on (the server failed: retried on a schedule)."""
         memory = self._plays.get(play)
         if memory is not None:
-            memory.last_stop = None
+            memory.last_stop = None if retry_at is None else retry_at - self.restop_seconds
 
     def stops(self, play: PlayId) -> int:
         memory = self._plays.get(play)

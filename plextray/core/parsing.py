@@ -214,6 +214,7 @@ class _Report:
     ident: str | None = None  # `Client [..]` / X-Plex-Session-Identifier
     emitted_client: str | None = None  # what the last emitted version said
     emitted_account: str | None = None
+    emitted_device: str | None = None
     has_client_line: bool = False
     learned: tuple[Any, ...] | None = None  # what _learn last wrote for this report …
     learned_epoch: int = -1  # … and the parser's _learn_epoch right after
@@ -903,6 +904,8 @@ class PlaybackParser:
                 if report.device is None:
                     report.device = device.group("name") or None
                 self._learn(report)
+                if not line.modern:  # 1.x names the client (and re-emits) on its Statistics line
+                    self._device_named(report)
 
     def _on_statistics(self, line: LogLine, reqid: str | None, message: str) -> None:
         match = _STATISTICS.match(message)
@@ -1175,11 +1178,19 @@ class PlaybackParser:
             self.stats.updates += 1
             self._emit(report)
 
+    def _device_named(self, report: _Report) -> None:
+        """A `[Now] Device is` line named the device of a report already emitted (0.9.x writes
+        it right after the report, in the same thread and second): say the report again."""
+        if report.device is not None and report.device != report.emitted_device:
+            self.stats.updates += 1
+            self._emit(report)
+
     def _emit(self, report: _Report) -> None:
         if report.held:
             return
         report.emitted_client = report.client_id
         report.emitted_account = report.account
+        report.emitted_device = report.device
         self._out.append(
             (
                 report.no,

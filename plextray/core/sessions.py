@@ -142,6 +142,10 @@ class SessionFolder:
         self._by_client: dict[str, tuple[str, str | None]] = {}
         self._anon_reports: dict[tuple[str, str | None, int | None, str, str | None], str] = {}
         self._retired: list[str] = []
+        # plays ended lately, by (client, item): their end and Plex session. A line of such a play
+        # read again (after a crash) or late (another source already said it stopped) is not a
+        # new play; a report after that end, or of another Plex session, is
+        self._closed: dict[tuple[str, str | None], tuple[float, str | None]] = {}
         self.ignored = 0
 
     # ----------------------------------------------------------------- public API
@@ -170,8 +174,11 @@ class SessionFolder:
             return
         client = event.client_id
         if client is None:
-            client = stand_in_client(event)
-            self._anon_reports[self._report_key(event)] = client
+            # an update of a report that named no client keeps that report's stand-in (the
+            # account or device named a line later must not make a second, phantom one)
+            report = self._report_key(event)
+            client = self._anon_reports.get(report) or stand_in_client(event)
+            self._anon_reports[report] = client
             if len(self._anon_reports) > 512:
                 self._anon_reports.pop(next(iter(self._anon_reports)))
         elif self._anon_reports:  # (usually empty: every report named its client)
@@ -190,6 +197,13 @@ class SessionFolder:
 
     def live(self) -> list[WatchSession]:
         return [_copy(live.session) for live in self._live.values()]
+
+    def remember_ended(self, sessions: Iterable[WatchSession]) -> None:
+        """Know plays that ended lately (read back from the store), so that lines of theirs read
+        again after a crash are not folded into a second, partial copy."""
+        for session in sorted(sessions, key=lambda s: s.end_utc):
+            if not session.live:
+                self._remember_closed((session.client_id, session.rating_key), session)
 
     def retired(self) -> list[str]:
         """Keys of stand-in sessions handed over to a real client since the last call."""
@@ -233,8 +247,8 @@ class SessionFolder:
             self.ignored += 1
             return
         if live is None:
-            if event.state == "stopped":
-                self.ignored += 1  # a first `stopped`: the end of something we never saw start
+            if event.state == "stopped" or self._already_ended(ident, event, utc):
+                self.ignored += 1  # a first `stopped`, or a line of a play that already ended
                 return
             session = self._start(client, event, utc)
             self._live[ident] = _Live(session, event.position_ms, self._fingerprint(event))
@@ -264,6 +278,19 @@ class SessionFolder:
             changed.append(self._close(ident))
         else:
             changed.append(session)
+
+    def _already_ended(self, ident: tuple[str, str | None], event: PlaybackEvent, utc: float) -> bool:
+        """A report of this device and item no later than the end of its last play: a line of
+        that play (read again, or late), not a new play. (Session ids cannot tell: the log's
+        is the app's session identifier, the server's another number.)"""
+        closed = self._closed.get(ident)
+        return closed is not None and utc <= closed[0]
+
+    def _remember_closed(self, ident: tuple[str, str | None], session: WatchSession) -> None:
+        self._closed.pop(ident, None)
+        self._closed[ident] = (session.end_utc, session.plex_session)
+        if len(self._closed) > 4096:
+            self._closed.pop(next(iter(self._closed)))
 
     @staticmethod
     def _fingerprint(event: PlaybackEvent) -> tuple[str, str, int | None]:
@@ -307,6 +334,7 @@ class SessionFolder:
         if self._by_client.get(ident[0]) == ident:
             del self._by_client[ident[0]]
         live.session.live = False
+        self._remember_closed(ident, live.session)
         return live.session
 
     def _adopt(self, anon: str, event: PlaybackEvent, changed: list[WatchSession]) -> bool:
@@ -322,6 +350,10 @@ class SessionFolder:
         self._retired.append(live.session.key)
         client = event.client_id
         assert client is not None
+        closed = self._closed.get((client, event.rating_key))
+        if closed is not None and live.session.start_utc <= closed[0] and (client, event.rating_key) not in self._live:
+            self.ignored += 1  # a report of a play that already ended, read again: drop the stand-in
+            return True
         if live.session.start == event.time or (client, event.rating_key) in self._live:
             # the stand-in holds nothing but this report, or the client already had this item
             # going: drop the stand-in and fold the report as the named client's

@@ -18,6 +18,7 @@ import threading
 from typing import Any
 
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+_HANG_UP = b""  # put in a listener's box: close that socket (a network blip, a proxy timeout)
 
 
 class NotificationHub:
@@ -26,6 +27,7 @@ class NotificationHub:
     def __init__(self) -> None:
         self._subscribers: set[queue.Queue[bytes]] = set()
         self._lock = threading.Lock()
+        self.accepting = True  # False: new sockets are refused (503), as behind a restarting proxy
 
     def subscribe(self) -> queue.Queue[bytes]:
         box: queue.Queue[bytes] = queue.Queue()
@@ -40,6 +42,14 @@ class NotificationHub:
     def listeners(self) -> int:
         with self._lock:
             return len(self._subscribers)
+
+    def hang_up(self) -> int:
+        """Close every open notification socket (the server stays up). Returns how many."""
+        with self._lock:
+            boxes = list(self._subscribers)
+        for box in boxes:
+            box.put(_HANG_UP)
+        return len(boxes)
 
     def publish(self, container: dict[str, Any]) -> None:
         payload = json.dumps({"NotificationContainer": container}, separators=(",", ":")).encode()
@@ -100,16 +110,23 @@ def _read_frame(conn: socket.socket) -> tuple[int, bytes] | None:
     return opcode, bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
 
 
+def _refuse(h: Any, status: int, title: str) -> None:
+    body = f"<html><head><title>{title}</title></head><body><h1>{status} {title}</h1></body></html>".encode()
+    h.send_response(status)
+    h.send_header("Content-Type", "text/html")
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    h.wfile.write(body)
+
+
 def serve(hub: NotificationHub, h: Any, stopping: threading.Event) -> None:
     """Upgrade this HTTP request to a WebSocket and stream notifications until either side closes."""
     key = h.headers.get("Sec-WebSocket-Key")
+    if not hub.accepting:
+        _refuse(h, 503, "Service Unavailable")
+        return
     if not key or "websocket" not in (h.headers.get("Upgrade") or "").lower():
-        body = b"<html><head><title>Bad Request</title></head><body><h1>400 Bad Request</h1></body></html>"
-        h.send_response(400)
-        h.send_header("Content-Type", "text/html")
-        h.send_header("Content-Length", str(len(body)))
-        h.end_headers()
-        h.wfile.write(body)
+        _refuse(h, 400, "Bad Request")
         return
     h.send_response(101, "Switching Protocols")
     h.send_header("Upgrade", "websocket")
@@ -133,9 +150,13 @@ def serve(hub: NotificationHub, h: Any, stopping: threading.Event) -> None:
                     conn.sendall(frame(incoming[1], 0xA))
             while True:
                 try:
-                    conn.sendall(frame(box.get_nowait()))
+                    payload = box.get_nowait()
                 except queue.Empty:
                     break
+                if payload == _HANG_UP:
+                    conn.sendall(frame(b"\x03\xe9", 0x8))  # close 1001: going away
+                    return
+                conn.sendall(frame(payload))
     except OSError:  # the emulator went down or the client vanished
         return
     finally:

@@ -14,19 +14,25 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-
 from plextray.core.context import GrantTotals
-from plextray.core.enforcement import ALERT, NOTIFY, STOP, EnforcementTracker, PlannedAction
-from plextray.core.localtime import parse_local
+from plextray.core.enforcement import (
+    ALERT,
+    NOTIFY,
+    STOP,
+    EnforcementTracker,
+    PlannedAction,
+)
 from plextray.core.identity import Evidence, Identity, describe, match_session, resolve
+from plextray.core.localtime import parse_local
 from plextray.core.model import LiveSession, MediaInfo, WatchSession
 from plextray.core.offers import more_time, offers_for_violation
 from plextray.core.profiles import UNKNOWN_DEVICES_ID, Person, Profiles
 from plextray.core.rules import Violation, evaluate, tonight_end
+from plextray.core.sessions import is_stand_in
 from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner
-from plextray.core.sessions import is_stand_in
 from plextray.engine.context import UsageSource, build_context
+from plextray.engine.server_health import retry_delay
 from plextray.safe_text import clean
 from plextray.store.enforcement import EnforcementStore
 
@@ -70,7 +76,7 @@ class Enforcer:
         self._now = wall_clock
         self._mono = monotonic
         self.tracker = EnforcementTracker(grace_seconds=grace_seconds)
-        self._stopped_at: dict[PlayId, float] = {}
+        self._stopped_at: dict[PlayId, str] = {}  # play -> local ISO time its stop was confirmed
         self._violation_ids: dict[tuple[PlayId, str], int] = {}
         self._warned: set[tuple[str, str, int, str]] = set()
         # a play's memory (alerted, stopped) lasts while it goes on; the same device and item
@@ -82,6 +88,10 @@ class Enforcer:
         self._stop_busy: set[PlayId] = set()
         self._stop_waiting: set[PlayId] = set()
         self._identity: dict[PlayId, Identity] = {}
+        # the watch session each play was last judged in: a new one (Plex started a new session
+        # of the same device and item after a stop) is a new play, recorded and stopped again
+        self._session_of: dict[PlayId, str] = {}
+        self._stop_failures: dict[PlayId, int] = {}  # failed stop tries in a row (server trouble)
         self.last_violation = ""
         self.last_violation_at: float | None = None
 
@@ -153,13 +163,22 @@ class Enforcer:
 
     def _renew(self, play: PlayId, session: WatchSession) -> None:
         """Forget what was done for an earlier session of this play (same device and item,
-        ended more than `new_play_after` seconds before this one started)."""
+        ended more than `new_play_after` seconds before this one started). A new session soon
+        after is judged again too (its violation recorded against it, and stopped), but the
+        parent is not notified or alerted again for the same restriction."""
         last = self._last_heard.get(play)
+        previous = self._session_of.get(play)
         if last is not None and session.start_utc - last > self._new_play_after:
             self.tracker.forget([play])
             self._stopped_at.pop(play, None)
             for key in [k for k in self._violation_ids if k[0] == play]:
                 del self._violation_ids[key]
+        elif previous is not None and previous != session.key:
+            self.tracker.stop_failed(play)  # a stop is due at once for the new session
+            self._stopped_at.pop(play, None)
+            for key in [k for k in self._violation_ids if k[0] == play]:
+                del self._violation_ids[key]
+        self._session_of[play] = session.key
         self._last_heard[play] = session.end_utc
 
     def prune(self, now_utc: float, *, keep: float = 86_400.0) -> int:
@@ -172,6 +191,7 @@ class Enforcer:
             self._stopped_at.pop(play, None)
             self._identity.pop(play, None)
             self._stop_waiting.discard(play)
+            self._session_of.pop(play, None)
         gone = set(old)
         for key in [k for k in self._violation_ids if k[0] in gone]:
             del self._violation_ids[key]
@@ -181,13 +201,17 @@ class Enforcer:
 
     def _act(self, play: PlayId, session: WatchSession, violations: list[Violation], playing: bool, profiles: Profiles) -> bool:
         decision = self.tracker.decide(play, violations, self._mono(), playing=playing)
-        for violation in decision.new_violations:
+        recorded = False
+        for violation in violations:  # once per watch session (a restart is a session of its own)
+            if (play, violation.restriction_id) in self._violation_ids:
+                continue
             self._violation_ids[(play, violation.restriction_id)] = self._record_violation(session, violation, play)
             self.last_violation = violation.reason
             self.last_violation_at = self._mono()
+            recorded = True
         for action in decision.actions:
             self._perform(action, self._violation_ids.get((play, action.restriction_id)), session, profiles)
-        return bool(decision.new_violations)
+        return recorded
 
     def _perform(self, action: PlannedAction, vid: int | None, session: WatchSession, profiles: Profiles) -> None:
         identity = self._identity.get(action.play) or self._identity.get((session.client_id, session.rating_key or ""))
@@ -232,21 +256,30 @@ class Enforcer:
         if result.kind != STOP:
             return
         self._stop_busy.discard(result.play)
+        failures = self._stop_failures.pop(result.play, 0)
         if result.no_match:
             log.info("stop of %s: %s; trying again on the next live update", result.play, result.detail)
             self._stop_waiting.add(result.play)
             self.tracker.stop_failed(result.play)
         elif result.ok:
-            self._stopped_at[result.play] = self._mono()
-            log.info("stopped %s: %s", result.play, result.detail)
+            self._stopped_at[result.play] = self._now().isoformat(timespec="milliseconds")
+            log.info("stopped %s: %s%s", result.play, result.detail, f" (after {failures + 1} tries)" if failures else "")
         elif result.retry:
-            log.warning("stop failed, will retry: %s", result.detail)
-            self.tracker.stop_failed(result.play)
+            failures += 1
+            self._stop_failures[result.play] = failures
+            delay = retry_delay(failures)
+            # said once; the retries (2, 4, 8 … 60 s apart) only when they end
+            log.log(logging.WARNING if failures == 1 else logging.DEBUG,
+                    "stop failed, will retry in %.0f s: %s", delay, result.detail)
+            self.tracker.stop_failed(result.play, retry_at=self._mono() + delay)
 
     def playing_again(self, session: WatchSession) -> None:
         """The log says a play we stopped is playing again: stop it again at once."""
         play = (session.client_id, session.rating_key or "")
-        if play in self._stopped_at:
+        stopped = self._stopped_at.get(play)
+        # a report written before the stop (read late, or said first by the websocket) is not
+        # the child pressing play again
+        if stopped is not None and session.end > stopped:
             del self._stopped_at[play]
             self.tracker.stop_failed(play)
 
@@ -272,6 +305,8 @@ class Enforcer:
             if old_play in self._last_heard:  # else the heir's next play looks like its continuation
                 heard = self._last_heard.pop(old_play)
                 self._last_heard[new_play] = max(heard, self._last_heard.get(new_play, heard))
+            if self._session_of.pop(old_play, None) is not None or new_play == old_play:
+                self._session_of[new_play] = heir.key
 
     def grant(self, grant: msg.Grant) -> bool:
         """Extra minutes for today and/or time windows lifted until HH:MM ("tonight": until the

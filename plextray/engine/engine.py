@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from plextray.config import AppConfig
 from plextray.control import Notifier
 from plextray.core.enforcement import STOP
+from plextray.core.identity import fetch_account_ids, learn_account_ids
 from plextray.core.model import (
     EngineSnapshot,
     EngineState,
@@ -31,17 +32,24 @@ from plextray.core.model import (
     ServerInfo,
     WatchSession,
 )
-from plextray.core.identity import fetch_account_ids, learn_account_ids
 from plextray.core.profiles import Profiles
 from plextray.core.sessions import heir_of, is_stand_in
 from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner, Alerter
 from plextray.engine.enforcer import Enforcer, Lookups
 from plextray.engine.failures import RepeatedFailures
+from plextray.engine.live_source import SOCKET_PROBLEM, LiveSource, debug_pref
 from plextray.engine.people import PeopleView
 from plextray.engine.rejections import Rejections
+from plextray.engine.server_health import ServerHealth
 from plextray.engine.status import build_snapshot, check_setup
-from plextray.engine.wake import MIN_READ_GAP, TICK_SECONDS, LogWatcher, log_poll_interval, tick_interval
+from plextray.engine.wake import (
+    MIN_READ_GAP,
+    TICK_SECONDS,
+    LogWatcher,
+    log_poll_interval,
+    tick_interval,
+)
 from plextray.errors import PlexTrayError, ProfileError
 from plextray.store.usage import UsageQueries
 
@@ -59,7 +67,6 @@ from plextray.paths import AppPaths
 log = logging.getLogger(__name__)
 
 LOG_SILENCE_FOR_DEBUG_HINT = 120.0  # server shows plays but the log has said nothing this long
-LIVE_SOURCE_QUIET = 30.0  # a play the server reports but the log has not mentioned this long
 PRUNE_SECONDS = 3600.0  # how often memory of long-gone plays is dropped
 
 
@@ -122,6 +129,13 @@ class Engine:
         self._rejections = Rejections(history.conn, self._runner, monotonic)  # reports Plex refused
         self._people_view = PeopleView(usage=usage, enforcement=enforcement, wall_clock=wall_clock, monotonic=monotonic,
                                        media=self._cached_media, account_of=lambda s: s.account or self._live_account(s.client_id))
+        self._live_source = LiveSource(
+            client, post=self._queue.put, use_socket=config.websocket,
+            poll_seconds=config.sessions_poll_seconds, monotonic=monotonic, stamp=self._now_iso,
+        )
+        self._debug_logging: bool | None = None
+        self._health = ServerHealth(monotonic)
+        self._pref_read_at = -1e9  # when the server's logDebug pref was last read (monotonic)
         self._subscribers: list[Callable[[EngineSnapshot], None]] = []
         self._sub_lock = threading.Lock()
         self._snapshot = EngineSnapshot(EngineState.STARTING, people=self._people())
@@ -140,14 +154,12 @@ class Engine:
         # writes a report line by line, so the next read usually names the device; judged then
         self._unnamed: set[str] = set()
         self._unnamed_at = 0.0  # when the oldest of them was read: they wait `poll_seconds` for a name
-        # when the log last reported a play by this client id, address or item (monotonic):
-        # the server's view only fills in for plays the log is silent about
-        self._last_log_event: dict[str, float] = {}
         self._last_any_log_event: float | None = None
         self._media_pending: dict[str, set[str]] = {}
         self._problems: dict[str, str] = {}
         self._told_setup = False  # the "needs setup" notification is shown once per run
         self._poll_in_flight = False
+        self._poll_again = False  # a notice named a session while a list was already on its way
         self._next_server_poll = 0.0
         self._next_tick = 0.0
         self._next_prune = monotonic() + PRUNE_SECONDS
@@ -217,6 +229,7 @@ class Engine:
             self._start_log_watch()
             try:  # a first snapshot that cannot be made is a failed step, not a dead engine
                 self._request_server_info()
+                self._live_source.start()
                 self._publish()
             except Exception as exc:
                 failures.failed(exc)
@@ -274,6 +287,7 @@ class Engine:
     def _shutdown(self) -> None:
         if self._log_watch is not None:
             self._log_watch.stop()  # never raises
+        self._live_source.close()
         try:
             self._read_logs()  # what Plex wrote up to now still goes into the history
         except Exception:
@@ -312,6 +326,10 @@ class Engine:
             self._on_server_info(message)
         elif isinstance(message, msg.LiveSessionsResult):
             self._on_live_sessions(message)
+        elif isinstance(message, msg.PlayNotices):
+            self._on_play_notices(message)
+        elif isinstance(message, msg.SocketState):
+            self._on_socket_state(message)
         elif isinstance(message, msg.MediaResult):
             self._on_media(message)
         elif isinstance(message, msg.ActionResult):
@@ -364,14 +382,14 @@ class Engine:
         now = self._mono()
         updated: dict[str, WatchSession] = {}
         for event in events:
-            if from_log:
-                for mark in _log_marks(event.client_id, event.ip, event.rating_key):
-                    self._last_log_event[mark] = now
-                self._last_any_log_event = now
             for session in self._folder.feed(event):
                 updated[session.key] = session
-        if from_log and self._problems.pop("debug_logging", None) is not None:
-            self._publish()  # the log shows playback again: the hint no longer holds
+        if from_log:
+            self._last_any_log_event = now
+            if now - self._pref_read_at > 5.0:  # (lines read late must not undo the pref just read)
+                self._debug_logging = True  # the log shows playback: Plex's debug logging is on
+            if self._problems.pop("debug_logging", None) is not None:
+                self._publish()  # the log shows playback again: the hint no longer holds
         retired = self._folder.retired()
         for key in retired:
             updated.pop(key, None)
@@ -414,7 +432,8 @@ class Engine:
 
         def run() -> None:
             try:
-                self._queue.put(msg.ServerInfoResult(client.server_info()))
+                info = client.server_info()
+                self._queue.put(msg.ServerInfoResult(info, debug_logging=debug_pref(client)))
                 self._queue.put(msg.AccountsResult(fetch_account_ids(client)))
             except PlexTrayError as exc:
                 self._queue.put(msg.ServerInfoResult(None, str(exc)))
@@ -426,18 +445,23 @@ class Engine:
 
     def _poll_server(self) -> None:
         client = self._client
-        if client is None or self._poll_in_flight:
+        if client is None:
+            return
+        if self._poll_in_flight:
+            self._poll_again = True
             return
         self._poll_in_flight = True
+        asked_at = self._live_source.feed.ask()
 
         def run() -> None:
             try:
-                self._queue.put(msg.LiveSessionsResult(tuple(client.sessions())))
+                sessions = tuple(client.sessions())
+                self._queue.put(msg.LiveSessionsResult(sessions, asked_at=asked_at, debug_logging=debug_pref(client)))
             except PlexTrayError as exc:
-                self._queue.put(msg.LiveSessionsResult(None, str(exc)))
+                self._queue.put(msg.LiveSessionsResult(None, str(exc), asked_at=asked_at))
             except Exception as exc:  # must answer, or _poll_in_flight stays set and polling ends
                 log.exception("asking the server for its sessions failed")
-                self._queue.put(msg.LiveSessionsResult(None, f"unexpected error: {type(exc).__name__}"))
+                self._queue.put(msg.LiveSessionsResult(None, f"unexpected error: {type(exc).__name__}", asked_at=asked_at))
 
         self._runner.submit(run)
 
@@ -446,6 +470,8 @@ class Engine:
             self._set_server_error(result.error)
             return
         self._server = result.info
+        if result.debug_logging is not None:
+            self._debug_logging, self._pref_read_at = result.debug_logging, self._mono()
         self._set_server_error(None)
         if result.info.plex_pass:
             self._problems.pop("plex_pass", None)  # stopping works again
@@ -458,6 +484,9 @@ class Engine:
 
     def _on_live_sessions(self, result: msg.LiveSessionsResult) -> None:
         self._poll_in_flight = False
+        if self._poll_again:
+            self._poll_again = False
+            self._poll_server()
         if result.sessions is None:
             self._set_server_error(result.error)
             return
@@ -469,39 +498,46 @@ class Engine:
         self._live_all = result.sessions
         learn_account_ids(self._account_ids, result.sessions)
         self._enforcer.live_update()
-        now = self._mono()
-        synthetic: list[PlaybackEvent] = []
-        for live in result.sessions:
-            if not live.machine_id:
-                continue
-            heard = [self._last_log_event.get(m) for m in _log_marks(live.machine_id, live.address, live.rating_key)]
-            if all(at is None or now - at > LIVE_SOURCE_QUIET for at in heard):
-                synthetic.append(self._event_from_live(live))
-        if synthetic:
-            self._apply_events(synthetic, from_log=False)
+        if result.debug_logging is not None:  # switched off (or on) since last asked
+            self._debug_logging, self._pref_read_at = result.debug_logging, self._mono()
+        events = self._live_source.feed.sessions(result.sessions, self._now_iso(), asked_at=result.asked_at)
+        if events and self._server_makes_plays():
+            self._apply_events(events, from_log=False)
         self._check_debug_logging(result.sessions)
 
-    def _event_from_live(self, live: LiveSession) -> PlaybackEvent:
-        return PlaybackEvent(
-            time=self._now().isoformat(timespec="milliseconds"),
-            state=live.state,
-            rating_key=live.rating_key,
-            position_ms=live.view_offset_ms,
-            duration_ms=None,
-            client_id=live.machine_id,
-            product=live.product,
-            platform=live.platform,
-            device=live.device,
-            ip=live.address,
-            account=live.account,
-            session=live.session_id,
-        )
+    def _on_play_notices(self, notices: msg.PlayNotices) -> None:
+        """Plex's websocket: known sessions go straight to the rules; a new one waits for the
+        session list that names it (asked for at once)."""
+        events, fetch = self._live_source.on_notices(notices, self._now_iso())
+        if fetch:
+            self._poll_server()
+        if events and self._server_makes_plays():
+            self._apply_events(events, from_log=False)
+
+    def _on_socket_state(self, state: msg.SocketState) -> None:
+        problem = self._live_source.on_socket(state)
+        self._poll_server()  # lost: fall back to the list at once; back: catch up on what was missed
+        self._next_server_poll = self._mono() + self._live_source.poll_interval()
+        if problem:
+            self._problems[SOCKET_PROBLEM] = problem
+        elif problem == "":
+            self._problems.pop(SOCKET_PROBLEM, None)
+        self._publish()
+
+    def _server_makes_plays(self) -> bool:
+        since = self._last_any_log_event if self._last_any_log_event is not None else self._started_mono
+        return self._live_source.makes_plays(log_readable=self._saver is not None and self._logs_error is None,
+                                             debug_logging=self._debug_logging, log_silent_for=self._mono() - since)
+
+    def _now_iso(self) -> str:
+        return self._now().isoformat(timespec="milliseconds")
 
     def _check_debug_logging(self, sessions: tuple[LiveSession, ...]) -> None:
         if self._saver is None or not any(s.state == "playing" for s in sessions):
             return
         since = self._last_any_log_event if self._last_any_log_event is not None else self._started_mono
         if self._mono() - since > LOG_SILENCE_FOR_DEBUG_HINT:
+            self._debug_logging = False  # (switched off since the server said it was on)
             self._problem(
                 "debug_logging",
                 "Plex is playing but its log shows no playback: turn on debug logging "
@@ -513,11 +549,12 @@ class Engine:
     def _tick(self) -> None:
         now = self._mono()
         if self._client is not None and now >= self._next_server_poll:
-            self._next_server_poll = now + self.config.sessions_poll_seconds
+            self._next_server_poll = now + self._live_source.poll_interval(failing=self._server_error is not None)
             self._poll_server()
         self._reload_profiles()
         if self._people_view.due(any(s.state in ("playing", "buffering") for s in self._sessions.values())):
             self._publish()  # minutes watched and left move on during a play
+        self._check_debug_logging(tuple(self._live_source.feed.live()))
         if self._tz is not None:
             from plextray.core.localtime import to_utc
 
@@ -527,7 +564,6 @@ class Engine:
             if now >= self._next_prune:
                 self._next_prune = now + PRUNE_SECONDS
                 self._enforcer.prune(now_utc)
-                self._last_log_event = {k: t for k, t in self._last_log_event.items() if now - t <= LIVE_SOURCE_QUIET}
             if ended:
                 self._history.upsert_sessions(ended)
                 for session in ended:
@@ -612,7 +648,8 @@ class Engine:
     def _on_media(self, result: msg.MediaResult) -> None:
         waiting = self._media_pending.pop(result.rating_key, set())
         if result.info is None:
-            log.warning("no metadata for item %s: %s", result.rating_key, result.error)
+            level = logging.DEBUG if self._health.error else logging.WARNING  # an outage is said once
+            log.log(level, "no metadata for item %s: %s", result.rating_key, result.error)
             return
         if self._media_cache is not None:
             self._media_cache.put(result.info)
@@ -624,14 +661,16 @@ class Engine:
 
     def _live_account(self, client_id: str) -> str | None:
         live = self._live.get(client_id)
-        return live.account if live else None
+        return live.account if live else self._live_source.feed.account_of(client_id)
 
     def _set_server_error(self, error: str | None) -> None:
+        if error:
+            self._health.failed(error)  # logged once per outage, then counted
+            # ask again at the fallback pace, to see it come back (the socket may look fine)
+            self._next_server_poll = min(self._next_server_poll, self._mono() + self._live_source.poll_interval(failing=True))
+        else:
+            self._health.answered()
         if error != self._server_error:
-            if error:
-                log.warning("Plex server: %s", error)
-            else:
-                log.info("Plex server reachable")
             self._server_error = error
             self._publish()
 
@@ -665,6 +704,8 @@ class Engine:
             people_status=self._people_view.view(self._profiles_store.current, self._sessions.values()),
             setup=check_setup(server_configured=self._client is not None, logs_found=self._saver is not None,
                               profiles=self._profiles_store.current),
+            live_source=self._live_source.name,
+            debug_logging=self._debug_logging,
         )
         if snapshot == self._snapshot:
             return
@@ -679,16 +720,6 @@ class Engine:
                 callback(snapshot)
             except Exception:  # a broken listener must not break the engine
                 log.exception("snapshot subscriber failed")
-
-
-def _log_marks(client_id: str | None, ip: str | None, rating_key: str | None) -> list[str]:
-    """Keys under which a log report is remembered. The first line of a report may name no
-    client yet (only its address and item), and must still keep the server's view of the same
-    play from being taken for another play."""
-    marks = [f"client:{client_id}"] if client_id else []
-    if ip and rating_key:
-        marks.append(f"play:{ip}/{rating_key}")
-    return marks
 
 
 def _reason(exc: Exception, what: str) -> str:

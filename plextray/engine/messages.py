@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from plextray.core.live import PlayNotice
 from plextray.core.model import LiveSession, MediaInfo, ServerInfo
 
 
@@ -51,11 +52,30 @@ class LogsChanged:
 class ServerInfoResult:
     info: ServerInfo | None
     error: str | None = None
+    debug_logging: bool | None = None  # the server's logDebug pref, when it could be read
 
 
 @dataclass(frozen=True, slots=True)
 class LiveSessionsResult:
     sessions: tuple[LiveSession, ...] | None
+    error: str | None = None
+    asked_at: int = 0  # the live feed's generation when asked (sessions heard of later are not gone)
+    debug_logging: bool | None = None  # the server's logDebug pref, read with the list
+
+
+@dataclass(frozen=True, slots=True)
+class PlayNotices:
+    """What Plex's notification websocket said about plays (one frame)."""
+
+    notices: tuple[PlayNotice, ...]
+    time: str | None = None  # local ISO time they arrived (the engine may handle them a little later)
+
+
+@dataclass(frozen=True, slots=True)
+class SocketState:
+    """The notification websocket connected, or lost (and why)."""
+
+    connected: bool
     error: str | None = None
 
 

@@ -60,6 +60,8 @@ def build_snapshot(
     problems: tuple[str, ...],
     people_status: tuple[PersonStatus, ...] = (),
     setup: SetupCheck = SetupCheck(),
+    live_source: str = "log only",
+    debug_logging: bool | None = None,
 ) -> EngineSnapshot:
     if paused:
         state, detail = EngineState.PAUSED, "monitoring paused (logs are still saved)"
@@ -86,4 +88,6 @@ def build_snapshot(
         people=tuple(p.name for p in profiles.people) if profiles else (),
         problems=setup.missing + setup.notes + problems,
         people_status=people_status,
+        live_source=live_source,
+        debug_logging=debug_logging,
     )

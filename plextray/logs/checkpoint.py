@@ -9,7 +9,9 @@ neither loses a line (it is re-read) nor duplicates one (its first copy is cut o
 
 Files are identified by (st_dev, st_ino) plus a SHA-256 of their first bytes (up to 4 KiB, the
 part already read): the inode survives Plex's rename-rotation, the head hash catches an inode
-number reused for a new file after Plex deleted the oldest one.
+number reused for a new file after Plex deleted the oldest one. A file with another inode but
+the same first bytes (at least CONTENT_BYTES of them, which hold a millisecond timestamp) is the
+same file too: Plex's folder copied or restored to a new disk must not be archived again.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from plextray.errors import ArchiveError
 
 CHECKPOINT_NAME = ".plextray-checkpoint.json"
 HEAD_BYTES = 4096
+CONTENT_BYTES = 64  # enough first bytes to know a file by its content alone (its first line's timestamp)
 VERSION = 1
 
 
@@ -63,8 +66,10 @@ class FileIdentity:
         files while we look, so a stat() by name and an open() by the same name a moment
         later can be two different files — a known file would then look unknown.
         """
-        if not self.same_inode(st) or st.st_size < self.head_len:
+        if st.st_size < self.head_len:
             return False
+        if not self.same_inode(st) and (self.mtime_ns or self.head_len < CONTENT_BYTES):
+            return False  # another inode: known by content only when enough of it was read
         if self.mtime_ns:
             return st.st_size == 0 and st.st_mtime_ns == self.mtime_ns
         if len(head) < self.head_len:

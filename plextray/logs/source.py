@@ -23,7 +23,7 @@ import re
 import time
 from collections import deque
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from plextray import const
@@ -261,6 +261,11 @@ class PlexLogSource:
         for gap, mark in self._pending_gaps:
             if gap.before is None and mark < len(pieces):
                 gap = Gap(gap.after, first_timestamp(pieces[mark]), gap.files_missed, gap.reason)
+            if _ends_before_it_starts(gap):
+                # lines older than the last one saved came next: read again, not lost
+                log.warning("Plex's log was read again from %s after %s (%s); not a gap", gap.before, gap.after,
+                            gap.reason)
+                continue
             log.warning("%s", gap.describe())
             gaps.append(gap)
         self._pending_gaps = []
@@ -375,6 +380,24 @@ class PlexLogSource:
 
     def _gap(self, *, files_missed: int | None, reason: str) -> None:
         self._pending_gaps.append((Gap(self.last_time, None, files_missed, reason), len(self._pieces)))
+
+
+def _ends_before_it_starts(gap: Gap) -> bool:
+    """The first line after the "gap" is older than the last line before it, under every reading
+    of the two local times (the repeated autumn hour read both ways): no line can be missing."""
+    if not gap.after or not gap.before:
+        return False
+    from plextray.core.localtime import to_utc
+    from plextray.core.logline import LineError, parse_line
+    from plextray.localzone import local_zone
+
+    try:
+        after = datetime.fromisoformat(parse_line(f"{gap.after} [0] DEBUG - x").time)
+        before = datetime.fromisoformat(parse_line(f"{gap.before} [0] DEBUG - x").time)
+    except (LineError, ValueError):
+        return False
+    zone = local_zone()
+    return to_utc(before, zone, fold=1) < to_utc(after, zone, fold=0)
 
 
 def _same_files(one: list[_Found], other: list[_Found]) -> bool:

@@ -239,6 +239,12 @@ class PlexClient:
 
         self._call("changing the logDebug setting", change)
 
+    def listen(self, *, on_notices: Callable[..., None], on_state: Callable[[bool, str | None], None]) -> Any:
+        """A NotificationSocket on this server (not started): Plex's live play notices."""
+        from plextray.plex.notifications import NotificationSocket
+
+        return NotificationSocket(self.url, self._token, on_notices=on_notices, on_state=on_state)
+
     def close(self) -> None:
         self._session.close()
 

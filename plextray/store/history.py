@@ -194,6 +194,14 @@ class HistoryStore:
         ).fetchall()
         return [_session_from(row) for row in rows]
 
+    def ended_since(self, start_local_iso: str) -> list[WatchSession]:
+        """Ended sessions that started at or after this local time (the folder's memory of
+        plays that ended lately, so lines read again after a crash fold into nothing new)."""
+        rows = self.conn.execute(
+            "SELECT * FROM sessions s WHERE s.start >= ? AND s.live = 0 ORDER BY s.end_utc", [start_local_iso]
+        ).fetchall()
+        return [_session_from(row) for row in rows]
+
     def live_sessions(self) -> list[WatchSession]:
         rows = self.conn.execute("SELECT * FROM sessions s WHERE s.live = 1 ORDER BY s.end_utc").fetchall()
         return [_session_from(row) for row in rows]
