@@ -401,7 +401,9 @@ def save_alert_url(paths: AppPaths, url: str) -> None:
 def send_test_alert(url: str, timeout: float = 20.0) -> str:
     """Send one test alert now; a sentence saying how it went (never raises)."""
     try:
-        import apprise
+        from plextray.alerts.apprise_loader import load_apprise
+
+        apprise = load_apprise()
     except ImportError:
         return "apprise is not installed: alerts cannot be sent"
     from plextray.secrets import redact

@@ -66,8 +66,9 @@ def register_url_secrets(url: str) -> None:
 def private_url(url: str) -> str:
     """The URL as apprise prints it with privacy on (passwords and tokens shortened to ****)."""
     try:
-        import apprise
+        from plextray.alerts.apprise_loader import load_apprise
 
+        apprise = load_apprise()
         plugin = apprise.Apprise.instantiate(url)
         if plugin:
             return redact(plugin.url(privacy=True))
@@ -79,8 +80,9 @@ def private_url(url: str) -> str:
 
 def validate_url(url: str) -> str | None:
     """None if apprise understands the URL, else a message for the settings form."""
-    import apprise
+    from plextray.alerts.apprise_loader import load_apprise
 
+    apprise = load_apprise()
     if not url.strip():
         return "empty URL"
     if "://" not in url:
@@ -92,7 +94,9 @@ def validate_url(url: str) -> str | None:
 
 def _deliver_with_apprise(url: str, title: str, body: str) -> None:
     """One attempt; raises DeliveryError with apprise's own reason on failure."""
-    import apprise
+    from plextray.alerts.apprise_loader import load_apprise
+
+    apprise = load_apprise()
 
     app = apprise.Apprise()
     if not app.add(url):
