@@ -89,7 +89,7 @@ def sample(key, plex_logs) -> list[str]:
     return ["some-text"]
 
 
-def test_every_key_round_trips_through_set_get_list_and_unset(capsys, plextray_home, plex_logs):
+def test_every_key_round_trips_through_set_get_list_and_unset(capsys, plextray_home, plex_logs, memory_keyring):
     keys = all_keys()
     assert {"smtp.host", "smtp.port", "smtp.to", "digest.time", "alerts.urls", "log_dir"} <= {k.name for k in keys}
     for key in keys:

@@ -40,9 +40,17 @@ def _archive(home: Path) -> None:
     (archives / "2026-01-10.log.gz").write_bytes(member(lines))
 
 
+def _quiet_plex_logs(tmp_path):
+    """Plex's log folder with nothing new in it: the import reads only plextray's archives."""
+    logs = tmp_path / "Logs"
+    logs.mkdir(exist_ok=True)
+    (logs / "Plex Media Server.log").touch()
+    return logs
+
+
 def test_import_looks_the_titles_up_in_one_batch(tmp_path, plextray_home, emulator):  # noqa: F811
     _archive(plextray_home)
-    done = _cli("import", "--log-dir", str(tmp_path / "no-plex"), home=plextray_home, url=emulator.url)
+    done = _cli("import", "--log-dir", str(_quiet_plex_logs(tmp_path)), home=plextray_home, url=emulator.url)
     assert done.returncode == 0, done.stderr
     assert "looked up 2 of 3 titles (1 no longer on the server)" in done.stdout
     batched = [path for method, path in emulator.requests if path.startswith("/library/metadata/")]
@@ -50,18 +58,18 @@ def test_import_looks_the_titles_up_in_one_batch(tmp_path, plextray_home, emulat
     report = _cli("report", "--date", "2026-01-10", home=plextray_home, url=emulator.url)
     assert "Little Bears S02E" in report.stdout and "The Incredible Journey" in report.stdout
     assert "item 2201" not in report.stdout and "item 1001" not in report.stdout
-    again = _cli("import", "--log-dir", str(tmp_path / "no-plex"), home=plextray_home, url=emulator.url)
+    again = _cli("import", "--log-dir", str(_quiet_plex_logs(tmp_path)), home=plextray_home, url=emulator.url)
     assert "looked up" not in again.stdout or "looked up 0 of 1" in again.stdout  # known titles are not asked again
 
 
 def test_a_server_that_is_down_never_fails_the_import_and_is_asked_next_time(tmp_path, plextray_home, emulator):  # noqa: F811
     _archive(plextray_home)
     down = f"http://127.0.0.1:{free_port()}"
-    done = _cli("import", "--log-dir", str(tmp_path / "no-plex"), home=plextray_home, url=down)
+    done = _cli("import", "--log-dir", str(_quiet_plex_logs(tmp_path)), home=plextray_home, url=down)
     assert done.returncode == 0, done.stderr
     assert "sessions written" in done.stdout and "the rest later" in done.stderr
     assert "item 2201" in _cli("report", "--date", "2026-01-10", home=plextray_home, url=down).stdout
-    back = _cli("import", "--log-dir", str(tmp_path / "no-plex"), home=plextray_home, url=emulator.url)
+    back = _cli("import", "--log-dir", str(_quiet_plex_logs(tmp_path)), home=plextray_home, url=emulator.url)
     assert "looked up 2 of 3 titles" in back.stdout
     assert "Little Bears" in _cli("report", "--date", "2026-01-10", home=plextray_home, url=emulator.url).stdout
 
