@@ -74,6 +74,14 @@ class WeekdayOnlyType(RestrictionType):
             errors["days"] = str(exc)
         return {"days": days}
 
+    def covers(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+        """Fewer allowed days forbid more: `old` covers `new` when it allows no day `new` allows."""
+        try:
+            allowed = [parse_days(spec.get("days", "weekdays"), overnight=False) for spec in (old, new)]
+        except ScheduleError:
+            return False
+        return allowed[0] <= allowed[1]
+
 
 # ---------------------------------------------------------------------------------------------
 
@@ -146,6 +154,11 @@ def test_the_form_steps_build_edit_and_summarise_the_new_type(weekday_only):
     assert steps.build_restriction(KIND, steps.restriction_form(rule)) == (rule, {})
     assert "funday" in steps.build_restriction(KIND, {"days": "funday", "actions": ["stop"]})[1]["days"]
     assert steps.restriction_summary(rule) == "weekday-only · weekdays → stop"
+    # the window's "this rule changes nothing" warning asks the type too
+    from plextray.ui.settings_rules import conflict
+
+    assert conflict([{**RULE, "days": "mon"}], RULE)[0] == "covered"
+    assert conflict([RULE], {**RULE, "days": "mon"}) is None
 
 
 @pytest.mark.gui

@@ -119,6 +119,11 @@ class RestrictionType:
         """A restriction's JSON → the form text that rebuilds it (editing an existing rule)."""
         return {key: str(value) for key, value in spec.items() if not isinstance(value, (list, dict))}
 
+    def covers(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+        """Does rule `old` of this type already forbid everything `new` (same type) forbids? The
+        settings window warns that such a new rule changes nothing; False when unsure."""
+        return False
+
     def summary(self, spec: Mapping[str, Any]) -> str:
         """What the rule forbids, in a few words, from its raw JSON (the settings list)."""
         if not self.fields:

@@ -109,6 +109,12 @@ class QuotaType(RestrictionType):
         form["amount"] = str(spec.get(form["unit"], ""))
         return form
 
+    def covers(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+        for unit in QUOTA_UNITS:
+            if unit in new and unit in old and new.get("per", "day") == old.get("per", "day"):
+                return bool(old[unit] <= new[unit])
+        return False
+
     def summary(self, spec: Mapping[str, Any]) -> str:
         unit = "titles" if "titles" in spec else "minutes"
         return f"{spec.get(unit)} {unit} per {spec.get('per', 'day')}"

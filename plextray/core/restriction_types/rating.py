@@ -90,8 +90,22 @@ class RatingType(RestrictionType):
             errors["unrated"] = "Choose block or allow"
         return {"max": ceiling, "unrated": unrated}
 
+    def covers(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+        new_age, old_age = _age(new), _age(old)
+        unrated_ok = new.get("unrated", "allow") == old.get("unrated", "allow") or old.get("unrated") == "block"
+        return new_age is not None and old_age is not None and old_age <= new_age and unrated_ok
+
     def summary(self, spec: Mapping[str, Any]) -> str:
         return f"above {spec.get('max')} (unrated: {spec.get('unrated', 'block')})"
+
+
+def _age(spec: Mapping[str, Any]) -> int | None:
+    if spec.get("unrated", "allow") not in ("allow", "block"):
+        return None
+    try:
+        return rating_age(str(spec.get("max")))
+    except Exception:
+        return None
 
 
 register(RatingType())

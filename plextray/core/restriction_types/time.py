@@ -16,7 +16,7 @@ from plextray.core.restriction_types.base import (
     OK, VIOLATED, Condition, ConditionDefaults, RestrictionType, Verdict, register,
 )
 from plextray.core.restriction_types.windows import (
-    WINDOW_KEYS, read_window, window_fields, window_from_form, window_summary, window_words,
+    WINDOW_KEYS, read_window, window_fields, window_from_form, window_slots, window_summary, window_words,
 )
 from plextray.core.specs import Reader
 
@@ -59,6 +59,10 @@ class TimeType(RestrictionType):
 
     def from_form(self, text: Mapping[str, str], errors: dict[str, str]) -> dict[str, Any]:
         return window_from_form(text, errors)
+
+    def covers(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+        new_slots, old_slots = window_slots(new), window_slots(old)
+        return new_slots is not None and old_slots is not None and new_slots <= old_slots
 
     def summary(self, spec: Mapping[str, Any]) -> str:
         return window_summary(spec)

@@ -16,6 +16,8 @@ from plextray.core.specs import Reader
 
 DAY_CHOICES = ("everyday", "weekdays", "weeknights", "weekend", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WINDOW_KEYS = ("days", "from", "to")
+WEEK_MINUTES = 7 * 24 * 60
+_SLOT = 5  # minutes: every window boundary is on a whole minute; 5 keeps the sets small
 
 
 def window_fields(days: str, start: str, end: str) -> tuple[FormField, ...]:
@@ -88,3 +90,19 @@ def window_from_form(text: Mapping[str, str], errors: dict[str, str]) -> dict[st
 
 def window_summary(spec: Mapping[str, Any]) -> str:
     return f"{spec.get('days', 'everyday')} {spec.get('from')}–{spec.get('to')}"
+
+
+def window_slots(spec: Mapping[str, Any]) -> frozenset[int] | None:
+    """The minutes of the week a window forbids (in _SLOT steps), or None when it does not read."""
+    try:
+        start = parse_clock(spec.get("from"))
+        end = parse_clock(spec.get("to"), allow_24=True)
+        days = parse_days(spec.get("days", "everyday"), overnight=end <= start)
+    except (ScheduleError, ValueError, TypeError):
+        return None
+    length = (end - start) % (24 * 60) or 24 * 60
+    slots: set[int] = set()
+    for day in days:
+        first = day * 24 * 60 + start
+        slots.update((first + offset) % WEEK_MINUTES for offset in range(0, length, _SLOT))
+    return frozenset(slots)
