@@ -133,3 +133,12 @@ def test_summaries_read_like_sentences():
         "quota · 20 titles per month → alert"
     )
     assert "edit profiles.json" in steps.restriction_summary({"type": "any", "of": [], "actions": ["stop"]})
+
+
+def test_editing_a_rating_rule_keeps_the_files_unrated_default():
+    """A rating rule with no "unrated" allows unrated titles; editing it must not start blocking them."""
+    rule = {"type": "rating", "max": "PG", "actions": ["stop"]}
+    assert steps.restriction_form(rule)["unrated"] == "allow"
+    rebuilt, errors = steps.build_restriction("rating", steps.restriction_form(rule))
+    assert errors == {} and rebuilt == {**rule, "unrated": "allow"}
+    assert steps.restriction_summary(rule) == "rating · above PG (unrated: allow) → stop"

@@ -95,8 +95,12 @@ class RatingType(RestrictionType):
         unrated_ok = new.get("unrated", "allow") == old.get("unrated", "allow") or old.get("unrated") == "block"
         return new_age is not None and old_age is not None and old_age <= new_age and unrated_ok
 
+    def to_form(self, spec: Mapping[str, Any]) -> dict[str, str]:
+        # the file's default is "allow": an edited rule must not start blocking unrated titles
+        return {**super().to_form(spec), "unrated": str(spec.get("unrated", "allow"))}
+
     def summary(self, spec: Mapping[str, Any]) -> str:
-        return f"above {spec.get('max')} (unrated: {spec.get('unrated', 'block')})"
+        return f"above {spec.get('max')} (unrated: {spec.get('unrated', 'allow')})"
 
 
 def _age(spec: Mapping[str, Any]) -> int | None:
