@@ -123,6 +123,9 @@ def test_store_issues_map_to_form_fields():
         "type": "unknown type",
         "actions": "unknown action 'shout'",
     }
+    # with its type, each key goes to that type's own field ("minutes" is the quota's amount)
+    assert steps.issues_to_fields(issues, 1, 2, "quota")["amount"] == "must be positive"
+    assert steps.issues_to_fields(issues, 1, 2, "rating")["minutes"] == "must be positive"
 
 
 def test_summaries_read_like_sentences():

@@ -196,7 +196,8 @@ class RestrictionsTab(ttk.Frame):
                 candidate = steps.add_restriction(self.window.doc, name, restriction)
                 restriction_index = len(steps.person(candidate, name)["restrictions"]) - 1
             person_index = steps.person_names(candidate).index(name)
-            errors = steps.issues_to_fields(self.window.validate(candidate), person_index, restriction_index)
+            errors = steps.issues_to_fields(self.window.validate(candidate), person_index, restriction_index,
+                                            restriction["type"])
         if errors:
             known = set(self.grid_fields.errors)
             unplaced = {k: v for k, v in errors.items() if k not in known}

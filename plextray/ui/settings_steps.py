@@ -250,12 +250,16 @@ def remove_restriction(doc: dict[str, Any], name: str, index: int) -> dict[str, 
     return new
 
 
-def _field_of(key: str) -> str:
-    """The form field that shows problems of a restriction's JSON key ("minutes" → "amount")."""
-    return next((found for kind_type in REGISTRY.values() if (found := kind_type.field_of(key))), key)
+def _field_of(key: str, kind: str | None) -> str:
+    """The form field that shows problems of a restriction's JSON key ("minutes" → "amount"):
+    the type's own form says; without a type, the first form that has such a field."""
+    kind_type = REGISTRY.get(kind) if kind is not None else None
+    candidates = [kind_type] if kind_type is not None else list(REGISTRY.values())
+    return next((found for candidate in candidates if (found := candidate.field_of(key))), key)
 
 
-def issues_to_fields(issues: list[Any], person_index: int, restriction_index: int) -> dict[str, str]:
+def issues_to_fields(issues: list[Any], person_index: int, restriction_index: int,
+                     kind: str | None = None) -> dict[str, str]:
     """The profile store's issues for one restriction → {form field: message}."""
     prefix = f"$.people[{person_index}].restrictions[{restriction_index}]"
     errors: dict[str, str] = {}
@@ -265,5 +269,5 @@ def issues_to_fields(issues: list[Any], person_index: int, restriction_index: in
             continue
         rest = path[len(prefix):].lstrip(".")
         key = re.split(r"[.\[]", rest, maxsplit=1)[0] if rest else "type"
-        errors.setdefault(_field_of(key), str(getattr(issue, "message", issue)))
+        errors.setdefault(_field_of(key, kind), str(getattr(issue, "message", issue)))
     return errors

@@ -97,10 +97,6 @@ class RestrictionType:
     """One restriction type's contract. Subclass, set `kind`, `keys` (JSON keys besides type and
     name) and `fields` (empty: edited in profiles.json only), and `register` an instance."""
 
-    def field_of(self, key: str) -> str | None:
-        """The form field showing problems of JSON key `key`, if this type's form has one."""
-        return next((field.name for field in self.fields if key in (field.keys or (field.name,))), None)
-
     kind: ClassVar[str] = ""
     keys: ClassVar[tuple[str, ...]] = ()
     fields: ClassVar[tuple[FormField, ...]] = ()
@@ -118,6 +114,10 @@ class RestrictionType:
     def to_form(self, spec: Mapping[str, Any]) -> dict[str, str]:
         """A restriction's JSON → the form text that rebuilds it (editing an existing rule)."""
         return {key: str(value) for key, value in spec.items() if not isinstance(value, (list, dict))}
+
+    def field_of(self, key: str) -> str | None:
+        """The form field showing problems of JSON key `key`, if this type's form has one."""
+        return next((field.name for field in self.fields if key in (field.keys or (field.name,))), None)
 
     def covers(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
         """Does rule `old` of this type already forbid everything `new` (same type) forbids? The
