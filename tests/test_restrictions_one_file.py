@@ -13,13 +13,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import pump
+
 from plextray.commands.check_config import check_file
 from plextray.core.context import PlayContext
 from plextray.core.days import ScheduleError, describe_days, parse_days
 from plextray.core.restriction_types import (
-    OK, REGISTRY, VIOLATED, Condition, ConditionDefaults, FormField, RestrictionType, Verdict, register,
+    OK,
+    REGISTRY,
+    VIOLATED,
+    Condition,
+    ConditionDefaults,
+    FormField,
+    RestrictionType,
+    Verdict,
+    register,
 )
 from plextray.core.rules import evaluate, tonight_end
 from plextray.core.specs import Reader

@@ -5,6 +5,10 @@ They live in plextray.core.restriction_types.combinators with the other restrict
 
 from __future__ import annotations
 
-from plextray.core.restriction_types.combinators import AllCondition, AnyCondition, NotCondition
+from plextray.core.restriction_types.combinators import (
+    AllCondition,
+    AnyCondition,
+    NotCondition,
+)
 
 __all__ = ["AllCondition", "AnyCondition", "NotCondition"]

@@ -10,7 +10,16 @@ default label ("bedtime", "quota").
 from __future__ import annotations
 
 from plextray.core.restriction_types import (
-    COMMON_KEYS, MAX_RULE_DEPTH, OK, REGISTRY, UNKNOWN, VIOLATED, Condition, Verdict, compile_condition, register,
+    COMMON_KEYS,
+    MAX_RULE_DEPTH,
+    OK,
+    REGISTRY,
+    UNKNOWN,
+    VIOLATED,
+    Condition,
+    Verdict,
+    compile_condition,
+    register,
 )
 from plextray.core.restriction_types.library import LibraryCondition
 from plextray.core.restriction_types.quota import QuotaCondition

@@ -11,8 +11,21 @@ import importlib
 import pkgutil
 
 from plextray.core.restriction_types.base import (
-    COMMON_KEYS, MAX_RULE_DEPTH, OK, REGISTRY, UNKNOWN, VIOLATED, Condition, ConditionDefaults, FormField, Meter,
-    RestrictionType, Verdict, compile_condition, form_types, register,
+    COMMON_KEYS,
+    MAX_RULE_DEPTH,
+    OK,
+    REGISTRY,
+    UNKNOWN,
+    VIOLATED,
+    Condition,
+    ConditionDefaults,
+    FormField,
+    Meter,
+    RestrictionType,
+    Verdict,
+    compile_condition,
+    form_types,
+    register,
 )
 
 _HELPERS = frozenset({"base", "windows"})  # shared code, no type of their own

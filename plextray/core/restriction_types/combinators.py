@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from plextray.core.context import PlayContext
 from plextray.core.days import TimeWindow
 from plextray.core.restriction_types.base import (
-    OK, UNKNOWN, VIOLATED, Condition, ConditionDefaults, RestrictionType, Verdict, compile_condition, register,
+    OK,
+    UNKNOWN,
+    VIOLATED,
+    Condition,
+    ConditionDefaults,
+    RestrictionType,
+    Verdict,
+    compile_condition,
+    register,
 )
 from plextray.core.specs import Reader
 

@@ -11,7 +11,16 @@ from typing import Any
 
 from plextray.core.context import PlayContext
 from plextray.core.restriction_types.base import (
-    OK, UNKNOWN, VIOLATED, Condition, ConditionDefaults, FormField, RestrictionType, Verdict, register, split_list,
+    OK,
+    UNKNOWN,
+    VIOLATED,
+    Condition,
+    ConditionDefaults,
+    FormField,
+    RestrictionType,
+    Verdict,
+    register,
+    split_list,
 )
 from plextray.core.specs import Reader
 

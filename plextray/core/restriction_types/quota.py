@@ -14,7 +14,16 @@ from typing import Any
 
 from plextray.core.context import PERIOD_WORDS, PERIODS, PlayContext
 from plextray.core.restriction_types.base import (
-    OK, VIOLATED, Condition, ConditionDefaults, FormField, Meter, RestrictionType, Verdict, positive_int, register,
+    OK,
+    VIOLATED,
+    Condition,
+    ConditionDefaults,
+    FormField,
+    Meter,
+    RestrictionType,
+    Verdict,
+    positive_int,
+    register,
 )
 from plextray.core.specs import Reader
 

@@ -14,7 +14,15 @@ from typing import Any
 from plextray.core.context import PlayContext
 from plextray.core.ratings import is_known_rating, is_unrated, rating_age
 from plextray.core.restriction_types.base import (
-    OK, UNKNOWN, VIOLATED, Condition, ConditionDefaults, FormField, RestrictionType, Verdict, register,
+    OK,
+    UNKNOWN,
+    VIOLATED,
+    Condition,
+    ConditionDefaults,
+    FormField,
+    RestrictionType,
+    Verdict,
+    register,
 )
 from plextray.core.specs import Reader
 

@@ -12,10 +12,23 @@ from typing import Any
 from plextray.core.context import PlayContext
 from plextray.core.days import TimeWindow
 from plextray.core.restriction_types.base import (
-    OK, VIOLATED, Condition, ConditionDefaults, FormField, RestrictionType, Verdict, positive_int, register,
+    OK,
+    VIOLATED,
+    Condition,
+    ConditionDefaults,
+    FormField,
+    RestrictionType,
+    Verdict,
+    positive_int,
+    register,
 )
 from plextray.core.restriction_types.windows import (
-    WINDOW_KEYS, read_window, window_fields, window_from_form, window_summary, window_words,
+    WINDOW_KEYS,
+    read_window,
+    window_fields,
+    window_from_form,
+    window_summary,
+    window_words,
 )
 from plextray.core.specs import Reader
 

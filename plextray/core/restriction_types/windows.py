@@ -10,7 +10,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from plextray.core.clockwords import normalise_clock
-from plextray.core.days import ScheduleError, TimeWindow, describe_days, parse_clock, parse_days
+from plextray.core.days import (
+    ScheduleError,
+    TimeWindow,
+    describe_days,
+    parse_clock,
+    parse_days,
+)
 from plextray.core.restriction_types.base import FormField
 from plextray.core.specs import Reader
 
