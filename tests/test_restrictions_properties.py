@@ -116,7 +116,8 @@ def test_quota_is_monotonic_and_grants_only_help(limit, used, more, extra):
 
 
 CORE = Path(__file__).resolve().parent.parent / "plextray" / "core"
-MINE = ["ratings", "days", "specs", "context", "restrictions", "combinators", "profiles", "rules"]
+MINE = ["ratings", "days", "specs", "context", "restrictions", "combinators", "profiles", "rules"] + sorted(
+    f"restriction_types/{path.stem}" for path in (CORE / "restriction_types").glob("*.py"))
 CLOCK_METHODS = {"now", "today", "utcnow", "monotonic", "perf_counter", "getenv", "read_text", "urlopen"}
 IO_FUNCTIONS = {"open", "input", "print"}
 

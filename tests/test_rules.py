@@ -145,3 +145,23 @@ def test_tonight_end():
     friday = WED + timedelta(days=2, hours=19)
     assert tonight_end(emma, friday) == WED + timedelta(days=3, hours=8)
     assert tonight_end(None, WED.replace(hour=18)) == WED + timedelta(days=1, hours=12)
+
+
+def test_tonight_end_asks_every_condition_for_its_windows_even_inside_combinators():
+    """A streak's window and a time window inside all/any/not are lifted too; a rating is not a window."""
+    emma = person(
+        {"type": "all", "of": [{"type": "time", "from": "19:00", "to": "06:00"}, {"type": "rating", "max": "PG"}],
+         "actions": ["stop"]},
+        {"type": "streak", "episodes": 2, "from": "21:00", "to": "09:00", "actions": ["stop"]},
+        {"type": "not", "of": {"type": "library", "block": ["Kids"]}, "actions": ["stop"]},
+    )
+    assert tonight_end(emma, WED.replace(hour=18)) == WED + timedelta(days=1, hours=9)
+    only_rating = person({"type": "rating", "max": "PG", "actions": ["stop"]})
+    assert tonight_end(only_rating, WED.replace(hour=18)) == WED + timedelta(days=1, hours=12)
+
+
+def test_only_a_top_level_quota_warns():
+    """A quota inside all/any holds only some of the time: it never promises minutes left."""
+    nested = {"type": "any", "of": [{k: v for k, v in QUOTA.items() if k != "actions"}], "actions": ["stop"]}
+    assert evaluate(person(nested), ctx(usage=Usage(minutes_day=50))).warnings == ()
+    assert len(evaluate(person(QUOTA), ctx(usage=Usage(minutes_day=50))).warnings) == 1

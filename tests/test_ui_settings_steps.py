@@ -123,6 +123,9 @@ def test_store_issues_map_to_form_fields():
         "type": "unknown type",
         "actions": "unknown action 'shout'",
     }
+    # with its type, each key goes to that type's own field ("minutes" is the quota's amount)
+    assert steps.issues_to_fields(issues, 1, 2, "quota")["amount"] == "must be positive"
+    assert steps.issues_to_fields(issues, 1, 2, "rating")["minutes"] == "must be positive"
 
 
 def test_summaries_read_like_sentences():
@@ -133,3 +136,12 @@ def test_summaries_read_like_sentences():
         "quota · 20 titles per month → alert"
     )
     assert "edit profiles.json" in steps.restriction_summary({"type": "any", "of": [], "actions": ["stop"]})
+
+
+def test_editing_a_rating_rule_keeps_the_files_unrated_default():
+    """A rating rule with no "unrated" allows unrated titles; editing it must not start blocking them."""
+    rule = {"type": "rating", "max": "PG", "actions": ["stop"]}
+    assert steps.restriction_form(rule)["unrated"] == "allow"
+    rebuilt, errors = steps.build_restriction("rating", steps.restriction_form(rule))
+    assert errors == {} and rebuilt == {**rule, "unrated": "allow"}
+    assert steps.restriction_summary(rule) == "rating · above PG (unrated: allow) → stop"

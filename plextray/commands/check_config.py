@@ -85,7 +85,7 @@ def _shared_notes(profiles: Any) -> list[str]:
 def explain(doc: dict[str, Any]) -> list[str]:
     """Best-effort plain words for every part that compiles, even when others don't."""
     from plextray.core.profiles import compile_actions
-    from plextray.core.restrictions import compile_condition
+    from plextray.core.restriction_types import compile_condition
     from plextray.core.rules import describe_actions
     from plextray.core.specs import Issues, Reader
 

@@ -26,12 +26,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from plextray.core.model import MediaInfo
-
-if TYPE_CHECKING:
-    from plextray.core.profiles import Person
 
 PERIODS = ("day", "week", "month")
 PERIOD_WORDS = {"day": "today", "week": "this week", "month": "this month"}
@@ -82,12 +79,20 @@ class GrantTotals:
         return self.lift_until is not None and now < self.lift_until
 
 
+class Someone(Protocol):
+    """Whom a play counts for (a core.profiles.Person): a protocol, so that the rules' context
+    need not import the household that imports the rules."""
+
+    @property
+    def name(self) -> str: ...
+
+
 @dataclass(frozen=True, slots=True)
 class PlayContext:
     """One play at one moment, as the engine knows it. `media` None = not known yet."""
 
     now: datetime
-    person: "Person | None" = None
+    person: Someone | None = None
     client_id: str | None = None
     account: str | None = None
     session_key: str | None = None

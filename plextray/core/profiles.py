@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from plextray.core.restrictions import Condition, compile_condition
+from plextray.core.restriction_types import Condition, compile_condition
 from plextray.core.specs import Issues, ProfileIssue, Reader, json_type
 
 ACTIONS = ("notify", "alert", "stop")

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from plextray.core.context import PERIOD_WORDS, PlayContext
 from plextray.core.profiles import UNKNOWN_DEVICES_ID, Person, Restriction, UnknownDevicesPolicy
-from plextray.core.restrictions import UNKNOWN, VIOLATED, QuotaCondition, StreakCondition, TimeCondition, Verdict
+from plextray.core.restriction_types import UNKNOWN, VIOLATED, Verdict
 
 WARNING_LEVELS = (95, 80)  # percent of a quota used, highest first
 UNKNOWN_PERSON_LABEL = "Unknown device"
@@ -72,7 +72,7 @@ def evaluate(person: Person | None, ctx: PlayContext, *, unknown_devices: Unknow
             violations.append(_violation(name, label, restriction, verdict))
         elif verdict.state == UNKNOWN:
             pending.append(restriction.id)
-        elif name is not None and isinstance(restriction.condition, QuotaCondition):
+        elif name is not None:
             warning = quota_warning(name, restriction, ctx)
             if warning is not None:
                 warnings.append(warning)
@@ -84,21 +84,22 @@ def _violation(name: str | None, label: str, restriction: Restriction, verdict: 
 
 
 def quota_warning(name: str, restriction: Restriction, ctx: PlayContext) -> QuotaWarning | None:
-    """The highest warning level reached by a quota that is not yet exceeded, if any."""
-    condition = restriction.condition
-    assert isinstance(condition, QuotaCondition)
-    limit = condition.limit(ctx)
+    """The highest warning level reached by a quota that is not yet exceeded, if any: any
+    condition that counts an allowance (its `meter`) is warned about the same way."""
+    meter = restriction.condition.meter(ctx)
+    if meter is None:
+        return None
+    limit, used = meter.limit, meter.used
     if limit <= 0:
         return None
-    used = condition.used(ctx)
     if used > limit:
         return None
     level = next((lvl for lvl in WARNING_LEVELS if used * 100 >= lvl * limit), None)
     if level is None:
         return None
     remaining = max(0.0, limit - used)
-    return QuotaWarning(name, restriction.id, level, remaining, condition.unit, condition.per,
-                        left_message(name, remaining, condition.unit, condition.per))
+    return QuotaWarning(name, restriction.id, level, remaining, meter.unit, meter.per,
+                        left_message(name, remaining, meter.unit, meter.per))
 
 
 def left_message(name: str, remaining: float, unit: str, per: str) -> str:
@@ -113,16 +114,14 @@ def describe_actions(actions: tuple[str, ...]) -> str:
 
 
 def tonight_end(person: Person | None, now: datetime) -> datetime:
-    """When "no bedtime tonight" should end: the latest end of the person's time/streak windows
+    """When "no bedtime tonight" should end: the latest end of the windows the person's rules
+    say a lift relaxes (their `lift_windows`: time and streak windows, inside all/any/not too)
     in progress now (at 02:00 "tonight" is the night under way); if none, of those starting
     later today; if none, tomorrow noon."""
     in_progress: list[datetime] = []
     later: list[datetime] = []
     for restriction in person.restrictions if person else ():
-        for condition in _walk(restriction.condition):
-            window = getattr(condition, "window", None)
-            if window is None or not isinstance(condition, (TimeCondition, StreakCondition)):
-                continue
+        for window in restriction.condition.lift_windows():
             current = window.occurrence(now)
             if current is not None:
                 in_progress.append(current[1])
@@ -134,12 +133,3 @@ def tonight_end(person: Person | None, now: datetime) -> datetime:
         return max(in_progress or later)
     return datetime.combine(now.date() + timedelta(days=1), datetime.min.time()).replace(hour=12)
 
-
-def _walk(condition: object) -> list[object]:
-    out = [condition]
-    for part in getattr(condition, "parts", ()):  # all / any
-        out.extend(_walk(part))
-    inner = getattr(condition, "part", None)
-    if inner is not None:
-        out.extend(_walk(inner))
-    return out

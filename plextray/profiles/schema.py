@@ -29,7 +29,8 @@ Every restriction describes what is FORBIDDEN and has `actions`: a list of `noti
 notification), `alert` (the parent's phone / e-mail), `stop` (end the playback showing
 `stop_message`, after `grace_seconds`); `[]` records the violation only. Any object may carry
 `"comment"` or keys starting with `_`; any other unknown key is an error (a typo must not
-silently switch a rule off). Types:
+silently switch a rule off). Types (each one's whole contract, its form included, is its own
+module in plextray.core.restriction_types):
 
 - `{"type": "time", "days": D, "from": "HH:MM", "to": "HH:MM"}` — no watching inside the window.
   `to` ≤ `from` crosses midnight and belongs to the day it starts ("weeknights 20:30–07:00" =

@@ -1,5 +1,7 @@
 """Settings tab: each person's restrictions, with validation errors shown next to the field.
 
+The form is drawn from the restriction type's own fields (plextray.core.restriction_types):
+labels, defaults and kinds of widget come from there, so a new type needs no change here.
 A new restriction is checked twice before it joins the document: by the form's own step function
 (required fields, HH:MM, known ratings) and by the profile store's validator, whose JSON paths
 are mapped back to the form fields. Combined rules (all/any/not) are listed but edited in JSON.
@@ -11,23 +13,12 @@ import tkinter as tk
 from tkinter import ttk
 from typing import Any
 
+from plextray.core.restriction_types import REGISTRY
+from plextray.core.restriction_types.base import FormField
 from plextray.ui import settings_steps as steps
 from plextray.ui.settings_common import PAD, FieldGrid, entry
 
-DEFAULTS: dict[str, dict[str, str]] = {
-    "time": {"days": "weeknights", "from": "20:30", "to": "07:00"},
-    "rating": {"max": "PG", "unrated": "block"},
-    "quota": {"amount": "120", "unit": "minutes", "per": "day"},
-    "library": {"block": "", "labels": ""},
-    "streak": {"episodes": "3", "days": "everyday", "from": "21:00", "to": "06:00"},
-}
-LABELS = {"days": "Days", "from": "From (HH:MM)", "to": "To (HH:MM)", "max": "Highest rating allowed",
-          "unrated": "Unrated titles", "amount": "Amount", "unit": "Counting", "per": "Per",
-          "block": "Blocked libraries (comma-separated)", "labels": "Blocked labels (optional)",
-          "episodes": "Episodes in a row", "actions": "When broken"}
-CHOICES = {"days": (steps.DAY_CHOICES, False), "max": (steps.RATING_CHOICES, False),
-           "unrated": (steps.UNRATED_CHOICES, True), "unit": (steps.QUOTA_UNITS, True),
-           "per": (steps.PER_CHOICES, True)}
+ACTIONS_LABEL = "When broken"
 
 
 class RestrictionsTab(ttk.Frame):
@@ -54,7 +45,7 @@ class RestrictionsTab(ttk.Frame):
         box.grid(row=3, column=0, columnspan=3, sticky="nsew", **PAD)
         box.columnconfigure(1, weight=1)
         ttk.Label(box, text="Type").grid(row=0, column=0, sticky="w", **PAD)
-        self.type_combo = ttk.Combobox(box, state="readonly", values=steps.RESTRICTION_TYPES, width=12)
+        self.type_combo = ttk.Combobox(box, state="readonly", values=steps.restriction_types(), width=12)
         self.type_combo.grid(row=0, column=1, sticky="w", **PAD)
         self.type_combo.bind("<<ComboboxSelected>>", lambda _e: self.show_type(self.type_combo.get()))
         self.fields_frame = ttk.Frame(box)
@@ -111,7 +102,7 @@ class RestrictionsTab(ttk.Frame):
             return False
         rule = rules[int(picked[0])]
         kind = rule.get("type", "")
-        if kind not in steps.TYPE_FIELDS:
+        if kind not in steps.restriction_types():
             self.note.configure(text="Combined rules (all/any/not) are edited in profiles.json.")
             return False
         self.show_type(kind)
@@ -144,24 +135,12 @@ class RestrictionsTab(ttk.Frame):
         """Rebuild the form for `kind`, with sensible defaults."""
         for child in self.fields_frame.winfo_children():
             child.destroy()
+        self.type_combo.configure(values=steps.restriction_types())
         self.type_combo.set(kind)
         grid = FieldGrid(self.fields_frame)
         self.fields = {}
-        for name in steps.TYPE_FIELDS[kind]:
-            if name == "actions":
-                continue
-            default = DEFAULTS[kind].get(name, "")
-            if name in CHOICES:
-                values, readonly = CHOICES[name]
-                widget: Any = ttk.Combobox(self.fields_frame, values=values, width=18,
-                                           state="readonly" if readonly else "normal")
-                widget.set(default)
-            elif name in ("amount", "episodes"):
-                widget = ttk.Spinbox(self.fields_frame, from_=1, to=100000, width=8)
-                widget.set(default)
-            else:
-                widget = entry(self.fields_frame, default, width=24)
-            self.fields[name] = grid.add(name, LABELS[name], widget)
+        for field in REGISTRY[kind].fields:
+            self.fields[field.name] = grid.add(field.name, field.label, self._widget(field))
         actions = ttk.Frame(self.fields_frame)
         self.action_vars, self.action_checks = {}, {}
         for column, action in enumerate(steps.ACTIONS):
@@ -172,8 +151,22 @@ class RestrictionsTab(ttk.Frame):
             check = ttk.Checkbutton(actions, text=action, variable=var, onvalue="1", offvalue="0")
             check.grid(row=0, column=column, sticky="w")
             self.action_vars[action], self.action_checks[action] = var, check
-        grid.add("actions", LABELS["actions"], actions)
+        grid.add("actions", ACTIONS_LABEL, actions)
         self.grid_fields = grid
+
+    def _widget(self, field: FormField) -> Any:
+        """The widget for one field of a type's form, holding its default."""
+        widget: Any
+        if field.kind == "choice":
+            widget = ttk.Combobox(self.fields_frame, values=field.choices, width=18,
+                                  state="normal" if field.typed else "readonly")
+            widget.set(field.default)
+        elif field.kind == "number":
+            widget = ttk.Spinbox(self.fields_frame, from_=1, to=100000, width=8)
+            widget.set(field.default)
+        else:
+            widget = entry(self.fields_frame, field.default, width=24)
+        return widget
 
     def form_values(self) -> dict[str, Any]:
         values: dict[str, Any] = {name: widget.get() for name, widget in self.fields.items()}
@@ -203,7 +196,8 @@ class RestrictionsTab(ttk.Frame):
                 candidate = steps.add_restriction(self.window.doc, name, restriction)
                 restriction_index = len(steps.person(candidate, name)["restrictions"]) - 1
             person_index = steps.person_names(candidate).index(name)
-            errors = steps.issues_to_fields(self.window.validate(candidate), person_index, restriction_index)
+            errors = steps.issues_to_fields(self.window.validate(candidate), person_index, restriction_index,
+                                            restriction["type"])
         if errors:
             known = set(self.grid_fields.errors)
             unplaced = {k: v for k, v in errors.items() if k not in known}

@@ -13,24 +13,9 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from plextray.core.days import ScheduleError, parse_clock, parse_days
-from plextray.core.ratings import is_known_rating
+from plextray.core.profiles import ACTIONS
+from plextray.core.restriction_types import REGISTRY, RestrictionType, form_types
 
-RESTRICTION_TYPES = ("time", "rating", "quota", "library", "streak")
-ACTIONS = ("notify", "alert", "stop")
-DAY_CHOICES = ("everyday", "weekdays", "weeknights", "weekend", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
-PER_CHOICES = ("day", "week", "month")
-QUOTA_UNITS = ("minutes", "titles")
-UNRATED_CHOICES = ("block", "allow")
-RATING_CHOICES = ("G", "PG", "PG-13", "R", "TV-Y", "TV-Y7", "TV-G", "TV-PG", "TV-14", "gb/12A", "gb/15", "de/12", "au/M", "ca/14A")
-# The form fields of each restriction type, in display order.
-TYPE_FIELDS: dict[str, tuple[str, ...]] = {
-    "time": ("days", "from", "to", "actions"),
-    "rating": ("max", "unrated", "actions"),
-    "quota": ("amount", "unit", "per", "actions"),
-    "library": ("block", "labels", "actions"),
-    "streak": ("episodes", "days", "from", "to", "actions"),
-}
 NOBODY = "(nobody)"
 _NAME_MAX = 40
 
@@ -198,106 +183,33 @@ def set_shared(doc: dict[str, Any], key: str, value: str, shared: bool) -> dict[
     return new
 
 
-# ---- restrictions ------------------------------------------------------------------------
+# ---- restrictions (each type's form is its own: plextray.core.restriction_types) ----------
+
+
+def restriction_types() -> tuple[str, ...]:
+    """The types the form can edit, from the registry (time, rating, quota, library, streak...)."""
+    return form_types()
 
 
 def build_restriction(kind: str, form: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """Form values (strings, and a list for `actions`) → (restriction dict, {}) or (None, {field: error})."""
     errors: dict[str, str] = {}
-    if kind not in RESTRICTION_TYPES:
-        return None, {"type": f"Choose one of: {', '.join(RESTRICTION_TYPES)}"}
+    kind_type = REGISTRY.get(kind)
+    if kind_type is None or not kind_type.fields:
+        return None, {"type": f"Choose one of: {', '.join(form_types())}"}
     text = {key: str(value).strip() for key, value in form.items() if key != "actions"}
     actions = [a for a in form.get("actions", []) if a in ACTIONS]
     if not actions:
         errors["actions"] = "Tick at least one action"
-    out: dict[str, Any] = {"type": kind}
-    if kind in ("time", "streak"):
-        _check_window(text, errors, out)
-    if kind == "rating":
-        ceiling = text.get("max", "")
-        if not ceiling:
-            errors["max"] = "Choose the highest rating allowed, e.g. PG or gb/12A"
-        elif not is_known_rating(ceiling):
-            errors["max"] = f"Unknown rating {ceiling!r}: use e.g. PG, TV-14, gb/15, de/12"
-        out["max"] = ceiling
-        unrated = text.get("unrated", "block") or "block"
-        if unrated not in UNRATED_CHOICES:
-            errors["unrated"] = "Choose block or allow"
-        out["unrated"] = unrated
-    elif kind == "quota":
-        unit = text.get("unit", "minutes")
-        if unit not in QUOTA_UNITS:
-            errors["unit"] = "Choose minutes or titles"
-        amount = _positive_int(text.get("amount", ""), errors, "amount", limit=100000)
-        if amount is not None:
-            out[unit] = amount
-        per = text.get("per", "day")
-        if per not in PER_CHOICES:
-            errors["per"] = "Choose day, week or month"
-        out["per"] = per
-    elif kind == "library":
-        block = _split_list(text.get("block", ""))
-        if not block:
-            errors["block"] = "Name at least one library, e.g. Adult Movies"
-        out["block"] = block
-        labels = _split_list(text.get("labels", ""))
-        if labels:
-            out["labels"] = labels
-    elif kind == "streak":
-        episodes = _positive_int(text.get("episodes", ""), errors, "episodes", limit=100)
-        if episodes is not None:
-            out = {"type": kind, "episodes": episodes, **{k: v for k, v in out.items() if k != "type"}}
-    out["actions"] = actions
+    out: dict[str, Any] = {"type": kind, **kind_type.from_form(text, errors), "actions": actions}
     return (None, errors) if errors else (out, {})
-
-
-def _check_window(text: dict[str, str], errors: dict[str, str], out: dict[str, Any]) -> None:
-    from plextray.core.clockwords import normalise_clock
-
-    days = text.get("days", "") or "everyday"
-    start, end = text.get("from", ""), text.get("to", "")
-    start, end = normalise_clock(start) or start, normalise_clock(end) or end  # "8pm" is 20:00
-    for key, value in (("from", start), ("to", end)):
-        try:
-            parse_clock(value)
-        except (ScheduleError, ValueError, TypeError):
-            errors[key] = "Use HH:MM (e.g. 20:30) or a time like 8:30pm"
-    if "from" not in errors and "to" not in errors and start == end:
-        errors["to"] = "The window must not start and end at the same time"
-    try:
-        overnight = "from" not in errors and "to" not in errors and parse_clock(end) < parse_clock(start)
-        parse_days(days, overnight=overnight)
-    except (ScheduleError, ValueError, TypeError) as exc:
-        errors["days"] = str(exc) or "Unknown days"
-    out.update({"days": days, "from": start, "to": end})
-
-
-def _positive_int(value: str, errors: dict[str, str], key: str, *, limit: int) -> int | None:
-    try:
-        number = int(value)
-    except ValueError:
-        errors[key] = "Enter a whole number"
-        return None
-    if not 1 <= number <= limit:
-        errors[key] = f"Enter a number from 1 to {limit}"
-        return None
-    return number
-
-
-def _split_list(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def restriction_form(restriction: dict[str, Any]) -> dict[str, Any]:
     """A restriction dict → the form values that rebuild it (for editing an existing one)."""
-    form: dict[str, Any] = {key: str(value) for key, value in restriction.items() if not isinstance(value, (list, dict))}
+    kind_type = REGISTRY.get(str(restriction.get("type")))
+    form: dict[str, Any] = (kind_type or RestrictionType()).to_form(restriction)
     form["actions"] = list(restriction.get("actions", []))
-    if restriction.get("type") == "quota":
-        form["unit"] = "titles" if "titles" in restriction else "minutes"
-        form["amount"] = str(restriction.get(form["unit"], ""))
-    if restriction.get("type") == "library":
-        form["block"] = ", ".join(restriction.get("block", []))
-        form["labels"] = ", ".join(restriction.get("labels", []))
     return form
 
 
@@ -305,19 +217,8 @@ def restriction_summary(restriction: dict[str, Any]) -> str:
     """One line for the list: 'time · weeknights 20:30–07:00 → notify, stop'."""
     kind = restriction.get("type", "?")
     actions = ", ".join(restriction.get("actions", [])) or "no action"
-    if kind in ("time", "streak"):
-        what = f"{restriction.get('days', 'everyday')} {restriction.get('from')}–{restriction.get('to')}"
-        if kind == "streak":
-            what = f"{restriction.get('episodes')} episodes in a row, {what}"
-    elif kind == "rating":
-        what = f"above {restriction.get('max')} (unrated: {restriction.get('unrated', 'block')})"
-    elif kind == "quota":
-        unit = "titles" if "titles" in restriction else "minutes"
-        what = f"{restriction.get(unit)} {unit} per {restriction.get('per', 'day')}"
-    elif kind == "library":
-        what = ", ".join(restriction.get("block", []) + restriction.get("labels", []))
-    else:  # all / any / not combinators: edited in profiles.json
-        what = "combined rule (edit profiles.json)"
+    kind_type = REGISTRY.get(str(kind))
+    what = kind_type.summary(restriction) if kind_type is not None else "unknown type (edit profiles.json)"
     return f"{kind} · {what} → {actions}"
 
 
@@ -349,10 +250,16 @@ def remove_restriction(doc: dict[str, Any], name: str, index: int) -> dict[str, 
     return new
 
 
-_FIELD_OF_KEY = {"minutes": "amount", "titles": "amount", "block": "block", "labels": "labels"}
+def _field_of(key: str, kind: str | None) -> str:
+    """The form field that shows problems of a restriction's JSON key ("minutes" → "amount"):
+    the type's own form says; without a type, the first form that has such a field."""
+    kind_type = REGISTRY.get(kind) if kind is not None else None
+    candidates = [kind_type] if kind_type is not None else list(REGISTRY.values())
+    return next((found for candidate in candidates if (found := candidate.field_of(key))), key)
 
 
-def issues_to_fields(issues: list[Any], person_index: int, restriction_index: int) -> dict[str, str]:
+def issues_to_fields(issues: list[Any], person_index: int, restriction_index: int,
+                     kind: str | None = None) -> dict[str, str]:
     """The profile store's issues for one restriction → {form field: message}."""
     prefix = f"$.people[{person_index}].restrictions[{restriction_index}]"
     errors: dict[str, str] = {}
@@ -362,5 +269,5 @@ def issues_to_fields(issues: list[Any], person_index: int, restriction_index: in
             continue
         rest = path[len(prefix):].lstrip(".")
         key = re.split(r"[.\[]", rest, maxsplit=1)[0] if rest else "type"
-        errors.setdefault(_FIELD_OF_KEY.get(key, key), str(getattr(issue, "message", issue)))
+        errors.setdefault(_field_of(key, kind), str(getattr(issue, "message", issue)))
     return errors
