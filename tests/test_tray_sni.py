@@ -82,19 +82,19 @@ def test_the_panel_shows_the_item_and_its_menu_pauses_grants_and_quits(sni_host,
         assert pause.props["toggle-type"] == "checkmark" and pause.props.get("toggle-state", 0) == 0
         grant = layout.find("Give extra time", "Emma", "+30 min")
         assert layout.find("Give extra time").props.get("children-display") == "submenu"
-        assert [e.label for e in layout.find("Give extra time", "Emma").children] == [
-            "+15 min", "+30 min", "+1 h", "No bedtime tonight"]
+        emma = [e for e in layout.find("Give extra time", "Emma").children if e.props.get("type") != "separator"]
+        assert emma[0].label.endswith("watched today") and emma[0].props.get("enabled") is False  # where her day stands
+        assert [e.label for e in emma[1:]] == ["+15 min", "+30 min", "+1 h", "No bedtime tonight"]
 
-        sni_host.click(name, menu_path, pause)
+        sni_host.click_path(name, menu_path, "Pause monitoring")
         # the engine paused: its new snapshot comes back as the checkmark and the title
         wait_for(lambda: sni_host.layout(name, menu_path).find("Pause monitoring").props.get("toggle-state") == 1)
         wait_for(lambda: sni_host.properties(name, path)["Title"].startswith("plextray: paused"))
 
-        grant = sni_host.layout(name, menu_path).find("Give extra time", "Emma", "+30 min")  # ids change
-        sni_host.click(name, menu_path, grant)
+        sni_host.click_path(name, menu_path, "Give extra time", "Emma", "+30 min")  # on the menu as it is now
         wait_for(lambda: _grants(plextray_home) == [("Emma", 30)])
 
-        sni_host.click(name, menu_path, sni_host.layout(name, menu_path).find("Quit"))
+        sni_host.click_path(name, menu_path, "Quit")
         out, err = app.communicate(timeout=30)
     finally:
         if app.poll() is None:

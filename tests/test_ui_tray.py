@@ -445,3 +445,27 @@ def _wait_docked_and_settled(app, display, window, timeout: float = 5.0) -> tupl
             return here
         last = here
     raise AssertionError("the icon never settled in the tray")
+
+
+def test_the_extra_time_menu_says_where_the_day_stands_and_a_grant_answers_with_the_time_left(app):
+    from pystray import Menu
+
+    from plextray.core.model import PersonStatus
+
+    app.test_engine.publish(EngineSnapshot(EngineState.MONITORING, people=("Emma", "Leo"), people_status=(
+        PersonStatus("Emma", minutes_today=105, minutes_left=15), PersonStatus("Leo", minutes_today=20))))
+    assert pump(app.root, lambda: app.tray.snapshot.people_status)
+    people = menu_items(menu_items(app.tray.icon.menu)["Give extra time"].submenu)
+    emma = [item.text for item in people["Emma"].submenu.items if item is not Menu.SEPARATOR]
+    assert emma[0] == "1 h 45 min watched today · 15 min left"
+    assert not people["Emma"].submenu.items[0].enabled
+    assert emma[1:] == ["+15 min", "+30 min", "+1 h", "No bedtime tonight"]
+    assert people["Leo"].submenu.items[0].text == "20 min watched today"
+    click(app, "Give extra time", "Emma", "+15 min")
+    click(app, "Give extra time", "Leo", "+30 min")
+    click(app, "Give extra time", "Emma", "No bedtime tonight")
+    assert app.test_engine.calls[-3:] == [("grant", "Emma", 15, None), ("grant", "Leo", 30, None),
+                                          ("grant", "Emma", 0, "tonight")]
+    assert pump(app.root, lambda: len(app.notifier.sent) >= 3)
+    assert [m for _, m in app.notifier.sent[-3:]] == [
+        "Emma: 15 more minutes — 30 min left today.", "Leo: 30 more minutes today.", "Emma: no bedtime tonight."]

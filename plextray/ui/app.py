@@ -90,6 +90,7 @@ class TrayApp:
             autostart_enabled=self.autostart.is_enabled,
             quit=self.quit,
             open_setup=self.open_setup,
+            confirm=self._confirm,
         )
         self._choose_backend()
         self.tray = Tray(self.engine, self.dispatcher, actions, menu_root=self.root)
@@ -99,6 +100,11 @@ class TrayApp:
         self.dispatcher.post(self._apply_snapshot, self.engine.snapshot())  # one published before we listened
         self.tray.start()
         return self.root
+
+    def _confirm(self, title: str, message: str) -> None:
+        """A grant from the menu answered with the new time left (a desktop notification)."""
+        if self.notifier is not None:
+            self.notifier.notify(title, message)
 
     def _choose_backend(self) -> None:
         """StatusNotifierItem where the desktop has a watcher, XEmbed where that is its tray; a

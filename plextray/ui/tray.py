@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from plextray.control import EngineControl
-from plextray.core.model import EngineSnapshot, EngineState
+from plextray.core.model import EngineSnapshot, EngineState, PersonStatus
 from plextray.safe_text import clean, for_notification
 from plextray.ui.dispatch import Dispatcher
 from plextray.ui.xorg_loop import DockWatcher, XorgLoop, is_xorg
@@ -91,6 +91,26 @@ def tooltip_text(snapshot: EngineSnapshot) -> str:
     return cut + "…"
 
 
+def _duration(minutes: int) -> str:
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h" + (f" {minutes % 60} min" if minutes % 60 else "")
+
+
+def today_line(status: PersonStatus) -> str:
+    """'45 min watched today · 15 min left': the first, greyed line of a person's extra-time submenu."""
+    watched = f"{_duration(status.minutes_today)} watched today"
+    return watched if status.minutes_left is None else f"{watched} · {_duration(status.minutes_left)} left"
+
+
+def grant_confirmation(person: str, minutes: int, before: PersonStatus | None) -> str:
+    """What the parent is told after a grant from the menu: the new time left when a daily limit applies."""
+    name = clean(person, 60)
+    if not minutes:
+        return f"{name}: no bedtime tonight."
+    if before is None or before.minutes_left is None:
+        return f"{name}: {minutes} more minutes today."
+    return f"{name}: {minutes} more minutes — {_duration(before.minutes_left + minutes)} left today."
+
+
 @dataclass(frozen=True)
 class TrayActions:
     """What the menu does besides talking to the engine; each runs on the Tk thread."""
@@ -103,6 +123,8 @@ class TrayActions:
     autostart_enabled: Callable[[], bool]
     quit: Callable[[], None]
     open_setup: Callable[[], None] | None = None  # the first-run window ("Set up…")
+    # says what a grant did ("Emma: 15 more minutes — 30 min left today"); None: nothing said
+    confirm: Callable[[str, str], None] | None = None
 
 
 class Tray:
@@ -157,15 +179,22 @@ class Tray:
         if not self.snapshot.people:
             return [MenuItem("(no people yet: add them in Settings…)", None, enabled=False)]
         items = []
+        status = {s.name: s for s in self.snapshot.people_status}
         for person in self.snapshot.people:
-            choices = [MenuItem(label, self._grant(person, minutes=minutes)) for label, minutes in GRANT_CHOICES]
+            choices = []
+            if person in status:  # where the day stands, as the settings window's Today tab says it
+                choices += [MenuItem(today_line(status[person]), None, enabled=False), Menu.SEPARATOR]
+            choices += [MenuItem(label, self._grant(person, minutes=minutes)) for label, minutes in GRANT_CHOICES]
             choices.append(MenuItem(NO_BEDTIME_LABEL, self._grant(person, lift_window_until=NO_BEDTIME_UNTIL)))
             items.append(MenuItem(person, Menu(*choices)))
         return items
 
     def _grant(self, person: str, *, minutes: int = 0, lift_window_until: str | None = None) -> Callable[[], None]:
         def action() -> None:
+            before = next((s for s in self.snapshot.people_status if s.name == person), None)
             self.engine.grant(person, minutes=minutes, lift_window_until=lift_window_until)
+            if self.actions.confirm is not None:
+                self.actions.confirm("plextray", grant_confirmation(person, minutes, before))
 
         return action
 

@@ -149,6 +149,19 @@ class SniHost:
         self._call(self._method(name, menu_path, DBUSMENU, "Event", "isvu",
                                 [entry.id, "clicked", Variant("i", 0), int(time.time()) & 0xFFFFFFFF]))
 
+    def click_path(self, name: str, menu_path: str, *labels: str, attempts: int = 5) -> None:
+        """Click the entry at this label path in the menu as it is now. The item rebuilds its menu
+        (new ids) whenever its state changes; a panel clicking an entry that just went away gets
+        an error and shows the new menu, so the click is tried again on the new layout."""
+        for attempt in range(attempts):
+            try:
+                self.click(name, menu_path, self.layout(name, menu_path).find(*labels))
+                return
+            except RuntimeError as exc:
+                if "does not refer to a menu item" not in str(exc) or attempt == attempts - 1:
+                    raise
+                time.sleep(0.1)
+
     def stop(self) -> None:
         async def close() -> None:
             if self._bus is not None:
