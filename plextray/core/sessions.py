@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, tzinfo
 
 from plextray.core.localtime import LocalClock
-from plextray.core.model import PlaybackEvent, WatchSession
+from plextray.core.model import ClientIdentity, PlaybackEvent, WatchSession
 
 # A snapshot per folded report: positional construction is ~5x cheaper than dataclasses.replace.
 _FIELDS = dataclasses.fields(WatchSession)
@@ -298,7 +298,7 @@ class SessionFolder:
 
     def _start(self, client: str, event: PlaybackEvent, utc: float) -> WatchSession:
         position = event.position_ms or 0
-        return WatchSession(
+        session = WatchSession(
             key=f"{client}@{event.rating_key}@{event.time}",
             client_id=client,
             rating_key=event.rating_key,
@@ -312,21 +312,16 @@ class SessionFolder:
             resumed=position > RESUME_MS,
             state=event.state,
             live=True,
-            account=event.account,
-            product=event.product,
-            platform=event.platform,
-            device=event.device,
-            ip=event.ip,
             plex_session=event.session,
         )
+        session.identity = event.identity.over(ClientIdentity(client))  # a stand-in's: `client`
+        return session
 
     @staticmethod
     def _identify(session: WatchSession, event: PlaybackEvent) -> None:
-        session.account = event.account or session.account
-        session.product = event.product or session.product
-        session.platform = event.platform or session.platform
-        session.device = event.device or session.device
-        session.ip = event.ip or session.ip
+        """What this report names of who plays, over what the session knew (the client id stays:
+        a stand-in's report names none, and a named report names the session's own)."""
+        session.identity = event.identity.over(session.identity)
         session.plex_session = event.session or session.plex_session
 
     def _close(self, ident: tuple[str, str | None]) -> WatchSession:
