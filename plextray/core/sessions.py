@@ -27,11 +27,14 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, tzinfo
 
 from plextray.core.localtime import LocalClock
-from plextray.core.model import ClientIdentity, PlaybackEvent, WatchSession
+from plextray.core.model import IDENTITY_FIELDS, ClientIdentity, PlaybackEvent, WatchSession
 
 # A snapshot per folded report: positional construction is ~5x cheaper than dataclasses.replace.
 _FIELDS = dataclasses.fields(WatchSession)
 _VALUES = operator.attrgetter(*(f.name for f in _FIELDS))
+# Most reports of a play name who it is exactly as the last did: a tuple compare (~0.1 µs) spares
+# building three ClientIdentity values (~4 µs, ~10% of a day's import) for nothing new.
+_WHO = operator.attrgetter(*IDENTITY_FIELDS)
 
 
 def _copy(session: WatchSession) -> WatchSession:
@@ -321,7 +324,8 @@ class SessionFolder:
     def _identify(session: WatchSession, event: PlaybackEvent) -> None:
         """What this report names of who plays, over what the session knew (the client id stays:
         a stand-in's report names none, and a named report names the session's own)."""
-        session.identity = event.identity.over(session.identity)
+        if _WHO(event) != _WHO(session):
+            session.identity = event.identity.over(session.identity)
         session.plex_session = event.session or session.plex_session
 
     def _close(self, ident: tuple[str, str | None]) -> WatchSession:
