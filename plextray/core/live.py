@@ -16,9 +16,14 @@ Pure: times are passed in (ISO local, as the log writes them); nothing here read
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from plextray.core.model import PLAYBACK_STATES, LiveSession, PlaybackEvent
+from plextray.core.model import (
+    PLAYBACK_STATES,
+    ClientIdentity,
+    LiveSession,
+    PlaybackEvent,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,17 +143,8 @@ class LiveFeed:
     @staticmethod
     def _event(known: _Known, time: str) -> PlaybackEvent:
         s = known.session
-        return PlaybackEvent(
-            time=time,
-            state=known.state,
-            rating_key=known.rating_key,
-            position_ms=known.view_offset_ms,
-            duration_ms=None,
-            client_id=known.client_id,
-            product=s.product if s else None,
-            platform=s.platform if s else None,
-            device=s.device if s else None,
-            ip=s.address if s else None,
-            account=s.account if s else None,
-            session=s.session_id if s else None,
-        )
+        who = s.identity if s else ClientIdentity()
+        return PlaybackEvent.of(
+            time, known.state, known.rating_key, known.view_offset_ms, None,
+            replace(who, client_id=known.client_id), s.session_id if s else None,
+        )  # fmt: skip

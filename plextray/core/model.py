@@ -7,7 +7,7 @@ the caller (see core.sessions) so that midnight and daylight-saving changes add 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import Enum
 from typing import Any
 
@@ -28,6 +28,37 @@ EVENT_JSON_KEYS = (
     "account",
     "session",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ClientIdentity:
+    """Who a play says it is: the one shape of the identity fields events, sessions, devices and
+    live sessions share, so that copying one record's identity into another is one assignment.
+
+    All but `account` are chosen by the client (see core.identity for what is trusted). A record
+    keeps its own fields (the parser builds an event per report; the store maps columns) and
+    exposes them through an `identity` property; nothing else lists them one by one."""
+
+    client_id: str | None = None  # X-Plex-Client-Identifier (= Player machineIdentifier)
+    product: str | None = None
+    platform: str | None = None
+    device: str | None = None  # the device's name, e.g. "Emma's iPad"
+    ip: str | None = None
+    account: str | None = None
+
+    def over(self, older: ClientIdentity) -> ClientIdentity:
+        """This identity with each blank field filled from `older` (a later report may name less)."""
+        return ClientIdentity(
+            self.client_id or older.client_id,
+            self.product or older.product,
+            self.platform or older.platform,
+            self.device or older.device,
+            self.ip or older.ip,
+            self.account or older.account,
+        )
+
+
+IDENTITY_FIELDS = tuple(f.name for f in fields(ClientIdentity))
 
 
 @dataclass(slots=True)
@@ -51,6 +82,19 @@ class PlaybackEvent:
     account: str | None
     session: str | None  # Plex session / transcode session id, when known
 
+    @classmethod
+    def of(
+        cls, time: str, state: str, rating_key: str | None, position_ms: int | None,
+        duration_ms: int | None, who: ClientIdentity, session: str | None,
+    ) -> PlaybackEvent:
+        """An event for a report whose identity is already known (not the parser's hot path)."""
+        return cls(time, state, rating_key, position_ms, duration_ms, who.client_id, who.product,
+                   who.platform, who.device, who.ip, who.account, session)  # fmt: skip
+
+    @property
+    def identity(self) -> ClientIdentity:
+        return ClientIdentity(self.client_id, self.product, self.platform, self.device, self.ip, self.account)
+
     def to_json_dict(self) -> dict[str, Any]:
         data = asdict(self)
         return {key: data[key] for key in EVENT_JSON_KEYS}
@@ -68,6 +112,16 @@ class Device:
     account: str | None = None
     first_seen: str | None = None  # ISO local
     last_seen: str | None = None  # ISO local
+
+    @classmethod
+    def seen(cls, who: ClientIdentity, first_seen: str | None, last_seen: str | None) -> Device:
+        """The device `who` names, seen from `first_seen` to `last_seen`."""
+        assert who.client_id is not None, "a device is known by its client id"
+        return cls(who.client_id, who.product, who.platform, who.device, who.ip, who.account, first_seen, last_seen)
+
+    @property
+    def identity(self) -> ClientIdentity:
+        return ClientIdentity(self.client_id, self.product, self.platform, self.device, self.ip, self.account)
 
 
 @dataclass(slots=True)
@@ -97,6 +151,16 @@ class WatchSession:
     device: str | None = None
     ip: str | None = None
     plex_session: str | None = None
+
+    @property
+    def identity(self) -> ClientIdentity:
+        return ClientIdentity(self.client_id, self.product, self.platform, self.device, self.ip, self.account)
+
+    @identity.setter
+    def identity(self, who: ClientIdentity) -> None:
+        assert who.client_id is not None, "a session is keyed by its client id"
+        self.client_id, self.product, self.platform = who.client_id, who.product, who.platform
+        self.device, self.ip, self.account = who.device, who.ip, who.account
 
     @property
     def percent(self) -> float | None:
@@ -153,6 +217,11 @@ class LiveSession:
     view_offset_ms: int | None = None
     title: str | None = None
     media_type: str | None = None
+
+    @property
+    def identity(self) -> ClientIdentity:
+        """The server's names in the log's terms (machineIdentifier = client id, address = ip)."""
+        return ClientIdentity(self.machine_id, self.product, self.platform, self.device, self.address, self.account)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,11 +27,14 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, tzinfo
 
 from plextray.core.localtime import LocalClock
-from plextray.core.model import PlaybackEvent, WatchSession
+from plextray.core.model import IDENTITY_FIELDS, ClientIdentity, PlaybackEvent, WatchSession
 
 # A snapshot per folded report: positional construction is ~5x cheaper than dataclasses.replace.
 _FIELDS = dataclasses.fields(WatchSession)
 _VALUES = operator.attrgetter(*(f.name for f in _FIELDS))
+# Most reports of a play name who it is exactly as the last did: a tuple compare (~0.1 µs) spares
+# building three ClientIdentity values (~4 µs, ~10% of a day's import) for nothing new.
+_WHO = operator.attrgetter(*IDENTITY_FIELDS)
 
 
 def _copy(session: WatchSession) -> WatchSession:
@@ -298,7 +301,7 @@ class SessionFolder:
 
     def _start(self, client: str, event: PlaybackEvent, utc: float) -> WatchSession:
         position = event.position_ms or 0
-        return WatchSession(
+        session = WatchSession(
             key=f"{client}@{event.rating_key}@{event.time}",
             client_id=client,
             rating_key=event.rating_key,
@@ -312,21 +315,17 @@ class SessionFolder:
             resumed=position > RESUME_MS,
             state=event.state,
             live=True,
-            account=event.account,
-            product=event.product,
-            platform=event.platform,
-            device=event.device,
-            ip=event.ip,
             plex_session=event.session,
         )
+        session.identity = event.identity.over(ClientIdentity(client))  # a stand-in's: `client`
+        return session
 
     @staticmethod
     def _identify(session: WatchSession, event: PlaybackEvent) -> None:
-        session.account = event.account or session.account
-        session.product = event.product or session.product
-        session.platform = event.platform or session.platform
-        session.device = event.device or session.device
-        session.ip = event.ip or session.ip
+        """What this report names of who plays, over what the session knew (the client id stays:
+        a stand-in's report names none, and a named report names the session's own)."""
+        if _WHO(event) != _WHO(session):
+            session.identity = event.identity.over(session.identity)
         session.plex_session = event.session or session.plex_session
 
     def _close(self, ident: tuple[str, str | None]) -> WatchSession:

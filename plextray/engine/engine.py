@@ -22,27 +22,25 @@ from typing import TYPE_CHECKING, Any
 from plextray.config import AppConfig
 from plextray.control import Notifier
 from plextray.core.enforcement import STOP
-from plextray.core.identity import fetch_account_ids, learn_account_ids
-from plextray.core.model import (
-    EngineSnapshot,
-    EngineState,
-    LiveSession,
-    MediaInfo,
-    PlaybackEvent,
-    ServerInfo,
-    WatchSession,
-)
+from plextray.core.identity import learn_account_ids
+from plextray.core.model import EngineSnapshot, EngineState, LiveSession, PlaybackEvent, ServerInfo, WatchSession
 from plextray.core.profiles import Profiles
 from plextray.core.sessions import heir_of, is_stand_in
 from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner, Alerter
+from plextray.engine.debug_logging import DEBUG_HINT, DebugLogging
 from plextray.engine.enforcer import Enforcer, Lookups
 from plextray.engine.failures import RepeatedFailures
-from plextray.engine.live_source import SOCKET_PROBLEM, LiveSource, debug_pref
+from plextray.engine.live_source import SOCKET_PROBLEM, LiveSource
+from plextray.engine.media_lookup import MediaLookup
 from plextray.engine.people import PeopleView
+from plextray.engine.publisher import SnapshotPublisher
 from plextray.engine.rejections import Rejections
+from plextray.engine.requests import server_info_job, sessions_job
 from plextray.engine.server_health import ServerHealth
 from plextray.engine.status import build_snapshot, check_setup
+from plextray.engine.thread_side import EngineThreadSide
+from plextray.engine.unnamed import UnnamedPlays
 from plextray.engine.wake import (
     MIN_READ_GAP,
     TICK_SECONDS,
@@ -70,8 +68,8 @@ LOG_SILENCE_FOR_DEBUG_HINT = 120.0  # server shows plays but the log has said no
 PRUNE_SECONDS = 3600.0  # how often memory of long-gone plays is dropped
 
 
-class Engine:
-    """Implements plextray.control.EngineControl."""
+class Engine(EngineThreadSide):
+    """Implements plextray.control.EngineControl (its calls: engine/thread_side.py)."""
 
     def __init__(
         self,
@@ -108,6 +106,7 @@ class Engine:
         self._mono = monotonic
         self._queue: queue.Queue[Any] = queue.Queue()
         self._runner = ActionRunner(self._queue.put, notifier=notifier, alerter=alerter, client=client)
+        self._media_lookup = MediaLookup(media_cache, client, submit=self._runner.submit, post=self._queue.put)
         usage = UsageQueries(history.conn)
         self._enforcer = Enforcer(
             usage=usage,
@@ -115,7 +114,7 @@ class Engine:
             runner=self._runner,
             lookups=Lookups(
                 profiles=self._profiles,
-                media=self._media,
+                media=self._media_lookup.get,
                 live_account=self._live_account,
                 can_stop=lambda: self._server is None or self._server.plex_pass,
                 live_sessions=lambda: self._live_all,
@@ -124,21 +123,18 @@ class Engine:
             wall_clock=wall_clock,
             monotonic=monotonic,
             grace_seconds=self._profiles().settings.grace_seconds,
-            new_play_after=getattr(folder, "silence", 600.0),
+            new_play_after=folder.silence,
         )
         self._rejections = Rejections(history.conn, self._runner, monotonic)  # reports Plex refused
         self._people_view = PeopleView(usage=usage, enforcement=enforcement, wall_clock=wall_clock, monotonic=monotonic,
-                                       media=self._cached_media, account_of=lambda s: s.account or self._live_account(s.client_id))
+                                       media=self._media_lookup.cached, account_of=lambda s: s.account or self._live_account(s.client_id))
         self._live_source = LiveSource(
             client, post=self._queue.put, use_socket=config.websocket,
             poll_seconds=config.sessions_poll_seconds, monotonic=monotonic, stamp=self._now_iso,
         )
-        self._debug_logging: bool | None = None
+        self._debug = DebugLogging()
         self._health = ServerHealth(monotonic)
-        self._pref_read_at = -1e9  # when the server's logDebug pref was last read (monotonic)
-        self._subscribers: list[Callable[[EngineSnapshot], None]] = []
-        self._sub_lock = threading.Lock()
-        self._snapshot = EngineSnapshot(EngineState.STARTING, people=self._people())
+        self._snapshots = SnapshotPublisher(EngineSnapshot(EngineState.STARTING, people=self._people()), self._tell_setup)
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
         # engine-thread state
@@ -150,14 +146,9 @@ class Engine:
         self._live_all: tuple[LiveSession, ...] = ()  # as listed (a copied client id may appear twice)
         self._account_ids: dict[str, str] = {}  # Plex account name (case-folded) → id, never forgotten
         self._sessions: dict[str, WatchSession] = {}  # live watch sessions by key
-        # stand-in sessions (no device named yet) first seen in the latest read of the log: PMS
-        # writes a report line by line, so the next read usually names the device; judged then
-        self._unnamed: set[str] = set()
-        self._unnamed_at = 0.0  # when the oldest of them was read: they wait `poll_seconds` for a name
+        self._unnamed = UnnamedPlays()  # stand-ins waiting for the read that names their device
         self._last_any_log_event: float | None = None
-        self._media_pending: dict[str, set[str]] = {}
         self._problems: dict[str, str] = {}
-        self._told_setup = False  # the "needs setup" notification is shown once per run
         self._poll_in_flight = False
         self._poll_again = False  # a notice named a session while a list was already on its way
         self._next_server_poll = 0.0
@@ -168,57 +159,6 @@ class Engine:
         self._log_watch = log_watch
         self._watching_logs = False
         self._started_mono = monotonic()
-
-    # ---------------------------------------------------------------- control (any thread)
-
-    def start(self) -> "Engine":
-        self._thread = threading.Thread(target=self._run, name="plextray-engine", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._queue.put(msg.Stop())
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
-        self._runner.close()
-
-    def join(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def snapshot(self) -> EngineSnapshot:
-        return self._snapshot
-
-    def subscribe(self, callback: Callable[[EngineSnapshot], None]) -> Callable[[], None]:
-        with self._sub_lock:
-            self._subscribers.append(callback)
-
-        def unsubscribe() -> None:
-            with self._sub_lock:
-                if callback in self._subscribers:
-                    self._subscribers.remove(callback)
-
-        return unsubscribe
-
-    def pause(self) -> None:
-        self._queue.put(msg.Pause())
-
-    def resume(self) -> None:
-        self._queue.put(msg.Resume())
-
-    def grant(self, person: str, *, minutes: int = 0, lift_window_until: str | None = None) -> None:
-        self._queue.put(msg.Grant(person, minutes, lift_window_until))
-
-    def reload_profiles(self) -> None:
-        self._queue.put(msg.ReloadProfiles())
-
-    def report_problem(self, key: str, text: str) -> None:
-        """A lasting problem found outside the engine (no tray on this desktop): into the snapshot."""
-        self._queue.put(msg.Problem(key, text))
 
     # ---------------------------------------------------------------- the loop (engine thread)
 
@@ -347,8 +287,7 @@ class Engine:
             return
         # Reads follow Plex's writes now, so "the next read" may come mid-report: a stand-in
         # waits `poll_seconds`, as long as a poll used to, for the line that names its device.
-        ripe = self._mono() - self._unnamed_at >= self.config.poll_seconds - MIN_READ_GAP
-        waited, self._unnamed = (self._unnamed, set()) if ripe else (set(), self._unnamed)
+        waited = self._unnamed.take_ripe(self._mono(), self.config.poll_seconds - MIN_READ_GAP)
         try:
             batch = self._saver.read_new()
         except (PlexTrayError, OSError) as exc:
@@ -386,8 +325,7 @@ class Engine:
                 updated[session.key] = session
         if from_log:
             self._last_any_log_event = now
-            if now - self._pref_read_at > 5.0:  # (lines read late must not undo the pref just read)
-                self._debug_logging = True  # the log shows playback: Plex's debug logging is on
+            self._debug.log_showed_playback(now)  # (unless a pref just read says otherwise)
             if self._problems.pop("debug_logging", None) is not None:
                 self._publish()  # the log shows playback again: the hint no longer holds
         retired = self._folder.retired()
@@ -402,9 +340,7 @@ class Engine:
             self._history.upsert_sessions(list(updated.values()))  # their devices too
         for session in updated.values():
             if from_log and session.key not in self._sessions and is_stand_in(session.client_id):
-                if not self._unnamed:
-                    self._unnamed_at = self._last_log_read
-                self._unnamed.add(session.key)
+                self._unnamed.add(session.key, self._last_log_read)
             if session.live:
                 self._sessions[session.key] = session
             else:
@@ -430,18 +366,7 @@ class Engine:
         if client is None:
             return
 
-        def run() -> None:
-            try:
-                info = client.server_info()
-                self._queue.put(msg.ServerInfoResult(info, debug_logging=debug_pref(client)))
-                self._queue.put(msg.AccountsResult(fetch_account_ids(client)))
-            except PlexTrayError as exc:
-                self._queue.put(msg.ServerInfoResult(None, str(exc)))
-            except Exception as exc:  # an error the client did not translate: still answer
-                log.exception("asking the server for its identity failed")
-                self._queue.put(msg.ServerInfoResult(None, f"unexpected error: {type(exc).__name__}"))
-
-        self._runner.submit(run)
+        self._runner.submit(server_info_job(client, self._queue.put))
 
     def _poll_server(self) -> None:
         client = self._client
@@ -451,27 +376,14 @@ class Engine:
             self._poll_again = True
             return
         self._poll_in_flight = True
-        asked_at = self._live_source.feed.ask()
-
-        def run() -> None:
-            try:
-                sessions = tuple(client.sessions())
-                self._queue.put(msg.LiveSessionsResult(sessions, asked_at=asked_at, debug_logging=debug_pref(client)))
-            except PlexTrayError as exc:
-                self._queue.put(msg.LiveSessionsResult(None, str(exc), asked_at=asked_at))
-            except Exception as exc:  # must answer, or _poll_in_flight stays set and polling ends
-                log.exception("asking the server for its sessions failed")
-                self._queue.put(msg.LiveSessionsResult(None, f"unexpected error: {type(exc).__name__}", asked_at=asked_at))
-
-        self._runner.submit(run)
+        self._runner.submit(sessions_job(client, self._queue.put, self._live_source.feed.ask()))
 
     def _on_server_info(self, result: msg.ServerInfoResult) -> None:
         if result.info is None:
             self._set_server_error(result.error)
             return
         self._server = result.info
-        if result.debug_logging is not None:
-            self._debug_logging, self._pref_read_at = result.debug_logging, self._mono()
+        self._debug.pref_read(result.debug_logging, self._mono())
         self._set_server_error(None)
         if result.info.plex_pass:
             self._problems.pop("plex_pass", None)  # stopping works again
@@ -498,8 +410,7 @@ class Engine:
         self._live_all = result.sessions
         learn_account_ids(self._account_ids, result.sessions)
         self._enforcer.live_update()
-        if result.debug_logging is not None:  # switched off (or on) since last asked
-            self._debug_logging, self._pref_read_at = result.debug_logging, self._mono()
+        self._debug.pref_read(result.debug_logging, self._mono())  # switched off (or on) since last asked
         events = self._live_source.feed.sessions(result.sessions, self._now_iso(), asked_at=result.asked_at)
         if events and self._server_makes_plays():
             self._apply_events(events, from_log=False)
@@ -527,22 +438,18 @@ class Engine:
     def _server_makes_plays(self) -> bool:
         since = self._last_any_log_event if self._last_any_log_event is not None else self._started_mono
         return self._live_source.makes_plays(log_readable=self._saver is not None and self._logs_error is None,
-                                             debug_logging=self._debug_logging, log_silent_for=self._mono() - since)
+                                             debug_logging=self._debug.state, log_silent_for=self._mono() - since)
 
     def _now_iso(self) -> str:
         return self._now().isoformat(timespec="milliseconds")
 
     def _check_debug_logging(self, sessions: tuple[LiveSession, ...]) -> None:
-        if self._saver is None or not any(s.state == "playing" for s in sessions):
+        if self._saver is None:
             return
         since = self._last_any_log_event if self._last_any_log_event is not None else self._started_mono
-        if self._mono() - since > LOG_SILENCE_FOR_DEBUG_HINT:
-            self._debug_logging = False  # (switched off since the server said it was on)
-            self._problem(
-                "debug_logging",
-                "Plex is playing but its log shows no playback: turn on debug logging "
-                "(run `plextray debug-logging on`, or Plex Settings → General → Enable Plex Media Server debug logging).",
-            )
+        playing = any(s.state == "playing" for s in sessions)
+        if self._debug.log_silent(playing=playing, silent_for=self._mono() - since, limit=LOG_SILENCE_FOR_DEBUG_HINT):
+            self._problem("debug_logging", DEBUG_HINT)
 
     # ---------------------------------------------------------------- rules
 
@@ -615,44 +522,10 @@ class Engine:
         self._publish()
         self._check_all()
 
-    def _media(self, rating_key: str | None, session_key: str) -> MediaInfo | None:
-        if not rating_key or self._media_cache is None:
-            return None
-        info = self._media_cache.peek(rating_key)
-        if info is not None:
-            return info
-        waiting = self._media_pending.get(rating_key)
-        if waiting is not None:
-            waiting.add(session_key)
-            return None
-        client = self._client
-        if client is None:
-            return None
-        self._media_pending[rating_key] = {session_key}
-
-        def run() -> None:
-            try:
-                self._queue.put(msg.MediaResult(rating_key, client.metadata(rating_key)))
-            except PlexTrayError as exc:
-                self._queue.put(msg.MediaResult(rating_key, None, str(exc)))
-            except Exception as exc:  # must answer, or the item stays "pending" for good
-                log.exception("asking the server for item %s failed", rating_key)
-                self._queue.put(msg.MediaResult(rating_key, None, f"unexpected error: {type(exc).__name__}"))
-
-        self._runner.submit(run)
-        return None
-
-    def _cached_media(self, rating_key: str) -> MediaInfo | None:
-        return self._media_cache.peek(rating_key) if self._media_cache is not None else None
-
     def _on_media(self, result: msg.MediaResult) -> None:
-        waiting = self._media_pending.pop(result.rating_key, set())
-        if result.info is None:
-            level = logging.DEBUG if self._health.error else logging.WARNING  # an outage is said once
-            log.log(level, "no metadata for item %s: %s", result.rating_key, result.error)
+        waiting = self._media_lookup.answered(result, outage=bool(self._health.error))
+        if waiting is None:
             return
-        if self._media_cache is not None:
-            self._media_cache.put(result.info)
         for key in waiting:
             session = self._sessions.get(key)
             if session is not None:
@@ -699,27 +572,19 @@ class Engine:
             violation_age=None if self._enforcer.last_violation_at is None else self._mono() - self._enforcer.last_violation_at,
             sessions=list(self._sessions.values()),
             profiles=self._profiles_store.current,
-            media=self._cached_media,
+            media=self._media_lookup.cached,
             problems=tuple(self._problems.values()),
             people_status=self._people_view.view(self._profiles_store.current, self._sessions.values()),
             setup=check_setup(server_configured=self._client is not None, logs_found=self._saver is not None,
                               profiles=self._profiles_store.current),
             live_source=self._live_source.name,
-            debug_logging=self._debug_logging,
+            debug_logging=self._debug.state,
         )
-        if snapshot == self._snapshot:
-            return
-        self._snapshot = snapshot
-        if snapshot.state is EngineState.NEEDS_SETUP and not self._told_setup:
-            self._told_setup = True
-            self._runner.notify(("", ""), None, "plextray needs setting up", " ".join(snapshot.problems[:3]), kind="problem")
-        with self._sub_lock:
-            subscribers = list(self._subscribers)
-        for callback in subscribers:
-            try:
-                callback(snapshot)
-            except Exception:  # a broken listener must not break the engine
-                log.exception("snapshot subscriber failed")
+        self._snapshots.publish(snapshot)
+
+    def _tell_setup(self, snapshot: EngineSnapshot) -> None:
+        """The "needs setup" notification, shown once per run."""
+        self._runner.notify(("", ""), None, "plextray needs setting up", " ".join(snapshot.problems[:3]), kind="problem")
 
 
 def _reason(exc: Exception, what: str) -> str:

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plextray.core.live import LiveFeed
 from plextray.core.model import PlaybackEvent
 from plextray.engine import messages as msg
+
+if TYPE_CHECKING:
+    from plextray.plex.client import PlexClient
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +35,7 @@ class LiveSource:
 
     def __init__(
         self,
-        client: Any,
+        client: PlexClient | None,
         *,
         post: Callable[[Any], None],
         use_socket: bool,
@@ -43,7 +46,7 @@ class LiveSource:
         self.feed = LiveFeed()
         self._client = client
         self._post = post
-        self._use_socket = use_socket and client is not None and callable(getattr(client, "listen", None))
+        self._use_socket = use_socket and client is not None
         self._poll_seconds = poll_seconds
         self._mono = monotonic
         self._stamp = stamp
@@ -53,7 +56,7 @@ class LiveSource:
         self._lost_reason: str | None = None
 
     def start(self) -> None:
-        if not self._use_socket or self._socket is not None:
+        if not self._use_socket or self._socket is not None or self._client is None:
             return
         post, stamp = self._post, self._stamp
         self._socket = self._client.listen(

@@ -10,9 +10,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import astuple
 from datetime import datetime, timezone
 
-from plextray.core.model import Device, WatchSession
+from plextray.core.model import IDENTITY_FIELDS, ClientIdentity, Device, WatchSession
 
 _SESSION_COLUMNS = (
     "key", "client_id", "rating_key", "account", "start", "end", "start_utc", "end_utc",
@@ -25,8 +26,8 @@ _UPSERT_SESSION = (
     "ON CONFLICT(key) DO UPDATE SET "
     + ", ".join(f"{col} = excluded.{col}" for col in _SESSION_COLUMNS if col != "key")
 )
-_UPSERT_DEVICE = """
-    INSERT INTO devices (client_id, product, platform, device, ip, account, first_seen, last_seen)
+_UPSERT_DEVICE = f"""
+    INSERT INTO devices ({', '.join(IDENTITY_FIELDS)}, first_seen, last_seen)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT(client_id) DO UPDATE SET
         product = COALESCE(excluded.product, devices.product),
@@ -55,31 +56,23 @@ def _session_row(session: WatchSession) -> tuple[object, ...]:
 def _device_row(device: Device) -> tuple[object, ...]:
     first = device.first_seen or device.last_seen or ""
     last = device.last_seen or device.first_seen or ""
-    return (device.client_id, device.product, device.platform, device.device, device.ip, device.account, first, last)
+    return (*astuple(device.identity), first, last)  # the devices table's columns, in order
 
 
 def device_of(session: WatchSession) -> Device:
     """The device a session was watched on, as far as the session knows it."""
-    return Device(
-        client_id=session.client_id,
-        product=session.product,
-        platform=session.platform,
-        device=session.device,
-        ip=session.ip,
-        account=session.account,
-        first_seen=session.start,
-        last_seen=session.end,
-    )
+    return Device.seen(session.identity, session.start, session.end)
 
 
 def _session_from(row: sqlite3.Row) -> WatchSession:
-    return WatchSession(
+    session = WatchSession(
         key=row["key"], client_id=row["client_id"], rating_key=row["rating_key"], start=row["start"],
         end=row["end"], start_utc=row["start_utc"], end_utc=row["end_utc"], watched_ms=row["watched_ms"],
         max_position_ms=row["max_position_ms"], duration_ms=row["duration_ms"], resumed=bool(row["resumed"]),
-        state=row["state"], live=bool(row["live"]), account=row["account"], product=row["product"],
-        platform=row["platform"], device=row["device"], ip=row["ip"], plex_session=row["plex_session"],
+        state=row["state"], live=bool(row["live"]), plex_session=row["plex_session"],
     )  # fmt: skip
+    session.identity = ClientIdentity(*(row[name] for name in IDENTITY_FIELDS))  # same column names
+    return session
 
 
 def _who(client_ids: Iterable[str] | None, accounts: Iterable[str] | None) -> tuple[str, list[object]]:
