@@ -256,16 +256,16 @@ class Enforcer:
         if result.kind != STOP:
             return
         self._stop_busy.discard(result.play)
-        failures = self._stop_failures.pop(result.play, 0)
-        if result.no_match:
+        if result.no_match:  # not a failure of the server: the count of failed tries goes on
             log.info("stop of %s: %s; trying again on the next live update", result.play, result.detail)
             self._stop_waiting.add(result.play)
             self.tracker.stop_failed(result.play)
         elif result.ok:
+            failures = self._stop_failures.pop(result.play, 0)
             self._stopped_at[result.play] = self._now().isoformat(timespec="milliseconds")
             log.info("stopped %s: %s%s", result.play, result.detail, f" (after {failures + 1} tries)" if failures else "")
         elif result.retry:
-            failures += 1
+            failures = self._stop_failures.get(result.play, 0) + 1
             self._stop_failures[result.play] = failures
             delay = retry_delay(failures)
             # said once; the retries (2, 4, 8 … 60 s apart) only when they end
