@@ -14,8 +14,6 @@ import hashlib
 import io
 from pathlib import Path
 
-import pytest
-
 from plextray.commands import events
 
 # sample name -> (lines of output, sha256 of the output) at 232e413
