@@ -161,7 +161,7 @@ class Shapes:
         # the same first 6 bytes share a pass ("[Now] User|Device is ", "universal/st|decision").
         passes: list[list[bytes]] = []
         for marker in self.markers:
-            if passes and passes[-1][0][:6] == marker[:6] and len(passes) > 0:
+            if passes and passes[-1][0][:6] == marker[:6]:
                 passes[-1].append(marker)
             else:
                 passes.append([marker])
