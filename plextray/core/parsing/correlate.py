@@ -44,24 +44,16 @@ class Correlator:
         # bumped by every write to _addr_client, _ident_client, _client_session, _client_info:
         # unchanged since a report's last _learn means learning it again would change nothing
         self._learn_epoch = 0
-        self._connections: dict[
-            bytes, tuple[str, str]
-        ] = {}  # `ip:port` of a Request -> (it, ip)
-        self._rejected: list[
-            Rejected
-        ] = []  # refused reports since the last take_rejected()
-        self.rejected_total = (
-            0  # reports Plex refused (`Token ()` then 401/403): never events
-        )
+        self._connections: dict[bytes, tuple[str, str]] = {}  # `ip:port` of a Request -> (it, ip)
+        self._rejected: list[Rejected] = []  # refused reports since the last take_rejected()
+        self.rejected_total = 0  # reports Plex refused (`Token ()` then 401/403): never events
 
     def take_rejected(self) -> list[Rejected]:
         """The reports Plex refused since the last call (for the suspicious-requests count)."""
         out, self._rejected = self._rejected, []
         return out
 
-    def _client_line(
-        self, report: Report, ident: str | None, duration: int | None
-    ) -> None:
+    def _client_line(self, report: Report, ident: str | None, duration: int | None) -> None:
         """What a 1.x `Client [ident] reporting …` line adds to the report it belongs to."""
         report.has_client_line = True
         if report.duration is None:
@@ -97,8 +89,7 @@ class Correlator:
             rating_key=rating_from(query),
             client_id=client,
             product=ident.get("X-Plex-Product"),
-            platform=ident.get("X-Plex-Platform")
-            or ident.get("X-Plex-Client-Platform"),
+            platform=ident.get("X-Plex-Platform") or ident.get("X-Plex-Client-Platform"),
             device=ident.get("X-Plex-Device-Name"),
         )
         if not line.modern:  # 2013 web playback only: never tie a 1.x client to an IP
@@ -150,25 +141,11 @@ class Correlator:
             reqid,
         )
 
-    def _identity_from(
-        self, report: Report, ident: dict[str, str], *, modern: bool
-    ) -> None:
-        report.client_id = (
-            report.client_id or ident.get("X-Plex-Client-Identifier") or None
-        )
+    def _identity_from(self, report: Report, ident: dict[str, str], *, modern: bool) -> None:
+        report.client_id = report.client_id or ident.get("X-Plex-Client-Identifier") or None
         report.product = report.product or ident.get("X-Plex-Product") or None
-        report.platform = (
-            report.platform
-            or ident.get("X-Plex-Platform")
-            or ident.get("X-Plex-Client-Platform")
-            or None
-        )
-        report.device = (
-            report.device
-            or ident.get("X-Plex-Device-Name")
-            or ident.get("X-Plex-Device")
-            or None
-        )
+        report.platform = report.platform or ident.get("X-Plex-Platform") or ident.get("X-Plex-Client-Platform") or None
+        report.device = report.device or ident.get("X-Plex-Device-Name") or ident.get("X-Plex-Device") or None
         session_ident = ident.get("X-Plex-Session-Identifier")
         if session_ident:
             report.ident = session_ident
@@ -182,10 +159,7 @@ class Correlator:
             return None
         else:
             found = self._by_thread.get(line.thread)
-            if (
-                isinstance(found, Report)
-                and seconds(line.time) - found.sec > CONTEXT_SECONDS
-            ):
+            if isinstance(found, Report) and seconds(line.time) - found.sec > CONTEXT_SECONDS:
                 return None
         if not isinstance(found, Report):
             return None
@@ -195,9 +169,7 @@ class Correlator:
             self._release(found)  # Plex is handling it: it was accepted
         return found
 
-    def _match_recent(
-        self, probe: Report, *, addr: str | None = None, ident: str | None = None
-    ) -> Report | None:
+    def _match_recent(self, probe: Report, *, addr: str | None = None, ident: str | None = None) -> Report | None:
         for report in reversed(self._recent):
             if report.sec < probe.sec - MATCH_SECONDS:
                 break
@@ -245,24 +217,15 @@ class Correlator:
         report.refused = True
         if status in (401, 403):
             self.rejected_total += 1
-            self._rejected.append(
-                Rejected(report.time, report.ip, status, report.client_id)
-            )
+            self._rejected.append(Rejected(report.time, report.ip, status, report.client_id))
 
     def _fill_identity(self, report: Report) -> None:
         if report.client_id is None and report.addr is not None:
             report.client_id = self._addr_client.get(report.addr)
         if report.client_id is None and report.ident is not None:
             report.client_id = self._ident_client.get(report.ident)
-        if (
-            report.client_id is None
-            and report.product is None
-            and report.device is None
-            and report.ip
-        ):
-            web = self._web_by_ip.get(
-                report.ip
-            )  # 2013 Plex/Web: no identity on its timeline calls
+        if report.client_id is None and report.product is None and report.device is None and report.ip:
+            web = self._web_by_ip.get(report.ip)  # 2013 Plex/Web: no identity on its timeline calls
             if web is not None and report.sec - web.sec <= WEB_LINK_SECONDS:
                 report.client_id = web.client_id
                 report.session = report.session or web.session
@@ -277,9 +240,7 @@ class Correlator:
                 report.product = report.product or info[0]
                 report.platform = report.platform or info[1]
                 report.device = report.device or info[2]
-                if (
-                    not report.anonymous
-                ):  # an unauthenticated request never borrows an account
+                if not report.anonymous:  # an unauthenticated request never borrows an account
                     report.account = report.account or info[3]
             if report.session is None:
                 known = self._client_session.get(report.client_id)
@@ -342,9 +303,7 @@ class Correlator:
                 return
             self._release(report)
         if client_id and report.client_id != client_id:
-            report.client_id = (
-                client_id  # a line naming the client outranks a connection guess
-            )
+            report.client_id = client_id  # a line naming the client outranks a connection guess
             self._fill_identity(report)
         if account and report.account is None:
             report.account = account

@@ -57,9 +57,7 @@ def _device_said(found: Any) -> _Said:
 
 def _statistics_said(found: Any) -> _Said:
     account = found.group("account")
-    return found.group(
-        "client"
-    ).decode(), account.decode() if account is not None else None
+    return found.group("client").decode(), account.decode() if account is not None else None
 
 
 # what a repeated follow-up's byte twin found, as the (str, str | None) its general reader reads
@@ -83,9 +81,7 @@ def completed_reqid(buf: bytes, start: int, pos: int, end: int) -> str | None:
 class FastReader(GeneralReader):
     """The general reader plus its accelerator; `fast_paths = False` turns the accelerator off."""
 
-    fast_paths = (
-        True  # False: every line takes the general path (tests compare the two)
-    )
+    fast_paths = True  # False: every line takes the general path (tests compare the two)
 
     def __init__(self, shapes: Shapes = SHAPES) -> None:
         super().__init__(shapes)
@@ -96,18 +92,13 @@ class FastReader(GeneralReader):
             for kind in shapes.kind_of_group
         )  # fmt: skip
         self._fast_shapes: tuple[LineShape | None, ...] = tuple(
-            None if kind is None else shapes.table[kind]
-            for kind in shapes.kind_of_group
+            None if kind is None else shapes.table[kind] for kind in shapes.kind_of_group
         )
         # what each distinct repeated follow-up text said, by kind (see _said)
         self._tails: dict[int, dict[bytes, _Said | None]] = {
             shapes.kind[shape.name]: {} for shape in shapes.table if shape.repeats
         }
-        self._tails_of = {
-            shape.name: self._tails[shapes.kind[shape.name]]
-            for shape in shapes.table
-            if shape.repeats
-        }
+        self._tails_of = {shape.name: self._tails[shapes.kind[shape.name]] for shape in shapes.table if shape.repeats}
 
     def _examine(self, line: bytes) -> None:
         if self.fast_paths:
@@ -138,11 +129,7 @@ class FastReader(GeneralReader):
             fast.group(FAST_THREAD).decode(),
             fast.group(FAST_LEVEL).decode(),
         )
-        self._dispatch(
-            LogLine(
-                iso_of_stamp(text), thread, level, text[fast.end(FAST_MESSAGE) :], True
-            )
-        )
+        self._dispatch(LogLine(iso_of_stamp(text), thread, level, text[fast.end(FAST_MESSAGE) :], True))
 
     def _fast_report(self, fast: re.Match[bytes]) -> Report | bool:
         """The report a `[Req#id]` follow-up belongs to; True: handled (a refused report, nothing
@@ -174,9 +161,7 @@ class FastReader(GeneralReader):
         return said
 
     # ----------------------------------------------------------------- the rows' fast readers
-    def _fast_completed(
-        self, fast: re.Match[bytes], line: bytes, shape: LineShape
-    ) -> bool:
+    def _fast_completed(self, fast: re.Match[bytes], line: bytes, shape: LineShape) -> bool:
         completed = shape.fast.match(line, fast.end())
         if completed is None:
             return False
@@ -188,9 +173,7 @@ class FastReader(GeneralReader):
         # path reads its status)
         return isinstance(known, Report) and not known.held
 
-    def _fast_client(
-        self, fast: re.Match[bytes], line: bytes, shape: LineShape
-    ) -> bool:
+    def _fast_client(self, fast: re.Match[bytes], line: bytes, shape: LineShape) -> bool:
         report = self._fast_report(fast)
         if report is True or report is False:
             return report
@@ -219,9 +202,7 @@ class FastReader(GeneralReader):
         self._enrich(report, account=user)
         return True
 
-    def _fast_device(
-        self, fast: re.Match[bytes], line: bytes, shape: LineShape
-    ) -> bool:
+    def _fast_device(self, fast: re.Match[bytes], line: bytes, shape: LineShape) -> bool:
         report = self._fast_report(fast)
         if report is True or report is False:
             return report
@@ -236,9 +217,7 @@ class FastReader(GeneralReader):
         self._learn(report)
         return True
 
-    def _fast_statistics(
-        self, fast: re.Match[bytes], line: bytes, shape: LineShape
-    ) -> bool:
+    def _fast_statistics(self, fast: re.Match[bytes], line: bytes, shape: LineShape) -> bool:
         report = self._fast_report(fast)
         if report is True or report is False:
             return report
@@ -246,15 +225,11 @@ class FastReader(GeneralReader):
         if said is None:
             return False
         named, account_id = said
-        account = (
-            self._account_names.get(account_id) if account_id is not None else None
-        )
+        account = self._account_names.get(account_id) if account_id is not None else None
         self._enrich(report, client_id=named, account=account)
         return True
 
-    def _fast_request(
-        self, fast: re.Match[bytes], line: bytes, shape: LineShape
-    ) -> bool:
+    def _fast_request(self, fast: re.Match[bytes], line: bytes, shape: LineShape) -> bool:
         """A 1.x `Request: [` line, read on the bytes as _on_request reads the text; False
         (nothing done) for what only the general path handles (transcodes)."""
         match = shape.fast.match(line, fast.end())
@@ -262,17 +237,13 @@ class FastReader(GeneralReader):
             return False  # garbled: the general path counts it
         path, _, query_text = match.group(2).partition(b"?")
         if path not in _REPORT_PATHS_BYTES:
-            return (
-                b"/transcode/" not in path
-            )  # True: not playback, ignored as _on_request does
+            return b"/transcode/" not in path  # True: not playback, ignored as _on_request does
         head, _, dump = line[match.end() :].partition(b" / ")
         query = query_of(query_text.decode("ascii"))
         ident = {**query, **self._headers(dump.decode("ascii"))} if dump else query
         req = FAST_REQ_ID.search(head)
         user = FAST_TOKEN_USER.search(head)
-        connection = self._connections.get(
-            match.group(1)
-        )  # a client keeps its connection open
+        connection = self._connections.get(match.group(1))  # a client keeps its connection open
         if connection is None:
             addr = match.group(1).decode("ascii")
             connection = addr, split_addr(addr)[0]
@@ -291,20 +262,14 @@ class FastReader(GeneralReader):
         if report is not None:
             report.account = user.group(1).decode("ascii") or None if user else None
             # `Token ()` without `Signed-in`: no valid token presented (`Signed-in Token ()` was)
-            report.held = report.anonymous = (
-                user is not None and not user.group(1) and b"Signed-in" not in head
-            )
-            if not IDENTITY_KEYS.isdisjoint(
-                ident
-            ):  # most apps send their identity as headers
+            report.held = report.anonymous = user is not None and not user.group(1) and b"Signed-in" not in head
+            if not IDENTITY_KEYS.isdisjoint(ident):  # most apps send their identity as headers
                 self._identity_from(report, ident, modern=True)
             self._start_report(report)
         return True
 
     # ----------------------------------------------------------------- lines left unread
-    def _adds_nothing(
-        self, buf: bytes, start: int, pos: int, end: int, shape: LineShape
-    ) -> bool:
+    def _adds_nothing(self, buf: bytes, start: int, pos: int, end: int, shape: LineShape) -> bool:
         """Whether reading `buf[start:end]`, a `[Req#id] ` repeated follow-up line (its marker,
         `shape`'s fast head, at `pos`), would change nothing: its report holds what the line
         says, was emitted as it is, and was learned since the maps last changed. Then the
@@ -312,25 +277,17 @@ class FastReader(GeneralReader):
         opening = buf.rfind(b"[Req#", start, pos)
         if opening < 0:
             return False
-        report = self._by_req.get(
-            buf[opening + 5 : pos - 2].decode("latin-1")
-        )  # ids are ASCII hex
+        report = self._by_req.get(buf[opening + 5 : pos - 2].decode("latin-1"))  # ids are ASCII hex
         if report.__class__ is not Report or report.held:
             return False
         client, account = report.client_id, report.account
         if client != report.emitted_client or account != report.emitted_account:
             return False
-        if (
-            client is not None
-            and not (  # as _learn's own test: a new _learn would change nothing
-                report.learned_epoch == self._learn_epoch
-                and report.learned == learned_state(report)
-            )
+        if client is not None and not (  # as _learn's own test: a new _learn would change nothing
+            report.learned_epoch == self._learn_epoch and report.learned == learned_state(report)
         ):
             return False
-        if (
-            shape.name == "now_device"
-        ):  # fills the platform and device only where the report has none
+        if shape.name == "now_device":  # fills the platform and device only where the report has none
             return report.platform is not None and report.device is not None
         tail = buf[pos + len(shape.fast_head or b"") : end]
         tails = self._tails_of[shape.name]
@@ -350,6 +307,4 @@ class FastReader(GeneralReader):
             names.move_to_end(number)  # as the put of what it holds already
             return True
         named, account_id = said
-        return named == client and (
-            account is not None or account_id is None or names.get(account_id) is None
-        )
+        return named == client and (account is not None or account_id is None or names.get(account_id) is None)

@@ -12,9 +12,7 @@ QUERY_KEYS = frozenset((
     "X-Plex-Client-Identifier", "X-Plex-Product", "X-Plex-Platform", "X-Plex-Client-Platform",
     "X-Plex-Device-Name", "X-Plex-Device", "X-Plex-Session-Identifier",
 ))  # fmt: skip
-IDENTITY_KEYS = frozenset(
-    key for key in QUERY_KEYS if key.startswith("X-Plex-")
-)  # what _identity_from reads
+IDENTITY_KEYS = frozenset(key for key in QUERY_KEYS if key.startswith("X-Plex-"))  # what _identity_from reads
 MONTH_DIGITS = {
     "Jan": "01", "Feb": "02", "Mar": "03", "Apr": "04", "May": "05", "Jun": "06",
     "Jul": "07", "Aug": "08", "Sep": "09", "Oct": "10", "Nov": "11", "Dec": "12",
@@ -29,9 +27,7 @@ _MODERN_PREFIX = re.compile(
     r"[A-Z][a-z]{2} [0-3][0-9], [0-9]{4} [0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{3} "
     r"\[([0-9]+|0x[0-9a-fA-F]+)\] ([A-Za-z]+) (?:-|\u2014)  ?"
 )
-STAMP_LENGTH = (
-    25  # "Jan 12, 2022 13:42:24.403": the 1.x time stamp every 1.x line starts with
-)
+STAMP_LENGTH = 25  # "Jan 12, 2022 13:42:24.403": the 1.x time stamp every 1.x line starts with
 
 
 def iso_of_stamp(stamp: str) -> str:
@@ -48,11 +44,7 @@ def query_of(text: str) -> dict[str, str]:
             if "%" in value or "+" in value:
                 # `key=%2Flibrary%2Fmetadata%2F378` on every report: the one escape, replaced directly
                 plain = value.replace("%2F", "/")
-                value = (
-                    plain
-                    if "%" not in plain and "+" not in plain
-                    else unquote_plus(value)
-                )
+                value = plain if "%" not in plain and "+" not in plain else unquote_plus(value)
             query[name] = value
     return query
 
@@ -73,9 +65,7 @@ def seconds(iso: str) -> int:
     return base + int(iso[17:19])
 
 
-_MINUTES: dict[
-    str, int
-] = {}  # "YYYY-MM-DDTHH:MM" -> seconds of its :00 (a log stays in a few minutes)
+_MINUTES: dict[str, int] = {}  # "YYYY-MM-DDTHH:MM" -> seconds of its :00 (a log stays in a few minutes)
 
 
 def integer(value: str | None) -> int | None:
@@ -154,9 +144,7 @@ def headers(dump: str) -> dict[str, str]:
     for _, key, sep, _ in parts:
         if sep:
             seen[key] = seen.get(key, 0) + 1
-    values: list[
-        list[str]
-    ] = []  # [key, value] in order; a repeated key's parts join the one before
+    values: list[list[str]] = []  # [key, value] in order; a repeated key's parts join the one before
     for part, key, sep, value in parts:
         if sep and seen[key] == 1:
             values.append([key, value])

@@ -9,9 +9,7 @@ from typing import Any
 MAP_SIZE = 4096
 CONTEXT_SECONDS = 2  # follow-ups of a request are logged within milliseconds
 MATCH_SECONDS = 60  # a Completed line can come many seconds after its Request
-WEB_LINK_SECONDS = (
-    6 * 3600
-)  # a 2013 web transcode session ties timelines from its IP this long
+WEB_LINK_SECONDS = 6 * 3600  # a 2013 web transcode session ties timelines from its IP this long
 
 
 @dataclass(slots=True)
@@ -22,9 +20,7 @@ class ParseStats:
     counted among all."""
 
     lines: int = 0
-    events: int = (
-        0  # reports (first versions); `updates` counts the enriched re-emissions
-    )
+    events: int = 0  # reports (first versions); `updates` counts the enriched re-emissions
     updates: int = 0
     skipped_garbled: int = 0
     skipped_too_long: int = 0
@@ -32,12 +28,7 @@ class ParseStats:
     unknown_format: int = 0
 
     def skipped(self) -> int:
-        return (
-            self.skipped_garbled
-            + self.skipped_too_long
-            + self.skipped_binary
-            + self.unknown_format
-        )
+        return self.skipped_garbled + self.skipped_too_long + self.skipped_binary + self.unknown_format
 
 
 @dataclass(slots=True)
@@ -70,9 +61,7 @@ class Report:
     # is held (no event, nothing learned) until a line shows Plex served it, or dropped if refused
     held: bool = False
     refused: bool = False
-    anonymous: bool = (
-        False  # no token: never given an account learned from its (claimed) client id
-    )
+    anonymous: bool = False  # no token: never given an account learned from its (claimed) client id
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,16 +41,12 @@ class PlaybackParser(FastReader):
         self.stats.lines += 1
         try:
             self._feed_one(line)
-        except (
-            Exception
-        ):  # a parser bug must not stop the import; count the line and go on
+        except Exception:  # a parser bug must not stop the import; count the line and go on
             self.stats.skipped_garbled += 1
         out, self._out = self._out, []
         return out
 
-    def feed_block(
-        self, block: bytes, begin: int = 0, stop: int | None = None
-    ) -> list[tuple[int, PlaybackEvent]]:
+    def feed_block(self, block: bytes, begin: int = 0, stop: int | None = None) -> list[tuple[int, PlaybackEvent]]:
         """A block of whole lines (as from LineBlocks) -> (report number, event), in log order.
 
         `block[begin:stop]` is read, without copying it (the import hands over whole chunks of
@@ -60,22 +56,16 @@ class PlaybackParser(FastReader):
             stop = len(block)
         if stop <= begin:
             return []
-        stats.lines += block.count(b"\n", begin, stop) + (
-            0 if block[stop - 1] == 10 else 1
-        )
+        stats.lines += block.count(b"\n", begin, stop) + (0 if block[stop - 1] == 10 else 1)
         has_nul = block.find(b"\x00", begin, stop) >= 0
         if has_nul:
-            stats.skipped_binary += sum(
-                1 for line in block[begin:stop].split(b"\n") if b"\x00" in line
-            )
+            stats.skipped_binary += sum(1 for line in block[begin:stop].split(b"\n") if b"\x00" in line)
         spans: dict[int, int] = {}
         find, rfind = block.find, block.rfind
         old = OLD_STAMP.search(block, begin, min(stop, begin + (1 << 16))) is not None
         # lines that may add nothing, then not read (see _unread): line start -> where to look
         completed: dict[int, str] = {}  # a Completed line: its #id
-        follow: dict[
-            int, tuple[int, LineShape]
-        ] = {}  # a `[Req#id] ` repeated follow-up: its marker
+        follow: dict[int, tuple[int, LineShape]] = {}  # a `[Req#id] ` repeated follow-up: its marker
         timeline_pass, repeat_passes, repeated = (
             shapes.timeline_pass,
             shapes.repeat_passes,
@@ -96,11 +86,7 @@ class PlaybackParser(FastReader):
                             reqid = completed_reqid(block, start, pos, end)
                             if reqid is not None:
                                 completed[start] = reqid
-                    elif (
-                        index in repeat_passes
-                        and start not in spans
-                        and block[pos - 2 : pos] == b"] "
-                    ):
+                    elif index in repeat_passes and start not in spans and block[pos - 2 : pos] == b"] ":
                         follow[start] = pos, repeated[hit.group()]
                 spans[start] = end
                 hit = search(block, end, stop)
@@ -157,9 +143,7 @@ class PlaybackParser(FastReader):
         for index, marker in enumerate(shapes.markers):
             if marker in line:
                 # 0.9.x-only markers count only on 0.9.x lines, as in feed_block
-                if (
-                    index < shapes.modern_count or OLD_STAMP.search(line)
-                ) and not self._unread(line):
+                if (index < shapes.modern_count or OLD_STAMP.search(line)) and not self._unread(line):
                     self._examine(line)
                 return
 
@@ -180,7 +164,5 @@ class PlaybackParser(FastReader):
             if hit is not None:
                 pos = hit.start()
                 shape = shapes.repeated[hit.group()]
-                return line[pos - 2 : pos] == b"] " and self._adds_nothing(
-                    line, 0, pos, end, shape
-                )
+                return line[pos - 2 : pos] == b"] " and self._adds_nothing(line, 0, pos, end, shape)
         return False

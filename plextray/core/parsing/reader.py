@@ -39,9 +39,7 @@ from plextray.core.parsing.shapes import (
     Shapes,
 )
 
-CONTROL_BYTES = bytes(
-    (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)
-)  # bytes.translate deletes them
+CONTROL_BYTES = bytes((*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F))  # bytes.translate deletes them
 
 
 class GeneralReader(Correlator):
@@ -143,9 +141,7 @@ class GeneralReader(Correlator):
         if report is None:
             return
         report.account = account
-        report.held = report.anonymous = (
-            user is not None and not user.group(1) and "Signed-in" not in head
-        )
+        report.held = report.anonymous = user is not None and not user.group(1) and "Signed-in" not in head
         self._identity_from(report, ident, modern=line.modern)
         self._start_report(report)
 
@@ -176,9 +172,7 @@ class GeneralReader(Correlator):
             if known.held:
                 self._settle(known, status)
                 return
-            if (
-                known.ip is None
-            ):  # e.g. the Client line came first: learn where it came from
+            if known.ip is None:  # e.g. the Client line came first: learn where it came from
                 known.ip, known.addr = ip, addr
                 self._learn(known)
             return
@@ -214,9 +208,7 @@ class GeneralReader(Correlator):
                 report.ident = ident
                 report.session = ident
             else:
-                report.client_id = (
-                    ident  # 0.9.x: the bracket holds the client identifier
-                )
+                report.client_id = ident  # 0.9.x: the bracket holds the client identifier
             self._start_report(report)
             return
         if not line.modern:
@@ -242,9 +234,7 @@ class GeneralReader(Correlator):
             if report.device is None:
                 report.device = match.group("name") or None
             self._learn(report)
-            if (
-                not line.modern
-            ):  # 1.x names the client (and re-emits) on its Statistics line
+            if not line.modern:  # 1.x names the client (and re-emits) on its Statistics line
                 self._device_named(report)
 
     def _on_statistics(self, line: LogLine, reqid: str | None, match: Any) -> None:
@@ -258,6 +248,4 @@ class GeneralReader(Correlator):
     def _on_terminated(self, line: LogLine, reqid: str | None, match: Any) -> None:
         session = match.group("session")
         session = session.rpartition(":")[2]
-        self._forget_transcode(
-            session.rpartition("-")[2] if "-r0-" in session else session
-        )
+        self._forget_transcode(session.rpartition("-")[2] if "-r0-" in session else session)

@@ -25,35 +25,21 @@ class LineShape:
     name: str
     markers: tuple[bytes, ...]  # a line holding none of these is never decoded
     head: str  # the message (after an optional `[Req#id] `) starts with it (or holds it: `anywhere`)
-    text: tuple[
-        Any, ...
-    ]  # patterns tried in order on the message; the first match is handed to `read`
+    text: tuple[Any, ...]  # patterns tried in order on the message; the first match is handed to `read`
     read: str  # the GeneralReader method called with (LogLine, reqid, match)
-    garbled_unless_read: bool = (
-        False  # a line with the head that no pattern reads is counted garbled
-    )
-    anywhere: bool = (
-        False  # the head may be anywhere in the message (then the patterns `search`)
-    )
+    garbled_unless_read: bool = False  # a line with the head that no pattern reads is counted garbled
+    anywhere: bool = False  # the head may be anywhere in the message (then the patterns `search`)
     old_markers: tuple[bytes, ...] = ()  # markers that bring a line only on 0.9.x lines
-    fast_head: bytes | None = (
-        None  # the head right after the 1.x prefix (None: general reader only)
-    )
+    fast_head: bytes | None = None  # the head right after the 1.x prefix (None: general reader only)
     fast: Any = None  # the byte twin of `text`, matched where fast_head ends
-    fast_read: str | None = (
-        None  # the FastReader method called with (match, line, shape): True = handled
-    )
-    repeats: bool = (
-        False  # repeated by every report of a play: left unread when it adds nothing
-    )
+    fast_read: str | None = None  # the FastReader method called with (match, line, shape): True = handled
+    repeats: bool = False  # repeated by every report of a play: left unread when it adds nothing
 
 
 _REQUEST = re.compile(
     r"Request: \[(?P<addr>[^\]\s]+)(?: \((?P<tag>[^\]]*)\))?\] (?P<method>[A-Z]+) (?P<url>\S+)(?P<rest>.*)"
 )
-_REQUEST_2013 = re.compile(
-    r"Request: (?P<method>[A-Z]+) (?P<url>\S+) \[(?P<addr>[^\]\s]+)\](?P<rest>.*)"
-)
+_REQUEST_2013 = re.compile(r"Request: (?P<method>[A-Z]+) (?P<url>\S+) \[(?P<addr>[^\]\s]+)\](?P<rest>.*)")
 _COMPLETED = re.compile(
     r"Completed(?: after connection close)?: \[(?P<addr>[^\]\s]+)\] (?:(?P<status>-?\d+) )?"
     r"(?P<method>[A-Z]+) (?P<url>\S+)(?P<rest>.*)"
@@ -66,9 +52,7 @@ _STATISTICS = re.compile(
     r"Statistics: \((?P<client>[^)\s]+)\) Reporting (?P<what>\w+) playback(?:.*? for account (?P<account>-?\d+))?"
 )
 _NOW_USER = re.compile(r"\[Now\] User is (?P<user>.+) \(ID: (?P<id>-?\d+)\)\s*$")
-_NOW_DEVICE = DeviceShape(
-    "[Now] Device is "
-)  # r"\[Now\] Device is (?P<platform>.+?) \((?P<name>.*)\)\.?\s*$"
+_NOW_DEVICE = DeviceShape("[Now] Device is ")  # r"\[Now\] Device is (?P<platform>.+?) \((?P<name>.*)\)\.?\s*$"
 _TERMINATED = re.compile(r"Terminated session (?P<session>\S+) with reason")
 
 # The byte twins, matched after their head on an ASCII line without control characters or "\r"
@@ -77,18 +61,12 @@ _FAST_CLIENT = re.compile(
     rb"(?P<ident>[^\]]*)\] reporting timeline state (?P<state>\w+), progress of (?P<time>-?\d+)/(?P<duration>-?\d+)ms"
 )
 _FAST_USER = re.compile(rb"(?P<user>.+) \(ID: (?P<id>-?\d+)\)\s*$")
-_FAST_DEVICE = DeviceShape(
-    b""
-)  # rb"(?P<platform>.+?) \((?P<name>.*)\)\.?\s*$", in linear time
+_FAST_DEVICE = DeviceShape(b"")  # rb"(?P<platform>.+?) \((?P<name>.*)\)\.?\s*$", in linear time
 _FAST_STATISTICS = re.compile(
     rb"(?P<client>[^)\s]+)\) Reporting (?P<what>\w+) playback(?:.*? for account (?P<account>-?\d+))?"
 )
-_FAST_COMPLETED = re.compile(
-    rb"[^\] ]+\] (?:-?\d+ )?[A-Z]+ (?=[^ ])([^? ]*)[^ ]*"
-)  # group 1: the URL's path
-_FAST_REQUEST = re.compile(
-    rb"([^\] ]+)(?: \([^\]]*\))?\] [A-Z]+ ([^ ]+)"
-)  # _REQUEST after "Request: ["
+_FAST_COMPLETED = re.compile(rb"[^\] ]+\] (?:-?\d+ )?[A-Z]+ (?=[^ ])([^? ]*)[^ ]*")  # group 1: the URL's path
+_FAST_REQUEST = re.compile(rb"([^\] ]+)(?: \([^\]]*\))?\] [A-Z]+ ([^ ]+)")  # _REQUEST after "Request: ["
 
 # Fields inside a line, text and bytes
 REQ_ID = re.compile(r" #([0-9a-fA-F]+)\b")
@@ -149,13 +127,9 @@ class Shapes:
         if len({shape.name for shape in table}) != len(table):
             raise ValueError("two line shapes share a name")
         self.table = table
-        self.kind = {
-            shape.name: kind for kind, shape in enumerate(table)
-        }  # kind = row position
+        self.kind = {shape.name: kind for kind, shape in enumerate(table)}  # kind = row position
         self.modern_markers = _ordered([m for shape in table for m in shape.markers])
-        self.markers = _ordered(
-            [*self.modern_markers, *(m for shape in table for m in shape.old_markers)]
-        )
+        self.markers = _ordered([*self.modern_markers, *(m for shape in table for m in shape.old_markers)])
         self.modern_count = len(self.modern_markers)
         # One regex search per pass over a block (a literal head, found at C speed): markers with
         # the same first 6 bytes share a pass ("[Now] User|Device is ", "universal/st|decision").
@@ -176,44 +150,22 @@ class Shapes:
         repeated = {m: shape for shape in table if shape.repeats for m in shape.markers}
         for marker, shape in repeated.items():
             if marker != shape.fast_head:
-                raise ValueError(
-                    f"{shape.name}: a repeated follow-up's marker must be its fast head"
-                )
-        self.repeat_passes = frozenset(
-            index
-            for index, group in enumerate(passes)
-            if all(m in repeated for m in group)
-        )
+                raise ValueError(f"{shape.name}: a repeated follow-up's marker must be its fast head")
+        self.repeat_passes = frozenset(index for index, group in enumerate(passes) if all(m in repeated for m in group))
         self.repeated = repeated  # marker -> its shape
-        self.repeat_scan = (
-            re.compile(b"|".join(re.escape(m) for m in repeated)) if repeated else None
-        )
+        self.repeat_scan = re.compile(b"|".join(re.escape(m) for m in repeated)) if repeated else None
         # The fast prefix: a well-formed ASCII 1.x line, optionally `[Req#id] `, then one of the
         # fast heads, each its own group; group numbers map back to kinds, never hand-kept.
-        fast = [
-            (kind, shape)
-            for kind, shape in enumerate(table)
-            if shape.fast_head is not None
-        ]
-        heads = b"|".join(
-            b"(" + re.escape(shape.fast_head or b"") + b")" for _, shape in fast
-        )
-        self.fast_line = re.compile(
-            _FAST_PREFIX + (b"(?:" + heads + b")?" if fast else b"")
-        )
+        fast = [(kind, shape) for kind, shape in enumerate(table) if shape.fast_head is not None]
+        heads = b"|".join(b"(" + re.escape(shape.fast_head or b"") + b")" for _, shape in fast)
+        self.fast_line = re.compile(_FAST_PREFIX + (b"(?:" + heads + b")?" if fast else b""))
         self.first_head_group = FAST_REQID + 1
-        self.kind_of_group: tuple[int | None, ...] = (
-            None,
-        ) * self.first_head_group + tuple(k for k, _ in fast)
+        self.kind_of_group: tuple[int | None, ...] = (None,) * self.first_head_group + tuple(k for k, _ in fast)
 
     def shape_of(self, line: bytes) -> LineShape | None:
         """The shape whose fast head a well-formed 1.x line carries (tests and tools)."""
         match = self.fast_line.match(line)
-        if (
-            match is None
-            or match.lastindex is None
-            or match.lastindex < self.first_head_group
-        ):
+        if match is None or match.lastindex is None or match.lastindex < self.first_head_group:
             return None
         kind = self.kind_of_group[match.lastindex]
         return None if kind is None else self.table[kind]
