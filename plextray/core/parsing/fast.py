@@ -19,6 +19,7 @@ from plextray.core.model import PLAYBACK_STATES
 from plextray.core.parsing.fields import (
     IDENTITY_KEYS,
     REPORT_PATHS,
+    STAMP_LENGTH,
     iso_of_stamp,
     query_of,
     split_addr,
@@ -42,6 +43,7 @@ from plextray.core.parsing.shapes import (
 CONTROL_OR_CR = bytes((*range(0x00, 0x0A), *range(0x0B, 0x20), 0x7F))
 _PLAYBACK_STATES_BYTES = frozenset(state.encode() for state in PLAYBACK_STATES)
 _REPORT_PATHS_BYTES = frozenset(path.encode() for path in REPORT_PATHS)
+_REQ_OPEN, _REQ_CLOSE = b"[Req#", b"] "  # around the id of a `[Req#id] ` follow-up
 _TAIL_CACHED = 1024  # a longer [Now]/Statistics text is read again each time, never kept: 1,024 client-
 # written lines of 1 MB each would otherwise hold a gigabyte
 _Said = tuple[str, str | None]
@@ -252,7 +254,7 @@ class FastReader(GeneralReader):
             self._connections[match.group(1)] = connection
         addr, ip = connection
         report = self._report_from_query(
-            iso_of_stamp(line[:25].decode("ascii")),
+            iso_of_stamp(line[:STAMP_LENGTH].decode("ascii")),
             fast.group(FAST_THREAD).decode("ascii"),
             query,
             addr,
@@ -274,10 +276,11 @@ class FastReader(GeneralReader):
         `shape`'s fast head, at `pos`), would change nothing: its report holds what the line
         says, was emitted as it is, and was learned since the maps last changed. Then the
         line's one effect, the recency of a [Now] User's account name, is applied here."""
-        opening = buf.rfind(b"[Req#", start, pos)
+        opening = buf.rfind(_REQ_OPEN, start, pos)
         if opening < 0:
             return False
-        report = self._by_req.get(buf[opening + 5 : pos - 2].decode("latin-1"))  # ids are ASCII hex
+        # the id between "[Req#" and the "] " before the marker (ids are ASCII hex)
+        report = self._by_req.get(buf[opening + len(_REQ_OPEN) : pos - len(_REQ_CLOSE)].decode("latin-1"))
         if report.__class__ is not Report or report.held:
             return False
         client, account = report.client_id, report.account

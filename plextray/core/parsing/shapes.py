@@ -108,12 +108,8 @@ _FAST_PREFIX = (
     rb"\[([0-9]+|0x[0-9a-fA-F]+)\] ([A-Za-z]+) -  ?()"
     rb"(?:\[Req#([0-9a-fA-F]+)\] )?"
 )
-FAST_THREAD, FAST_LEVEL, FAST_MESSAGE, FAST_REQID = (
-    1,
-    2,
-    3,
-    4,
-)  # the prefix's groups; the heads' follow
+# the prefix's groups (the fast heads' groups follow, numbered by Shapes)
+FAST_THREAD, FAST_LEVEL, FAST_MESSAGE, FAST_REQID = 1, 2, 3, 4  # fmt: skip
 
 
 def _ordered(items: list[bytes]) -> tuple[bytes, ...]:
@@ -139,7 +135,6 @@ class Shapes:
                 passes[-1].append(marker)
             else:
                 passes.append([marker])
-        self._pass_markers = [tuple(group) for group in passes]
         scans = [re.compile(b"|".join(re.escape(m) for m in group)) for group in passes]
         modern = sum(1 for group in passes if group[0] in self.modern_markers)
         self.modern_scan: tuple[re.Pattern[bytes], ...] = tuple(scans[:modern])
@@ -153,7 +148,6 @@ class Shapes:
                 raise ValueError(f"{shape.name}: a repeated follow-up's marker must be its fast head")
         self.repeat_passes = frozenset(index for index, group in enumerate(passes) if all(m in repeated for m in group))
         self.repeated = repeated  # marker -> its shape
-        self.repeat_scan = re.compile(b"|".join(re.escape(m) for m in repeated)) if repeated else None
         # The fast prefix: a well-formed ASCII 1.x line, optionally `[Req#id] `, then one of the
         # fast heads, each its own group; group numbers map back to kinds, never hand-kept.
         fast = [(kind, shape) for kind, shape in enumerate(table) if shape.fast_head is not None]
