@@ -35,7 +35,6 @@ LAYERS: dict[str, int] = {
 FORBIDDEN: dict[str, tuple[str, ...]] = {"ui": ("commands", "store", "engine")}
 
 KNOWN_FORBIDDEN: set[tuple[str, str]] = {
-    ("plextray.ui.delivery_frame", "plextray.commands.alert"),
     ("plextray.ui.settings_devices", "plextray.store.db"),
     ("plextray.ui.settings_devices", "plextray.store.history"),
 }
