@@ -41,7 +41,6 @@ KNOWN_FORBIDDEN: set[tuple[str, str]] = {
 KNOWN_CYCLES: set[frozenset[str]] = {
     frozenset({"plextray.core.combinators", "plextray.core.context", "plextray.core.profiles",
                "plextray.core.restrictions"}),
-    frozenset({"plextray.emulator.routes", "plextray.emulator.server"}),
     # save_config keeps alert URLs out of the file through the keyring, which reads config.json
     frozenset({"plextray.config", "plextray.plex.credentials"}),
 }
