@@ -87,7 +87,7 @@ def run_get(args: argparse.Namespace) -> int:
 
 
 def run_set(args: argparse.Namespace) -> int:
-    from plextray.config import save_config
+    from plextray.config_save import save_config
     from plextray.config_keys import check_value, find_key, parse_value, set_in, show, validated
 
     if args.key.lower() in SECRETS:
@@ -120,7 +120,7 @@ def run_set(args: argparse.Namespace) -> int:
 
 
 def run_unset(args: argparse.Namespace) -> int:
-    from plextray.config import save_config
+    from plextray.config_save import save_config
     from plextray.config_keys import find_key, show, unset_in, validated
 
     if args.key.lower() in SECRETS:

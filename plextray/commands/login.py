@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from plextray import const
-    from plextray.config import load_config, save_config
+    from plextray.config import load_config
+    from plextray.config_save import save_config
     from plextray.errors import ConfigError, PlexError, SecretStoreError
     from plextray.paths import AppPaths
     from plextray.plex.client import PlexClient

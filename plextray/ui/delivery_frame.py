@@ -21,7 +21,8 @@ from typing import Any
 
 from plextray.alerts.dispatcher import AlertResult, validate_url
 from plextray.alerts.probe import send_test
-from plextray.config import AppConfig, EmailSettings, load_config, save_config
+from plextray.config import AppConfig, EmailSettings, load_config
+from plextray.config_save import save_config
 from plextray.errors import PlexTrayError
 from plextray.mail.messages import probe_message
 from plextray.mail.schedule import parse_clock

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from tkinter import ttk
 from typing import Any
 
-from plextray.config import AppConfig, load_config, save_config
+from plextray.config import AppConfig, load_config
+from plextray.config_save import save_config
 from plextray.errors import PlexTrayError
 from plextray.paths import AppPaths
 from plextray.ui import settings_steps as steps
