@@ -34,10 +34,7 @@ LAYERS: dict[str, int] = {
 # command-line layer, the database or the engine itself.
 FORBIDDEN: dict[str, tuple[str, ...]] = {"ui": ("commands", "store", "engine")}
 
-KNOWN_FORBIDDEN: set[tuple[str, str]] = {
-    ("plextray.ui.settings_devices", "plextray.store.db"),
-    ("plextray.ui.settings_devices", "plextray.store.history"),
-}
+KNOWN_FORBIDDEN: set[tuple[str, str]] = set()
 KNOWN_CYCLES: set[frozenset[str]] = {
     frozenset({"plextray.core.combinators", "plextray.core.context", "plextray.core.profiles",
                "plextray.core.restrictions"}),
