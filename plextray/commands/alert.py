@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from plextray.errors import ConfigError, DeliveryError
+from plextray.paths import AppPaths
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("alert", help="alerts to the parent's phone (apprise URLs in the settings)")
@@ -16,8 +19,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_test(args: argparse.Namespace) -> int:
     from plextray.alerts.probe import send_test
     from plextray.config import load_config
-    from plextray.errors import ConfigError, DeliveryError
-    from plextray.paths import AppPaths
     from plextray.plex.credentials import load_alert_urls
 
     urls = args.url or list(load_alert_urls(load_config(AppPaths.default().config)))
