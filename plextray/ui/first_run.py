@@ -22,7 +22,10 @@ from tkinter import filedialog, ttk
 from typing import Any
 
 from plextray import setup_flow as flow
+from plextray.config import load_config
+from plextray.errors import SecretStoreError
 from plextray.paths import AppPaths
+from plextray.plex.credentials import load_credentials
 from plextray.ui.dispatch import Dispatcher
 
 log = logging.getLogger(__name__)
@@ -145,9 +148,6 @@ class FirstRunWindow(tk.Toplevel):
 
     def _existing(self) -> tuple[flow.Connected, str] | None:
         """The server and token already set up (config + keyring / file / environment), if they work."""
-        from plextray.config import load_config
-        from plextray.plex.credentials import load_credentials
-
         try:
             credentials = load_credentials(load_config(self.paths.config))
             return flow.connect(credentials.url, credentials.token, timeout=5), credentials.token
@@ -209,8 +209,6 @@ class FirstRunWindow(tk.Toplevel):
         self._work(lambda: self._connect_and_save(url, token, store), self._connected)
 
     def _connect_and_save(self, url: str, token: str, store: str | None) -> tuple[flow.Connected, str, str]:
-        from plextray.errors import SecretStoreError
-
         connected = flow.connect(url, token)
         if store is None:
             raise SecretStoreError("no system keyring to keep the token in, and the file was not wanted "

@@ -15,7 +15,9 @@ from tkinter import filedialog, ttk
 from typing import Any
 
 from plextray import const
+from plextray.logs.locate import find_log_dir
 from plextray.ui.settings_common import PAD, FieldGrid, entry
+from plextray.ui.settings_steps import validate_server
 
 
 class ServerTab(ttk.Frame):
@@ -96,8 +98,6 @@ class ServerTab(ttk.Frame):
         if self._testing:
             return
         values = self.values()
-        from plextray.ui.settings_steps import validate_server
-
         errors = {k: v for k, v in validate_server(values["url"], values["token"], "").items() if k != "log_dir"}
         self.grid_fields.show_errors(errors)
         if errors:
@@ -150,11 +150,7 @@ def describe_probe_error(exc: BaseException) -> str:
 def detect_log_dir(configured: str | None) -> tuple[str, str]:
     """(auto-detected folder or "", a note for the user)."""
     try:
-        from plextray.logs.locate import find_log_dir
-
         found = find_log_dir(Path(configured) if configured else None)
         return str(found), "Auto-detected." if not configured else "Using the folder you chose."
-    except ImportError:
-        return "", "Choose Plex's Logs folder."
     except Exception as exc:  # LogDirError: say why, let the user pick
         return "", str(exc)
