@@ -26,7 +26,9 @@ from plextray.config import load_config
 from plextray.errors import SecretStoreError
 from plextray.paths import AppPaths
 from plextray.plex.credentials import load_credentials
+from plextray.plex.pinlogin import LINK_PAGE, pin_login
 from plextray.ui.dispatch import Dispatcher
+from plextray.ui.theme import apply_theme, set_window_icon
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +40,6 @@ class FirstRunWindow(tk.Toplevel):
     def __init__(self, master: tk.Misc, paths: AppPaths, *, dispatcher: Dispatcher,
                  on_done: Callable[[], None] | None = None, open_url: Callable[[str], Any] | None = None) -> None:
         super().__init__(master)
-        from plextray.ui.theme import apply_theme, set_window_icon
-
         apply_theme(self)
         self._photos = set_window_icon(self)
         self.title("Set up plextray")
@@ -168,8 +168,6 @@ class FirstRunWindow(tk.Toplevel):
 
     def sign_in_with_plex(self) -> None:
         """The PIN flow: show the code, open plex.tv/link, wait for the parent to enter it."""
-        from plextray.plex.pinlogin import LINK_PAGE, pin_login
-
         self.sign_in_button.configure(state="disabled")
         self.server_status.configure(text="Asking plex.tv for a code…")
         self._cancel.clear()

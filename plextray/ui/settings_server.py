@@ -16,6 +16,7 @@ from typing import Any
 
 from plextray import const
 from plextray.logs.locate import find_log_dir
+from plextray.ui.first_run import FirstRunWindow
 from plextray.ui.settings_common import PAD, FieldGrid, entry
 from plextray.ui.settings_steps import validate_server
 
@@ -57,8 +58,6 @@ class ServerTab(ttk.Frame):
 
     def sign_in(self) -> None:
         """The first-run window's sign-in (and the rest of its steps), over this window."""
-        from plextray.ui.first_run import FirstRunWindow
-
         if self.first_run is not None and self.first_run.winfo_exists():
             self.first_run.lift()
             return
