@@ -2,7 +2,9 @@
 
 Secrets (the Plex token, the SMTP password, the alert URLs, which hold bot tokens) live in the
 OS keyring only (plextray.plex.credentials). Saves are atomic
-(temp file + replace); a broken file is reported with its path and never overwritten.
+(temp file + replace); a broken file is reported with its path and never overwritten. This module
+is the file alone: the app saves through plextray.config_save.save_config, which keeps alert URLs
+out of it through the keyring.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ class AppConfig:
         data = asdict(self)
         data["alert_urls"] = list(self.alert_urls)
         if not self.alert_urls:
-            del data["alert_urls"]  # they belong in the keyring: save_config puts them there
+            del data["alert_urls"]  # they belong in the keyring: config_save.save_config puts them there
         data["email"]["recipients"] = list(self.email.recipients)
         return data
 
@@ -164,9 +166,7 @@ def atomic_write_text(path: Path, text: str, *, mode: int = 0o600) -> None:
         os.close(dir_fd)
 
 
-def save_config(path: Path, config: AppConfig) -> None:
-    """Write config.json; alert URLs the config carries go to the keyring instead (where there is
-    no secure keyring they stay in the file rather than be lost)."""
-    from plextray.plex.credentials import keep_alert_urls_out
-
-    atomic_write_text(path, json.dumps(keep_alert_urls_out(config).to_dict(), indent=2) + "\n")
+def write_config(path: Path, config: AppConfig) -> None:
+    """Write config.json exactly as given, alert URLs included: save through
+    plextray.config_save.save_config, which moves them to the keyring first."""
+    atomic_write_text(path, json.dumps(config.to_dict(), indent=2) + "\n")

@@ -177,7 +177,8 @@ def save_server(paths: AppPaths, url: str, token: str, *, store: str) -> str:
     """URL into config.json, token to the keyring or (asked for) the 0600 file. Returns where."""
     import dataclasses
 
-    from plextray.config import load_config, save_config
+    from plextray.config import load_config
+    from plextray.config_save import save_config
     from plextray.plex.credentials import TokenStore, save_file_token
 
     if store == "file":
@@ -220,7 +221,8 @@ def save_log_dir(paths: AppPaths, folder: Path) -> Path:
     """Keep a folder chosen by hand (it must hold Plex Media Server.log: LogDirError otherwise)."""
     import dataclasses
 
-    from plextray.config import load_config, save_config
+    from plextray.config import load_config
+    from plextray.config_save import save_config
     from plextray.logs.locate import require_plex_log
 
     folder = require_plex_log(folder)

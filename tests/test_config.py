@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from plextray.config import AppConfig, EmailSettings, load_config, save_config
+from plextray.config import AppConfig, EmailSettings, load_config
+from plextray.config_save import save_config
 from plextray.errors import ConfigError
 
 

@@ -9,7 +9,8 @@ from conftest import pump
 from support.mail_server import USER, MailServer, MemoryKeyring
 from test_alerts_dispatcher import Endpoint
 
-from plextray.config import AppConfig, EmailSettings, load_config, save_config
+from plextray.config import AppConfig, EmailSettings, load_config
+from plextray.config_save import save_config
 from plextray.paths import AppPaths
 from plextray.plex.credentials import load_alert_urls
 from plextray.ui.delivery_frame import validate_delivery

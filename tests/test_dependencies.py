@@ -22,7 +22,7 @@ LAYERS: dict[str, int] = {
     # 1: the edges: files, SQLite, Plex, mail, alerts, reports, the OS
     "paths": 1, "config": 1, "secrets": 1, "localzone": 1, "control": 1, "logs": 1, "plex": 1,
     "store": 1, "profiles": 1, "alerts": 1, "mail": 1, "reports": 1, "history": 1, "notify": 1, "notify_actions": 1,
-    "autostart": 1, "homeassistant": 1, "log_format": 1, "config_keys": 1, "status_file": 1, "today": 1,
+    "autostart": 1, "homeassistant": 1, "log_format": 1, "config_keys": 1, "config_save": 1, "status_file": 1, "today": 1,
     # 2: the one engine thread that owns all mutable state
     "engine": 2,
     # 3: what builds and drives the engine: composition root, front ends, commands, tools
@@ -34,16 +34,8 @@ LAYERS: dict[str, int] = {
 # command-line layer, the database or the engine itself.
 FORBIDDEN: dict[str, tuple[str, ...]] = {"ui": ("commands", "store", "engine")}
 
-KNOWN_FORBIDDEN: set[tuple[str, str]] = {
-    ("plextray.ui.delivery_frame", "plextray.commands.alert"),
-    ("plextray.ui.settings_devices", "plextray.store.db"),
-    ("plextray.ui.settings_devices", "plextray.store.history"),
-}
-KNOWN_CYCLES: set[frozenset[str]] = {
-    frozenset({"plextray.emulator.routes", "plextray.emulator.server"}),
-    # save_config keeps alert URLs out of the file through the keyring, which reads config.json
-    frozenset({"plextray.config", "plextray.plex.credentials"}),
-}
+KNOWN_FORBIDDEN: set[tuple[str, str]] = set()
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 def _modules() -> dict[str, Path]:

@@ -132,7 +132,7 @@ def test_a_bad_weekly_schedule_is_a_clear_error():
 
 def test_the_weekly_digest_on_demand_from_the_command_line(server, plextray_home, capsys):
     from plextray.cli import main
-    from plextray.config import save_config
+    from plextray.config_save import save_config
 
     save_config(AppPaths.default().config, _config(server))
     assert main(["email", "digest", "--week", "--date", "2026-11-18"]) == 0

@@ -12,7 +12,8 @@ from support.memkeyring import MemoryKeyring
 from test_alerts_dispatcher import Endpoint
 
 from plextray.app import build_engine
-from plextray.config import AppConfig, load_config, save_config
+from plextray.config import AppConfig, load_config
+from plextray.config_save import save_config
 from plextray.errors import SecretStoreError
 from plextray.paths import AppPaths
 from plextray.plex.credentials import load_alert_urls, migrate_alert_urls, save_alert_urls
@@ -99,3 +100,21 @@ def test_save_config_never_writes_them_where_a_keyring_can_take_them(plextray_ho
     assert "tgram" not in paths.config.read_text()
     assert load_alert_urls(load_config(paths.config)) == (BOT,)
     assert migrate_alert_urls(paths.config) is None  # nothing left to move
+
+
+def test_only_the_keyring_aware_save_writes_config_json():
+    """config.py's raw writer keeps alert URLs in the file; only config_save (which moves them to
+    the keyring first) and the keyring code (dropping them, so writing none) may call it."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent / "plextray"
+    callers = set()
+    for path in package.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        names |= {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+        names |= {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
+        if "write_config" in names:
+            callers.add(path.relative_to(package).as_posix())
+    assert callers == {"config_save.py", "plex/credentials.py"}

@@ -8,7 +8,8 @@ from support.mail_server import USER, MailServer, MemoryKeyring, free_port
 from support.report_history import DAY, build_household
 
 from plextray.cli import main
-from plextray.config import AppConfig, EmailSettings, save_config
+from plextray.config import AppConfig, EmailSettings
+from plextray.config_save import save_config
 from plextray.paths import AppPaths
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")

@@ -223,7 +223,7 @@ def test_scheduler_thread_sends_the_due_digest_once_and_stops(plextray_home, mem
 
 
 def test_email_now_for_the_tray(memory_keyring, servers):
-    from plextray.config import save_config
+    from plextray.config_save import save_config
     from plextray.mail.service import email_now
 
     data = write_archive(DAY)

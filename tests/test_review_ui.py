@@ -115,7 +115,8 @@ def test_alerts_tab_save_when_the_keyring_refuses_the_password_writes_nothing(tk
     """"Not saved" must be true when the SMTP password cannot be kept: config.json stays as it was."""
     import keyring
 
-    from plextray.config import AppConfig, save_config
+    from plextray.config import AppConfig
+    from plextray.config_save import save_config
     from plextray.paths import AppPaths
     from plextray.ui.delivery_frame import DeliveryFrame
     from support.memkeyring import MemoryKeyring

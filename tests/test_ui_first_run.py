@@ -212,7 +212,8 @@ def test_opened_again_it_knows_the_server_is_already_signed_in(world, plextray_h
     """From the menu's Set up… after setting up: no second sign-in to add another child."""
     import tkinter as tk
 
-    from plextray.config import AppConfig, save_config
+    from plextray.config import AppConfig
+    from plextray.config_save import save_config
     from plextray.ui.dispatch import Dispatcher
     from plextray.ui.first_run import FirstRunWindow
 

@@ -295,7 +295,8 @@ def test_alerts_tab_and_server_save_keep_each_others_settings(root, paths, use_k
     """The Alerts tab (plextray.ui.delivery_frame) is part of the window; saving the server tab keeps its URLs."""
     from support.memkeyring import MemoryKeyring
 
-    from plextray.config import AppConfig, load_config, save_config
+    from plextray.config import AppConfig, load_config
+    from plextray.config_save import save_config
     from plextray.plex.credentials import load_alert_urls
 
     use_keyring(MemoryKeyring())  # alert URLs live in the keyring

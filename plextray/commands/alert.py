@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from plextray.errors import ConfigError, DeliveryError
+from plextray.paths import AppPaths
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("alert", help="alerts to the parent's phone (apprise URLs in the settings)")
@@ -13,24 +16,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     test.set_defaults(handler=run_test)
 
 
-def send_test(urls: list[str], *, attempts: int = 2, timeout: float = 60.0) -> list:
-    """Deliver one test alert to each URL and wait for the outcome (used by the settings window too)."""
-    import socket
-
-    from plextray.alerts.dispatcher import AlertDispatcher
-
-    alerts = AlertDispatcher(urls, max_attempts=attempts, base_delay=1.0)
-    alerts.send("plextray test alert", f"This is a test alert from plextray on {socket.gethostname()}.")
-    alerts.wait_idle(timeout)
-    alerts.close(0.5)
-    return alerts.results
-
-
 def run_test(args: argparse.Namespace) -> int:
+    from plextray.alerts.probe import send_test
     from plextray.config import load_config
-    from plextray.errors import ConfigError, DeliveryError
-    from plextray.paths import AppPaths
-
     from plextray.plex.credentials import load_alert_urls
 
     urls = args.url or list(load_alert_urls(load_config(AppPaths.default().config)))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from plextray.errors import PlexTrayError
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -26,7 +28,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from plextray.autostart import Autostart
-    from plextray.errors import PlexTrayError
 
     autostart = Autostart(systemd=args.systemd)
     try:

@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from plextray.paths import AppPaths
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser(
@@ -22,7 +24,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
-    from plextray.paths import AppPaths
     from plextray.safe_text import for_terminal
 
     path = Path(args.file) if args.file else AppPaths.default().profiles

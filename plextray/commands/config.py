@@ -9,7 +9,12 @@ URLs carry tokens) where there is one — else config.json keeps them, readable 
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
 from typing import Any
+
+from plextray.errors import ConfigError
+from plextray.paths import AppPaths
 
 SECRETS = {
     "plex.token": "the Plex token (system keyring; see also `plextray login`)",
@@ -46,7 +51,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _load() -> tuple[Any, dict]:
     from plextray.config import load_config
-    from plextray.paths import AppPaths
 
     paths = AppPaths.default()
     config = load_config(paths.config)  # a broken file is reported before anything else
@@ -87,8 +91,8 @@ def run_get(args: argparse.Namespace) -> int:
 
 
 def run_set(args: argparse.Namespace) -> int:
-    from plextray.config import save_config
     from plextray.config_keys import check_value, find_key, parse_value, set_in, show, validated
+    from plextray.config_save import save_config
 
     if args.key.lower() in SECRETS:
         return _set_secret(args.key.lower(), args.values)
@@ -120,8 +124,8 @@ def run_set(args: argparse.Namespace) -> int:
 
 
 def run_unset(args: argparse.Namespace) -> int:
-    from plextray.config import save_config
     from plextray.config_keys import find_key, show, unset_in, validated
+    from plextray.config_save import save_config
 
     if args.key.lower() in SECRETS:
         return _unset_secret(args.key.lower())
@@ -178,11 +182,6 @@ def _secret_state(name: str) -> str:
 
 
 def _read_secret(name: str, values: list[str]) -> str:
-    import getpass
-    import sys
-
-    from plextray.errors import ConfigError
-
     if values:
         raise ConfigError(f"{name} is a secret: give it on standard input or at the prompt, never as an "
                           "argument (arguments show in `ps` and in shell history)")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from plextray.paths import AppPaths
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -20,7 +22,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     from plextray.app import connect_client
     from plextray.config import load_config
-    from plextray.paths import AppPaths
 
     client = connect_client(load_config(AppPaths.default().config))
     try:

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+from datetime import date, datetime, timedelta
+
+from plextray.errors import ConfigError, DeliveryError
+from plextray.paths import AppPaths
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,10 +29,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _day(value: str | None):
-    from datetime import date
-
-    from plextray.errors import ConfigError
-
     if not value:
         return date.today()
     try:
@@ -39,7 +40,6 @@ def _day(value: str | None):
 def _setup():
     from plextray.config import load_config
     from plextray.mail.service import make_mailer
-    from plextray.paths import AppPaths
 
     paths = AppPaths.default()
     config = load_config(paths.config)
@@ -56,10 +56,6 @@ def run_logs(args: argparse.Namespace) -> int:
 
 def _send_now(what: str, args: argparse.Namespace) -> int:
     """The day's digest or log archive, sent now (through the outbox, so nothing is lost)."""
-    from datetime import datetime
-
-    from datetime import timedelta
-
     from plextray.mail.service import send_digest, send_logs, send_weekly
 
     send = send_digest if what == "digest" else send_logs
@@ -73,8 +69,6 @@ def _send_now(what: str, args: argparse.Namespace) -> int:
 
 
 def run_test(args: argparse.Namespace) -> int:
-    from datetime import datetime
-
     from plextray.mail.service import send_test
 
     _, mailer = _setup()
@@ -84,12 +78,8 @@ def run_test(args: argparse.Namespace) -> int:
 
 
 def run_password(args: argparse.Namespace) -> int:
-    import getpass
-
     from plextray.config import load_config
-    from plextray.errors import ConfigError
     from plextray.mail.smtp import keyring_user, set_password
-    from plextray.paths import AppPaths
 
     settings = load_config(AppPaths.default().config).email
     if not (settings.host and settings.username):
@@ -103,8 +93,6 @@ def run_password(args: argparse.Namespace) -> int:
 
 
 def run_outbox(args: argparse.Namespace) -> int:
-    from plextray.errors import DeliveryError
-
     _, mailer = _setup()
     report = mailer.flush_outbox()
     print(f"{report.sent} sent, {report.kept} kept in {mailer.outbox}")

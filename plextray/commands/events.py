@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from pathlib import Path
+
+from plextray.errors import PlexTrayError
 
 # An update of a report (same report number) always comes within the lines of its request;
 # a report is printed once this many lines have passed since it began, or at the end.
@@ -42,9 +47,6 @@ def _format(event, as_json: bool) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
-    import sys
-
     try:
         return _run(args)
     except BrokenPipeError:  # `plextray events x | head`: the reader has had enough
@@ -54,12 +56,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import sys
-    from pathlib import Path
-
     from plextray.core.logline import LineBlocks
     from plextray.core.parsing import PlaybackParser
-    from plextray.errors import PlexTrayError
     from plextray.history.importer import decompressed_chunks
 
     parser = PlaybackParser()

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from dataclasses import asdict
+from datetime import datetime
+
+from plextray.errors import PlexTrayError
+from plextray.paths import AppPaths
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,10 +25,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _since(text: str | None) -> str:
-    from datetime import datetime
-
-    from plextray.errors import PlexTrayError
-
     if not text:
         return ""
     try:
@@ -36,9 +39,6 @@ def _minutes(ms: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
-    import sys
-
     try:
         return _run(args)
     except BrokenPipeError:  # `plextray history | head`
@@ -48,9 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     import json
-    from dataclasses import asdict
 
-    from plextray.paths import AppPaths
     from plextray.safe_text import for_json, for_terminal as safe
     from plextray.store.db import connect
     from plextray.store.history import HistoryStore

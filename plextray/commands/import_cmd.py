@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+from plextray.errors import PlexTrayError
+from plextray.paths import AppPaths
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,10 +26,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _save_live_logs(log_dir: str | None, archive_dir) -> str | None:
     """Copy new lines of Plex's live logs into the archives. Returns why it could not, if so."""
-    from pathlib import Path
-
-    from plextray.errors import PlexTrayError
-
     try:
         from plextray.logs.locate import find_log_dir
         from plextray.logs.saver import LogSaver
@@ -42,9 +43,7 @@ def _look_up_titles(conn) -> str:
     """Ask the server what the imported items are (batched, through the metadata cache); a
     server that cannot be reached costs a warning, never the import."""
     from plextray.config import load_config
-    from plextray.errors import PlexTrayError
     from plextray.history.titles import look_up_titles, missing_keys
-    from plextray.paths import AppPaths
     from plextray.plex.client import PlexClient
     from plextray.plex.credentials import load_credentials
 
@@ -65,12 +64,7 @@ def _look_up_titles(conn) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    import sys
-    from pathlib import Path
-
-    from plextray.errors import PlexTrayError
     from plextray.history.importer import Importer, default_archives
-    from plextray.paths import AppPaths
     from plextray.store.db import connect
 
     if args.log_dir:  # a folder named by hand must be Plex's: a wrong one is an error, not a warning

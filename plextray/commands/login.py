@@ -4,6 +4,14 @@ in the OS keyring (or, when asked, a 0600 file; or nowhere when PLEX_TOKEN / sys
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import getpass
+import os
+import sys
+
+from plextray import const
+from plextray.errors import ConfigError, PlexError, SecretStoreError
+from plextray.paths import AppPaths
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,15 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import dataclasses
-    import getpass
-    import os
-    import sys
-
-    from plextray import const
-    from plextray.config import load_config, save_config
-    from plextray.errors import ConfigError, PlexError, SecretStoreError
-    from plextray.paths import AppPaths
+    from plextray.config import load_config
+    from plextray.config_save import save_config
     from plextray.plex.client import PlexClient
     from plextray.plex.credentials import TokenStore, save_file_token, systemd_credential
     from plextray.secrets import register_secret

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date, datetime
+from pathlib import Path
+
+from plextray.errors import ConfigError, PlexTrayError
+from plextray.paths import AppPaths
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,11 +37,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from datetime import date, datetime
-    from pathlib import Path
-
-    from plextray.errors import ConfigError, PlexTrayError
-    from plextray.paths import AppPaths
     from plextray.reports.build import build_report, render_report, write_html
 
     try:

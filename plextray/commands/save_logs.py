@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import sys
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from plextray.paths import AppPaths
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,15 +40,8 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    import logging
-    import sys
-    from dataclasses import replace
-    from datetime import date
-    from pathlib import Path
-
     from plextray.logs.locate import find_log_dir
     from plextray.logs.saver import LogSaver
-    from plextray.paths import AppPaths
 
     if not getattr(args, "verbose", 0):
         # gaps and archive problems are printed below, once; the log would say them twice

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 
+from plextray.paths import AppPaths
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -41,7 +43,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from plextray.paths import AppPaths
     from plextray.setup_terminal import TerminalSetup
 
     return TerminalSetup(AppPaths.default().ensure(), args).run()

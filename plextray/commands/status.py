@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from plextray.paths import AppPaths
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -27,7 +29,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from plextray.paths import AppPaths
     from plextray.setup_check import offline_status
     from plextray.status_file import read_status
 

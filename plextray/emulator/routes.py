@@ -16,15 +16,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.etree.ElementTree import Element
 
-from plextray.emulator import responses
+from plextray.emulator import notifications, responses, traffic
 from plextray.emulator.household import Device
-
-if TYPE_CHECKING:  # pragma: no cover
-    from plextray.emulator.server import PlexEmulator
+from plextray.emulator.records import Emulator, TerminateCall
 
 log = logging.getLogger(__name__)
 XML = "text/xml;charset=utf-8"
@@ -58,7 +56,7 @@ def unauthorized(detail: str = "") -> Reply:
 
 
 # -- entry point ---------------------------------------------------------------------------
-def handle(emu: "PlexEmulator", h: Any, method: str) -> None:
+def handle(emu: Emulator, h: Any, method: str) -> None:
     started = time.monotonic()
     length = int(h.headers.get("Content-Length") or 0)
     if length:
@@ -99,7 +97,7 @@ def handle(emu: "PlexEmulator", h: Any, method: str) -> None:
     _send(h, reply, method)
 
 
-def _answer(emu: "PlexEmulator", h: Any, method: str, path: str, params: Params, authed: bool) -> Reply:
+def _answer(emu: Emulator, h: Any, method: str, path: str, params: Params, authed: bool) -> Reply:
     if emu.fault == "restarting":
         return error(503, "Service Unavailable")
     if emu.fault == "server_error":
@@ -118,7 +116,7 @@ def _answer(emu: "PlexEmulator", h: Any, method: str, path: str, params: Params,
     return unauthorized() if not authed else error(404, "Not Found")
 
 
-def _token_ok(emu: "PlexEmulator", h: Any, params: Params) -> bool:
+def _token_ok(emu: Emulator, h: Any, params: Params) -> bool:
     token = h.headers.get("X-Plex-Token") or (params.get("X-Plex-Token") or [""])[0]
     return bool(token) and token == emu.token
 
@@ -174,17 +172,17 @@ def _list(children: list[Element], h: Any, params: Params, factory: Callable[...
 
 
 # -- routes ----------------------------------------------------------------------------------
-def _identity(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) -> Reply:
+def _identity(emu: Emulator, h: Any, params: Params, match: re.Match[str]) -> Reply:
     return xml(responses.identity(machine_id=emu.household.machine_id, version=emu.household.version))
 
 
-def _root(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) -> Reply:
+def _root(emu: Emulator, h: Any, params: Params, match: re.Match[str]) -> Reply:
     hh = emu.household
     return xml(responses.root(name=hh.server_name, machine_id=hh.machine_id, owner=hh.owner,
                               plex_pass=emu.has_plex_pass, active_video=0, version=hh.version))
 
 
-def _sessions(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) -> Reply:
+def _sessions(emu: Emulator, h: Any, params: Params, match: re.Match[str]) -> Reply:
     hh = emu.household
     children = []
     for play in hh.plays():
@@ -194,7 +192,7 @@ def _sessions(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str])
     return _list(children, h, params)
 
 
-def _metadata(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) -> Reply:
+def _metadata(emu: Emulator, h: Any, params: Params, match: re.Match[str]) -> Reply:
     keys = unquote(match.group(1)).split(",")  # PMS answers "1,2,3" with every item it knows
     items = [item for item in (emu.household.item(k) for k in keys) if item is not None]
     if not items:
@@ -204,20 +202,20 @@ def _metadata(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str])
     return xml(responses.metadata_many([(item, emu.household.section(item.library_id)) for item in items]))
 
 
-def _sections(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) -> Reply:
+def _sections(emu: Emulator, h: Any, params: Params, match: re.Match[str]) -> Reply:
     return _list(responses.sections(emu.household.sections()), h, params, responses.sections_container)
 
 
-def _accounts(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) -> Reply:
+def _accounts(emu: Emulator, h: Any, params: Params, match: re.Match[str]) -> Reply:
     return _list(responses.accounts(emu.household.accounts()), h, params,
                  identifier="com.plexapp.system.accounts")
 
 
-def _clients(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) -> Reply:
+def _clients(emu: Emulator, h: Any, params: Params, match: re.Match[str]) -> Reply:
     return _list(responses.clients(emu.household.devices()), h, params)
 
 
-def _history(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) -> Reply:
+def _history(emu: Emulator, h: Any, params: Params, match: re.Match[str]) -> Reply:
     hh = emu.household
     entries = hh.history()
     first = {k: v[0] for k, v in params.items() if v}
@@ -234,9 +232,7 @@ def _history(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) 
     return _list(responses.history(entries, {k: v for k, v in items.items() if v}), h, params)
 
 
-def _terminate(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) -> Reply:
-    from plextray.emulator.server import TerminateCall
-
+def _terminate(emu: Emulator, h: Any, params: Params, match: re.Match[str]) -> Reply:
     session_id = params["sessionId"][0] if params.get("sessionId") else None
     reason = (params.get("reason") or [""])[0]
     if not emu.has_plex_pass:
@@ -253,8 +249,6 @@ def _terminate(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]
         else:
             reply = Reply(200)
             if emu.log:
-                from plextray.emulator import traffic
-
                 reply.log_middle = lambda when, req_id: [traffic.terminated_session_line(
                     when, req_id=req_id, session=play.session_id, reason=reason)]
             reply.after = lambda: emu.client_saw_terminate(play)
@@ -263,7 +257,7 @@ def _terminate(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]
     return reply
 
 
-def _prefs(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) -> Reply:
+def _prefs(emu: Emulator, h: Any, params: Params, match: re.Match[str]) -> Reply:
     if h.command == "PUT":
         changes = {k: v[0] for k, v in params.items() if k != "X-Plex-Token" and v}
         unknown = [k for k in changes if k not in emu.household.prefs]
@@ -275,7 +269,7 @@ def _prefs(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) ->
     return xml(responses.container(responses.prefs(emu.prefs())))
 
 
-def _timeline(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) -> Reply:
+def _timeline(emu: Emulator, h: Any, params: Params, match: re.Match[str]) -> Reply:
     """A player's report: start, update or stop its session, logging what PMS logs."""
     first = {k: v[0] for k, v in params.items() if v}
     machine_id = h.headers.get("X-Plex-Client-Identifier") or first.get("X-Plex-Client-Identifier")
@@ -301,10 +295,8 @@ def _timeline(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str])
     return reply
 
 
-def _websocket(emu: "PlexEmulator", h: Any, params: Params, match: re.Match[str]) -> Reply:
+def _websocket(emu: Emulator, h: Any, params: Params, match: re.Match[str]) -> Reply:
     """The notification WebSocket; PMS logs it as a request that completes when the socket closes."""
-    from plextray.emulator import notifications
-
     ip, port = h.client_address[:2]
     gzip = "gzip" in (h.headers.get("Accept-Encoding") or "")
     started = time.monotonic()

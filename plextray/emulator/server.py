@@ -22,7 +22,6 @@ import socket
 from collections import deque
 import threading
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -33,18 +32,9 @@ from plextray.emulator import routes
 from plextray.emulator.household import Device, Household, Play
 from plextray.emulator.notifications import NotificationHub
 from plextray.emulator.pmslog import EmulatorLog
+from plextray.emulator.records import TerminateCall
 
 FAULTS = ("down", "restarting", "unauthorized", "server_error", "slow", "malformed", "no_plex_pass")
-
-
-@dataclass(frozen=True, slots=True)
-class TerminateCall:
-    """One request to /status/sessions/terminate, as received (status = what was answered)."""
-
-    session_id: str
-    reason: str
-    received: float  # time.monotonic()
-    status: int = 200
 
 
 class _HTTPServer(ThreadingHTTPServer):

@@ -315,14 +315,14 @@ def _drop_from_file(config_path: Path) -> None:
     import dataclasses
     import json
 
-    from plextray.config import load_config, save_config
+    from plextray.config import load_config, write_config
 
     try:
         raw = json.loads(config_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return
     if isinstance(raw, dict) and "alert_urls" in raw:  # rewritten without them (an empty list included)
-        save_config(config_path, dataclasses.replace(load_config(config_path), alert_urls=()))
+        write_config(config_path, dataclasses.replace(load_config(config_path), alert_urls=()))
 
 
 def migrate_alert_urls(config_path: Path, *, store: TokenStore | None = None) -> str | None:

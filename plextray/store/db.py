@@ -33,6 +33,19 @@ def connect(path: Path | str, *, migrations: tuple[Migration, ...] = MIGRATIONS)
     return conn
 
 
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A reader beside the engine's writer: never creates, migrates or writes the file (WAL lets
+    it read a consistent snapshot while the engine writes). DatabaseError when it cannot open."""
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=10,
+                               check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1")  # a file that is no database fails here
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"cannot read the history database {path}: {exc}") from exc
+    return conn
+
+
 def apply_migrations(conn: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[str]:
     """Apply the migrations not yet applied, each in its own transaction. Returns their names."""
     conn.execute(

@@ -15,10 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from plextray.autostart import Autostart
 from plextray.control import EngineControl, Notifier
-from plextray.core.model import EngineSnapshot
+from plextray.core.model import EngineSnapshot, EngineState
+from plextray.mail.service import email_now
 from plextray.paths import AppPaths
+from plextray.ui.backend import PROBLEM_KEY, apply_choice, choose_backend
 from plextray.ui.dispatch import Dispatcher
+from plextray.ui.opener import open_folder
 from plextray.ui.tray import Tray, TrayActions
 
 log = logging.getLogger(__name__)
@@ -45,21 +49,14 @@ class TrayApp:
         self.paths = paths
         self.notifier = notifier
         self._open_report = open_report
-        if opener is None:
-            from plextray.ui.opener import open_folder as opener
-        self._opener = opener
+        self._opener = opener if opener is not None else open_folder
         if email is None:
-            from plextray.mail.service import email_now
 
             def email(what: str) -> str:
                 return email_now(self.paths, what)
 
         self._email = email
-        if autostart is None:
-            from plextray.autostart import Autostart
-
-            autostart = Autostart()
-        self.autostart = autostart
+        self.autostart = autostart if autostart is not None else Autostart()
         self.root: Any = None
         self.dispatcher: Dispatcher | None = None
         self.tray: Tray | None = None
@@ -110,8 +107,6 @@ class TrayApp:
         """StatusNotifierItem where the desktop has a watcher, XEmbed where that is its tray; a
         missing piece becomes a problem in the engine's snapshot (and so a notification and a
         line in `plextray status`) naming what to install."""
-        from plextray.ui.backend import PROBLEM_KEY, apply_choice, choose_backend
-
         choice = self._backend
         if choice is None:
             try:
@@ -201,7 +196,6 @@ class TrayApp:
 
     def _offer_setup(self, snapshot: EngineSnapshot) -> None:
         """The first start with nothing set up opens the first-run window by itself, once."""
-        from plextray.core.model import EngineState
         from plextray.ui.first_run import first_run_pending
 
         if snapshot.state is EngineState.NEEDS_SETUP and not self._setup_offered:
@@ -238,8 +232,6 @@ class TrayApp:
             self._unsubscribe = engine.subscribe(self._on_snapshot)
             report = getattr(engine, "report_problem", None)
             if self.backend_problem and report is not None:  # the new engine must say it too
-                from plextray.ui.backend import PROBLEM_KEY
-
                 report(PROBLEM_KEY, self.backend_problem)
             self._apply_snapshot(engine.snapshot())
 

@@ -19,10 +19,17 @@ from datetime import datetime
 from tkinter import ttk
 from typing import Any
 
-from plextray.config import AppConfig, EmailSettings, load_config, save_config
+from plextray.alerts.dispatcher import AlertResult, validate_url
+from plextray.alerts.probe import send_test
+from plextray.config import AppConfig, EmailSettings, load_config
+from plextray.config_save import save_config
 from plextray.errors import PlexTrayError
+from plextray.mail.messages import probe_message
+from plextray.mail.schedule import parse_clock
+from plextray.mail.smtp import SmtpSender, get_password, set_password
 from plextray.paths import AppPaths
 from plextray.plex.credentials import load_alert_urls, save_alert_urls
+from plextray.secrets import register_secret
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +48,6 @@ def split_addresses(text: str) -> list[str]:
 
 def validate_delivery(values: dict[str, Any]) -> tuple[dict[str, str], tuple[str, ...], EmailSettings | None]:
     """Form values → (errors by field, alert URLs, EmailSettings). Errors empty means it may be saved."""
-    from plextray.alerts.dispatcher import validate_url
-    from plextray.mail.schedule import parse_clock
-
     errors: dict[str, str] = {}
     urls = tuple(line.strip() for line in str(values.get("alert_urls", "")).splitlines() if line.strip())
     problems = []
@@ -232,8 +236,6 @@ class DeliveryFrame(ttk.Frame):
             config = dataclasses.replace(current, alert_urls=(), email=email)
             password = self.fields["password"].get()
             if password:  # first: a keyring that refuses it means nothing is saved, as the status says
-                from plextray.mail.smtp import set_password
-
                 set_password(email, password)
             save_alert_urls(urls)  # they hold tokens: the keyring, never the file
             save_config(self.paths.config, config)
@@ -296,10 +298,8 @@ class DeliveryFrame(ttk.Frame):
         self.alert_test_button.state(["disabled"])
         self._say(self.alert_result, True, "Sending…")
 
-        def work() -> list:
-            from plextray.commands.alert import send_test
-
-            return send_test(list(urls), attempts=1, timeout=30)
+        def work() -> list[AlertResult]:
+            return send_test(urls, attempts=1, timeout=30)
 
         def done(outcome: Any) -> None:
             self.alert_test_button.state(["!disabled"])
@@ -319,16 +319,11 @@ class DeliveryFrame(ttk.Frame):
             return self._say(self.mail_result, False, "Fix the highlighted fields first.")
         _, email = checked
         typed = self.fields["password"].get()
-        from plextray.secrets import register_secret
-
         register_secret(typed)
         self.mail_test_button.state(["disabled"])
         self._say(self.mail_result, True, "Sending…")
 
         def work() -> None:
-            from plextray.mail.messages import probe_message
-            from plextray.mail.smtp import SmtpSender, get_password
-
             sender = SmtpSender(email, password=lambda s: typed or get_password(s), timeout=20)
             sender.send(probe_message(email, now=datetime.now()))
 

@@ -22,8 +22,13 @@ from tkinter import filedialog, ttk
 from typing import Any
 
 from plextray import setup_flow as flow
+from plextray.config import load_config
+from plextray.errors import SecretStoreError
 from plextray.paths import AppPaths
+from plextray.plex.credentials import load_credentials
+from plextray.plex.pinlogin import LINK_PAGE, pin_login
 from plextray.ui.dispatch import Dispatcher
+from plextray.ui.theme import apply_theme, set_window_icon
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +40,6 @@ class FirstRunWindow(tk.Toplevel):
     def __init__(self, master: tk.Misc, paths: AppPaths, *, dispatcher: Dispatcher,
                  on_done: Callable[[], None] | None = None, open_url: Callable[[str], Any] | None = None) -> None:
         super().__init__(master)
-        from plextray.ui.theme import apply_theme, set_window_icon
-
         apply_theme(self)
         self._photos = set_window_icon(self)
         self.title("Set up plextray")
@@ -145,9 +148,6 @@ class FirstRunWindow(tk.Toplevel):
 
     def _existing(self) -> tuple[flow.Connected, str] | None:
         """The server and token already set up (config + keyring / file / environment), if they work."""
-        from plextray.config import load_config
-        from plextray.plex.credentials import load_credentials
-
         try:
             credentials = load_credentials(load_config(self.paths.config))
             return flow.connect(credentials.url, credentials.token, timeout=5), credentials.token
@@ -168,8 +168,6 @@ class FirstRunWindow(tk.Toplevel):
 
     def sign_in_with_plex(self) -> None:
         """The PIN flow: show the code, open plex.tv/link, wait for the parent to enter it."""
-        from plextray.plex.pinlogin import LINK_PAGE, pin_login
-
         self.sign_in_button.configure(state="disabled")
         self.server_status.configure(text="Asking plex.tv for a code…")
         self._cancel.clear()
@@ -209,8 +207,6 @@ class FirstRunWindow(tk.Toplevel):
         self._work(lambda: self._connect_and_save(url, token, store), self._connected)
 
     def _connect_and_save(self, url: str, token: str, store: str | None) -> tuple[flow.Connected, str, str]:
-        from plextray.errors import SecretStoreError
-
         connected = flow.connect(url, token)
         if store is None:
             raise SecretStoreError("no system keyring to keep the token in, and the file was not wanted "

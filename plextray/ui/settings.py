@@ -9,18 +9,28 @@ it is testable without a window; the tabs only display it.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import tkinter as tk
 from collections.abc import Callable
-from tkinter import ttk
+from tkinter import messagebox, ttk
 from typing import Any
 
-from plextray.config import AppConfig, load_config, save_config
+from plextray.config import AppConfig, load_config
+from plextray.config_save import save_config
 from plextray.errors import PlexTrayError
 from plextray.paths import AppPaths
+from plextray.plex.credentials import TokenStore
+from plextray.profiles.store import ProfileStore
 from plextray.ui import settings_steps as steps
 from plextray.ui.dispatch import Dispatcher
 from plextray.ui.settings_common import ERROR_COLOUR, PAD
+from plextray.ui.settings_devices import DevicesTab, load_devices
+from plextray.ui.settings_people import PeopleTab
+from plextray.ui.settings_restrictions import RestrictionsTab
+from plextray.ui.settings_server import ServerTab
+from plextray.ui.settings_today import TodayTab
+from plextray.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +66,6 @@ class SettingsWindow(tk.Toplevel):
         self.notebook.grid(row=0, column=0, columnspan=3, sticky="nsew", padx=8, pady=8)
         self.rowconfigure(0, weight=1)
         self.columnconfigure(0, weight=1)
-        from plextray.ui.settings_devices import DevicesTab, load_devices
-        from plextray.ui.settings_people import PeopleTab
-        from plextray.ui.settings_restrictions import RestrictionsTab
-        from plextray.ui.settings_server import ServerTab
-
         self.server = ServerTab(self.notebook, self)
         self.people = PeopleTab(self.notebook, self)
         self.devices = DevicesTab(self.notebook, self, devices if devices is not None else load_devices(paths.database))
@@ -69,8 +74,6 @@ class SettingsWindow(tk.Toplevel):
                            (self.restrictions, "Restrictions")):
             self.notebook.add(tab, text=title)
         self.delivery = self._delivery_tab()
-        from plextray.ui.settings_today import TodayTab
-
         self.today = TodayTab(self.notebook, self)  # extra time today: acts at once, no Save needed
         self.notebook.insert(0, self.today, text="Today")
         self.notebook.select(self.today)
@@ -97,8 +100,6 @@ class SettingsWindow(tk.Toplevel):
 
     def _fingerprint(self) -> str:
         """Everything Save would write, as one string: differs from the saved one = unsaved changes."""
-        import json
-
         delivery = self.delivery.values() if self.delivery is not None else None
         return json.dumps([self.doc, self.server.values(), delivery], sort_keys=True, default=str)
 
@@ -126,8 +127,6 @@ class SettingsWindow(tk.Toplevel):
             self.save()
 
     def _ask_unsaved(self) -> bool | None:
-        from tkinter import messagebox
-
         return messagebox.askyesnocancel("Unsaved changes", "Save your changes before closing?", parent=self)
 
     # ---- the document --------------------------------------------------------------------
@@ -259,8 +258,6 @@ class SettingsWindow(tk.Toplevel):
 
 def _pick_theme(widget: tk.Misc) -> None:
     """Tk's bare 'default' theme looks dated on Linux: the modern one (plextray.ui.theme)."""
-    from plextray.ui.theme import apply_theme
-
     apply_theme(widget)
 
 
@@ -272,15 +269,11 @@ def _load_config(paths: AppPaths) -> tuple[AppConfig, str | None]:
 
 
 def _profile_store(paths: AppPaths) -> Any:
-    from plextray.profiles.store import ProfileStore
-
     return ProfileStore(paths.profiles)
 
 
 def _token_store() -> Any:
     try:
-        from plextray.plex.credentials import TokenStore
-
         return TokenStore()
     except Exception:  # no keyring module, or the store could not initialise
         log.exception("no token store")

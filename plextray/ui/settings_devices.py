@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import logging
 import tkinter as tk
+from collections import Counter
 from datetime import datetime, timedelta
+from pathlib import Path
 from tkinter import ttk
 from typing import Any
 
 from plextray.core.model import Device
+from plextray.history.devices import read_devices
 from plextray.safe_text import clean
 from plextray.ui import settings_steps as steps
 from plextray.ui.settings_common import PAD
@@ -32,8 +35,6 @@ def _when(iso: str | None) -> str:
 def device_rows(devices: list[Device], doc: dict[str, Any], now: datetime) -> list[tuple[str, tuple[str, ...]]]:
     """(client id, column values) per device, newest first. Devices with the same name are told
     apart by the end of their client id; one first seen lately and linked to nobody is marked new."""
-    from collections import Counter
-
     names = Counter((d.device or d.client_id).casefold() for d in devices)
     recent = (now - timedelta(days=NEW_FOR_DAYS)).isoformat()
     rows = []
@@ -136,25 +137,11 @@ class DevicesTab(ttk.Frame):
         return True
 
 
-def load_devices(database: Any) -> list[Device]:
-    """Devices from the history database; an absent or unreadable history gives an empty list."""
-    if not database.exists():
-        return []
+def load_devices(database: Path) -> list[Device]:
+    """Devices from the history database (read-only); an absent or unreadable history gives an
+    empty list, since the window must open anyway."""
     try:
-        from plextray.store.db import connect
-
-        conn = connect(database)
-        try:
-            try:
-                from plextray.store.history import HistoryStore
-            except ImportError:  # an older build without the history store: read the table itself
-                rows = conn.execute(
-                    "SELECT client_id, product, platform, device, ip, account, first_seen, last_seen FROM devices"
-                ).fetchall()
-                return [Device(*row) for row in rows]
-            return list(HistoryStore(conn).devices())
-        finally:
-            conn.close()
-    except Exception:  # the window must open even when the history cannot be read
+        return read_devices(database)
+    except Exception:  # DatabaseError, or anything else a damaged file raises
         log.exception("could not read devices from %s", database)
         return []

@@ -15,7 +15,10 @@ from tkinter import filedialog, ttk
 from typing import Any
 
 from plextray import const
+from plextray.logs.locate import find_log_dir
+from plextray.ui.first_run import FirstRunWindow
 from plextray.ui.settings_common import PAD, FieldGrid, entry
+from plextray.ui.settings_steps import validate_server
 
 
 class ServerTab(ttk.Frame):
@@ -55,8 +58,6 @@ class ServerTab(ttk.Frame):
 
     def sign_in(self) -> None:
         """The first-run window's sign-in (and the rest of its steps), over this window."""
-        from plextray.ui.first_run import FirstRunWindow
-
         if self.first_run is not None and self.first_run.winfo_exists():
             self.first_run.lift()
             return
@@ -96,8 +97,6 @@ class ServerTab(ttk.Frame):
         if self._testing:
             return
         values = self.values()
-        from plextray.ui.settings_steps import validate_server
-
         errors = {k: v for k, v in validate_server(values["url"], values["token"], "").items() if k != "log_dir"}
         self.grid_fields.show_errors(errors)
         if errors:
@@ -150,11 +149,7 @@ def describe_probe_error(exc: BaseException) -> str:
 def detect_log_dir(configured: str | None) -> tuple[str, str]:
     """(auto-detected folder or "", a note for the user)."""
     try:
-        from plextray.logs.locate import find_log_dir
-
         found = find_log_dir(Path(configured) if configured else None)
         return str(found), "Auto-detected." if not configured else "Using the folder you chose."
-    except ImportError:
-        return "", "Choose Plex's Logs folder."
     except Exception as exc:  # LogDirError: say why, let the user pick
         return "", str(exc)

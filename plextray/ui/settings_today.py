@@ -11,6 +11,11 @@ from datetime import datetime
 from tkinter import ttk
 from typing import Any
 
+from plextray import today
+from plextray.core.clockwords import normalise_clock
+from plextray.core.rules import tonight_end
+from plextray.profiles.store import ProfileStore
+from plextray.today import next_clock
 from plextray.ui.settings_common import ERROR_COLOUR, PAD
 
 
@@ -32,8 +37,6 @@ class TodayTab(ttk.Frame):
         self.refresh()
 
     def refresh(self) -> None:
-        from plextray import today
-
         for child in self.table.winfo_children():
             child.destroy()
         self.rows = {}
@@ -69,8 +72,6 @@ class TodayTab(ttk.Frame):
     # ---- grants ----------------------------------------------------------------------------
 
     def give(self, name: str, *, minutes: int = 0, lift_until: datetime | None = None) -> bool:
-        from plextray import today
-
         now = datetime.now()
         try:
             granted = today.grant(self.window.paths, name, minutes=minutes, lift_until=lift_until, now=now)
@@ -84,9 +85,6 @@ class TodayTab(ttk.Frame):
         return True
 
     def give_until(self, name: str) -> bool:
-        from plextray.today import next_clock
-        from plextray.core.clockwords import normalise_clock
-
         typed = self.rows[name]["until"].get()
         clock = normalise_clock(typed)
         if clock is None or clock == "24:00":
@@ -95,15 +93,10 @@ class TodayTab(ttk.Frame):
         return self.give(name, lift_until=next_clock(datetime.now(), clock))
 
     def no_bedtime(self, name: str) -> bool:
-        from plextray.core.rules import tonight_end
-        from plextray.profiles.store import ProfileStore
-
         person = ProfileStore(self.window.paths.profiles).load().person_named(name)
         return self.give(name, lift_until=tonight_end(person, datetime.now()))
 
     def undo(self) -> bool:
-        from plextray import today
-
         if self.last_grant is None:
             return False
         removed = today.undo(self.window.paths, self.last_grant)

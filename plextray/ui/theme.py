@@ -8,6 +8,8 @@ import tkinter as tk
 from tkinter import ttk
 from typing import Any
 
+from plextray.core.model import EngineState
+
 log = logging.getLogger(__name__)
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)  # the window manager picks the sharpest for its scale
 
@@ -33,7 +35,6 @@ def set_window_icon(window: tk.Misc) -> list[Any]:
     try:
         from PIL import ImageTk
 
-        from plextray.core.model import EngineState
         from plextray.ui.icons import icon_image
 
         photos = [ImageTk.PhotoImage(icon_image(EngineState.MONITORING, size), master=window) for size in ICON_SIZES]
