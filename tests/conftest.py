@@ -104,6 +104,24 @@ def use_keyring():
     keyring.set_keyring(old)
 
 
+@pytest.fixture
+def tk_root(xdisplay):
+    """A withdrawn Tk root for one test, destroyed after it; garbage is collected on this (the Tk)
+    thread before and after, since a Tcl interpreter freed by another thread's GC aborts."""
+    import gc
+    import tkinter as tk
+
+    gc.collect()
+    root = tk.Tk()
+    root.withdraw()
+    yield root
+    try:
+        root.destroy()
+    except tk.TclError:
+        pass
+    gc.collect()
+
+
 def pump(root, until, timeout: float = 5.0) -> bool:
     """Run Tk's event loop until `until()` is true (tests never call mainloop)."""
     end = time.monotonic() + timeout

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from test_profiles_example import EXAMPLE_TEXT
+from support.profiles_example import EXAMPLE_TEXT
 
 from plextray.paths import AppPaths
 

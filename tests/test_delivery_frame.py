@@ -7,7 +7,7 @@ import keyring
 import pytest
 from conftest import pump
 from support.mail_server import USER, MailServer, MemoryKeyring
-from test_alerts_dispatcher import Endpoint
+from support.alert_endpoint import Endpoint
 
 from plextray.config import AppConfig, EmailSettings, load_config, save_config
 from plextray.paths import AppPaths

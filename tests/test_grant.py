@@ -7,7 +7,7 @@ import sys
 from datetime import date, datetime, timedelta
 
 import pytest
-from test_profiles_example import EXAMPLE_TEXT
+from support.profiles_example import EXAMPLE_TEXT
 
 from plextray.commands.grant import GrantError, next_clock, parse_amount
 from plextray.core.rules import Violation

@@ -22,7 +22,7 @@ from plextray.paths import AppPaths
 from plextray.store.db import connect
 from plextray.store.enforcement import EnforcementStore
 from plextray.store.history import HistoryStore
-from test_homeassistant_schema import validate_discovery
+from support.ha_discovery_schema import validate_discovery
 
 TOKEN = "ha-token-7c1e9b20"
 MONDAY_4PM = datetime(2026, 11, 23, 16, 0, 0)

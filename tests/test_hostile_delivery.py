@@ -17,8 +17,8 @@ import pytest
 from support.household import FakeClock, emma_profiles, wait_for, write_profiles
 from support.mail_server import MailServer
 from support.report_history import DAY, add_device, add_media, add_session
-from test_alerts_dispatcher import Endpoint
-from test_mail_cli import restore_log_handlers, setup  # noqa: F401 (fixtures: the mail settings and keyring)
+from support.alert_endpoint import Endpoint
+from support.mail_fixtures import restore_log_handlers, setup  # noqa: F401 (fixtures: the mail settings and keyring)
 
 from plextray.alerts.dispatcher import AlertDispatcher
 from plextray.app import build_engine, setup_app_log

@@ -9,7 +9,7 @@ import json
 import pytest
 from support.household import RecordingNotifier
 from support.memkeyring import MemoryKeyring
-from test_alerts_dispatcher import Endpoint
+from support.alert_endpoint import Endpoint
 
 from plextray.app import build_engine
 from plextray.config import AppConfig, load_config, save_config

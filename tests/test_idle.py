@@ -9,7 +9,7 @@ import time
 
 import pytest
 from support.household import wait_for
-from test_engine_e2e import R_MOVIE, RATING_PG, world  # noqa: F401  (fixture)
+from support.engine_world import R_MOVIE, RATING_PG, world  # noqa: F401  (fixture)
 
 from plextray.logs.watch import LogWatch, concerns_plex_log
 

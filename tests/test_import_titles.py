@@ -15,7 +15,7 @@ from pathlib import Path
 
 from support.emulator_fixtures import TOKEN, emulator, plex_client  # noqa: F401
 from support.mail_server import free_port
-from test_import import evening, member
+from support.timeline_lines import evening, member
 
 from plextray.history.titles import look_up_titles, missing_keys
 from plextray.plex.client import PlexClient

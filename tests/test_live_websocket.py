@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 
 from support.household import wait_for
-from test_engine_e2e import G_MOVIE, R_MOVIE, RATING_PG, world  # noqa: F401  (fixture)
+from support.engine_world import G_MOVIE, R_MOVIE, RATING_PG, world  # noqa: F401  (fixture)
 
 
 def _sessions(world, client_id: str) -> list:

@@ -2,47 +2,15 @@
 
 from __future__ import annotations
 
-import keyring
 import pytest
-from support.mail_server import USER, MailServer, MemoryKeyring, free_port
-from support.report_history import DAY, build_household
+from support.mail_fixtures import restore_log_handlers, setup  # noqa: F401  (fixtures)
+from support.mail_server import MailServer
+from support.report_history import DAY
 
 from plextray.cli import main
-from plextray.config import AppConfig, EmailSettings, save_config
 from plextray.paths import AppPaths
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
-
-
-@pytest.fixture(autouse=True)
-def restore_log_handlers():
-    """cli.main adds a stderr handler per call; drop them so no handler outlives capsys' stream."""
-    import logging
-
-    root = logging.getLogger()
-    # handlers left by earlier tests' main() calls write to capture streams that are closed by now
-    root.handlers[:] = [h for h in root.handlers if not getattr(getattr(h, "stream", None), "closed", False)]
-    before = list(root.handlers)
-    yield
-    root.handlers[:] = before
-
-
-@pytest.fixture
-def setup(plextray_home):
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    build_household(plextray_home)
-    port = free_port()
-    email = EmailSettings(host="127.0.0.1", port=port, security="none", username=USER,
-                          sender="plextray@example.org", recipients=("mum@example.org",))
-    save_config(AppPaths.default().config, AppConfig(email=email))
-    backend.set_password("plextray", f"smtp:{USER}@127.0.0.1", "right-horse-battery")
-    servers = []
-    yield port, servers
-    for s in servers:
-        s.stop()
-    keyring.set_keyring(previous)
 
 
 def test_email_test_digest_logs(setup, capsys):

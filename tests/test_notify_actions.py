@@ -15,8 +15,8 @@ import pytest
 from dbus_fast import BusType, Message, MessageType
 from dbus_fast.aio import MessageBus
 from support.household import emma_profiles, wait_for
-from test_engine_e2e import KIDS_EPISODE, World
-from test_notify import private_bus  # noqa: F401  (fixture: a bus with nothing on it)
+from support.engine_world import KIDS_EPISODE, World
+from support.notify_bus import private_bus  # noqa: F401  (fixture: a bus with nothing on it)
 
 from plextray.core.offers import allow_tonight, link_device, more_time, offers_for_violation, with_hints
 from plextray.core.profiles import UNKNOWN_DEVICES_ID

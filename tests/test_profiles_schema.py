@@ -6,7 +6,7 @@ import copy
 import json
 
 import pytest
-from test_profiles_example import EXAMPLE_TEXT
+from support.profiles_example import EXAMPLE_TEXT
 
 from plextray.profiles.schema import CURRENT_VERSION, compile_document, migrate, parse_text, summarize, validate
 

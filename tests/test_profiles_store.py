@@ -8,7 +8,7 @@ import os
 import threading
 
 import pytest
-from test_profiles_example import EXAMPLE_TEXT, IPAD
+from support.profiles_example import EXAMPLE_TEXT, IPAD
 
 from plextray.errors import ProfileError
 from plextray.profiles import ProfileStore

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from test_engine_e2e import R_MOVIE, RATING_PG, world  # noqa: F401  (fixture)
+from support.engine_world import R_MOVIE, RATING_PG, world  # noqa: F401  (fixture)
 from support.household import wait_for
 
 
@@ -163,7 +163,7 @@ def test_plex_pass_problem_goes_away_when_the_server_has_it_again(tmp_path, plex
     Pass again, although stopping worked again."""
     from dataclasses import replace
 
-    from test_engine_e2e import World
+    from support.engine_world import World
 
     from plextray.app import build_engine
     from plextray.config import load_config

@@ -62,22 +62,6 @@ def test_connection_test_closes_its_plex_client(monkeypatch):
     assert len(made) == 1 and made[0].closed
 
 
-@pytest.fixture
-def tk_root(xdisplay):
-    import gc
-    import tkinter as tk
-
-    gc.collect()
-    root = tk.Tk()
-    root.withdraw()
-    yield root
-    try:
-        root.destroy()
-    except tk.TclError:
-        pass
-    gc.collect()
-
-
 @pytest.mark.gui
 def test_settings_save_with_a_broken_config_json_writes_nothing_and_says_so(tk_root, plextray_home):
     """"Not saved" must be true: profiles.json was written (and the engine never told) before
@@ -176,7 +160,7 @@ def test_settings_opens_on_a_profiles_json_the_store_rejects_and_never_overwrite
 def tray_app(xdisplay, tmp_path, monkeypatch, plextray_home):
     import gc
 
-    from test_ui_tray import FakeEngine, RecordingNotifier
+    from support.tray_fakes import FakeEngine, RecordingNotifier
 
     from plextray.autostart import Autostart
     from plextray.core.model import EngineSnapshot, EngineState

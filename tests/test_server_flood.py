@@ -8,7 +8,7 @@ import logging
 import time
 
 from support.household import wait_for
-from test_engine_e2e import KIDS_EPISODE, world  # noqa: F401  (fixture)
+from support.engine_world import KIDS_EPISODE, world  # noqa: F401  (fixture)
 
 from plextray.engine.server_health import retry_delay
 

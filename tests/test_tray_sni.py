@@ -175,7 +175,7 @@ def test_the_problem_reaches_the_engine_snapshot(tmp_path, plextray_home):
 
 def test_the_tray_app_hands_a_backend_problem_to_the_engine(xdisplay, tmp_path, plextray_home, monkeypatch):
     """What run_tray chose before pystray was imported reaches the engine as a problem."""
-    from test_ui_tray import FakeEngine, RecordingNotifier
+    from support.tray_fakes import FakeEngine, RecordingNotifier
 
     from plextray.autostart import Autostart
     from plextray.core.model import EngineSnapshot, EngineState

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from support.household import write_profiles, wait_for
-from test_engine_e2e import G_MOVIE, KIDS_EPISODE, R_MOVIE, RATING_PG, World
+from support.engine_world import G_MOVIE, KIDS_EPISODE, R_MOVIE, RATING_PG, World
 
 from plextray.app import build_engine, connect_client
 from plextray.config import load_config

@@ -14,7 +14,7 @@ import pytest
 from conftest import pump
 from support.household import RecordingNotifier
 from support.memkeyring import MemoryKeyring
-from test_notify import notifyd, private_bus  # noqa: F401  (a real notification server on a private D-Bus)
+from support.notify_bus import notifyd, private_bus  # noqa: F401  (a real notification server on a private D-Bus)
 
 from plextray.app import build_engine
 from plextray.core.model import EngineState

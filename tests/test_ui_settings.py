@@ -2,91 +2,29 @@
 
 from __future__ import annotations
 
-import gc
 import json
 
 import pytest
 
+from support.settings_window import (  # noqa: F401  (collect_tk_garbage_on_the_main_thread, paths: fixtures)
+    DEVICES,
+    EMMA_IPAD,
+    TV,
+    FakeTokenStore,
+    collect_tk_garbage_on_the_main_thread,
+    open_window,
+    paths,
+    saved_doc,
+)
+
 from conftest import pump
-from plextray.core.model import Device
-from plextray.paths import AppPaths
 
 pytestmark = pytest.mark.gui
 
-EMMA_IPAD = "C5B092C3-B261-4344-A09F-A6939E10A468"
-TV = "xk4kbse0xxadzpvi"
 
-
-@pytest.fixture(autouse=True)
-def collect_tk_garbage_on_the_main_thread():
-    """Free each test's Tk objects here: a Tcl interpreter freed by another thread's GC aborts."""
-    gc.collect()
-    yield
-    gc.collect()
-
-
-class FakeTokenStore:
-    """The TokenStore interface (available / get / set) over a dict, like an unlocked keyring."""
-
-    def __init__(self, available: bool = True) -> None:
-        self.available = available
-        self.saved: list[str] = []
-
-    def get(self):
-        return self.saved[-1] if self.saved else None
-
-    def set(self, token: str) -> None:
-        from plextray.errors import SecretStoreError
-
-        if not self.available:
-            raise SecretStoreError("no secure keyring: set PLEX_TOKEN instead")
-        self.saved.append(token)
-
-
-@pytest.fixture
-def root(xdisplay):
-    import tkinter as tk
-
-    root = tk.Tk()
-    root.withdraw()
-    yield root
-    try:
-        root.destroy()
-    except tk.TclError:
-        pass
-
-
-@pytest.fixture
-def paths(plextray_home):
-    return AppPaths(plextray_home).ensure()
-
-
-DEVICES = [
-    Device(client_id=EMMA_IPAD, product="Plex for iOS", platform="iOS", device="Emma's iPad",
-           ip="192.168.1.23", last_seen="2026-11-24T19:02:11"),
-    Device(client_id=TV, product="Plex Web", platform="Chrome", device="Living room TV",
-           ip="192.168.1.40", last_seen="2026-11-23T21:15:00"),
-]
-
-
-def open_window(root, paths, **kwargs):
-    from plextray.ui.settings import SettingsWindow
-
-    kwargs.setdefault("token_store", FakeTokenStore())
-    kwargs.setdefault("devices", list(DEVICES))
-    window = SettingsWindow(root, paths, **kwargs)
-    window.wait_visibility()
-    assert pump(root, lambda: window.winfo_ismapped())
-    return window
-
-
-def saved_doc(paths):
-    return json.loads(paths.profiles.read_text(encoding="utf-8"))
-
-
-def test_link_device_add_restriction_and_save(root, paths):
+def test_link_device_add_restriction_and_save(tk_root, paths):
     saved = []
-    window = open_window(root, paths, on_saved=lambda: saved.append(True))
+    window = open_window(tk_root, paths, on_saved=lambda: saved.append(True))
     # People: add Emma and Leo.
     window.notebook.select(window.people)
     for name in ("Emma", "Leo"):
@@ -136,8 +74,8 @@ def test_link_device_add_restriction_and_save(root, paths):
     assert not any("token" in key for key in config)
 
 
-def test_invalid_entry_shows_error_next_to_field_and_saves_nothing(root, paths):
-    window = open_window(root, paths)
+def test_invalid_entry_shows_error_next_to_field_and_saves_nothing(tk_root, paths):
+    window = open_window(tk_root, paths)
     window.people.name_entry.insert(0, "Emma")
     window.people.add_button.invoke()
     tab = window.restrictions
@@ -170,14 +108,14 @@ def test_invalid_entry_shows_error_next_to_field_and_saves_nothing(root, paths):
     assert not paths.profiles.exists() and not paths.config.exists()
 
 
-def test_store_rejection_writes_nothing_and_keeps_the_old_file(root, paths):
+def test_store_rejection_writes_nothing_and_keeps_the_old_file(tk_root, paths):
     from plextray.profiles.store import ProfileStore
 
     good = {"version": 1, "people": [{"name": "Emma", "devices": [], "accounts": [], "restrictions": []}],
             "unknown_devices": {"actions": ["notify"]}}
     ProfileStore(paths.profiles).save_raw(good)
     before = paths.profiles.read_text()
-    window = open_window(root, paths)
+    window = open_window(tk_root, paths)
     # Sneak an invalid restriction past the form (as a hand-edited document would): the store refuses it.
     window.doc["people"][0]["restrictions"].append({"type": "time", "days": "someday", "from": "1", "to": "2", "actions": ["stop"]})
     window.save_button.invoke()
@@ -186,8 +124,8 @@ def test_store_rejection_writes_nothing_and_keeps_the_old_file(root, paths):
     assert paths.profiles.read_text() == before
 
 
-def test_people_rename_and_remove_unlink_devices(root, paths):
-    window = open_window(root, paths)
+def test_people_rename_and_remove_unlink_devices(tk_root, paths):
+    window = open_window(tk_root, paths)
     for name in ("Emma", "Leo"):
         window.people.name_entry.insert(0, name)
         window.people.add_button.invoke()
@@ -209,9 +147,9 @@ def test_people_rename_and_remove_unlink_devices(root, paths):
     assert [p["name"] for p in saved_doc(paths)["people"]] == ["Emma"]
 
 
-def test_token_goes_to_the_keyring_never_to_a_file(root, paths):
+def test_token_goes_to_the_keyring_never_to_a_file(tk_root, paths):
     tokens = FakeTokenStore()
-    window = open_window(root, paths, token_store=tokens)
+    window = open_window(tk_root, paths, token_store=tokens)
     window.server.token_entry.insert(0, "s3cr3t-T0KEN-abcdef")
     window.save_button.invoke()
     assert tokens.saved == ["s3cr3t-T0KEN-abcdef"]
@@ -221,8 +159,8 @@ def test_token_goes_to_the_keyring_never_to_a_file(root, paths):
             assert b"s3cr3t-T0KEN-abcdef" not in path.read_bytes(), path
 
 
-def test_no_keyring_says_so_next_to_the_token(root, paths):
-    window = open_window(root, paths, token_store=FakeTokenStore(available=False))
+def test_no_keyring_says_so_next_to_the_token(tk_root, paths):
+    window = open_window(tk_root, paths, token_store=FakeTokenStore(available=False))
     assert "PLEX_TOKEN" in window.server.token_note.cget("text")
     window.server.token_entry.insert(0, "abcdefgh12345678")
     window.save_button.invoke()
@@ -230,7 +168,7 @@ def test_no_keyring_says_so_next_to_the_token(root, paths):
     assert window.status.cget("text") == "Saved, except the token."
 
 
-def test_devices_come_from_the_history_database(root, paths):
+def test_devices_come_from_the_history_database(tk_root, paths):
     from plextray.store.db import connect
 
     conn = connect(paths.database)
@@ -241,12 +179,12 @@ def test_devices_come_from_the_history_database(root, paths):
             (TV, "Plex Web", "Chrome", "Living room TV", "192.168.1.40", "emma", "2026-11-01T10:00:00", "2026-11-23T21:15:00"),
         )
     conn.close()
-    window = open_window(root, paths, devices=None)
+    window = open_window(tk_root, paths, devices=None)
     assert window.devices.tree.item(TV, "values")[:5] == ("Living room TV", "emma", "Plex Web · Chrome", "2026-11-01 10:00",
                                                           "2026-11-23 21:15")
 
 
-def test_test_connection_against_a_real_http_server(root, paths):
+def test_test_connection_against_a_real_http_server(tk_root, paths):
     """'Test connection' talks HTTP to a local server standing in for Plex and reports its name."""
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -275,23 +213,23 @@ def test_test_connection_against_a_real_http_server(root, paths):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        window = open_window(root, paths)
+        window = open_window(tk_root, paths)
         window.server.url_entry.delete(0, "end")
         window.server.url_entry.insert(0, f"http://127.0.0.1:{server.server_port}")
         window.server.token_entry.insert(0, "wrong-token-456")
         window.server.test_button.invoke()
-        assert pump(root, lambda: window.server.test_result.cget("text").startswith("✘"), timeout=15)
+        assert pump(tk_root, lambda: window.server.test_result.cget("text").startswith("✘"), timeout=15)
         window.server.token_entry.delete(0, "end")
         window.server.token_entry.insert(0, "good-token-123")
         window.server.test_button.invoke()
-        assert pump(root, lambda: window.server.test_result.cget("text").startswith("✔"), timeout=15)
+        assert pump(tk_root, lambda: window.server.test_result.cget("text").startswith("✔"), timeout=15)
         assert "Den Server" in window.server.test_result.cget("text")
     finally:
         server.shutdown()
         server.server_close()
 
 
-def test_alerts_tab_and_server_save_keep_each_others_settings(root, paths, use_keyring):
+def test_alerts_tab_and_server_save_keep_each_others_settings(tk_root, paths, use_keyring):
     """The Alerts tab (plextray.ui.delivery_frame) is part of the window; saving the server tab keeps its URLs."""
     from support.memkeyring import MemoryKeyring
 
@@ -300,7 +238,7 @@ def test_alerts_tab_and_server_save_keep_each_others_settings(root, paths, use_k
 
     use_keyring(MemoryKeyring())  # alert URLs live in the keyring
     save_config(paths.config, AppConfig(alert_urls=("ntfy://ntfy.sh/plextray-test",)))
-    window = open_window(root, paths)
+    window = open_window(tk_root, paths)
     assert window.delivery is not None
     assert [window.notebook.tab(t, "text") for t in window.notebook.tabs()] == ["Today", "Server", "People", "Devices", "Restrictions", "Alerts"]
     window.server.url_entry.delete(0, "end")

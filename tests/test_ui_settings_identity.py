@@ -4,12 +4,11 @@ each device's account and first sighting on the Devices tab, and the "shared" ma
 from __future__ import annotations
 
 import pytest
-from test_ui_settings import (  # noqa: F401  (fixtures)
+from support.settings_window import (  # noqa: F401  (fixtures)
     TV,
     collect_tk_garbage_on_the_main_thread,
     open_window,
     paths,
-    root,
     saved_doc,
 )
 
@@ -19,8 +18,8 @@ from plextray.profiles.schema import compile_document
 pytestmark = pytest.mark.gui
 
 
-def test_people_tab_sets_accounts_and_marks_a_family_account_shared(root, paths):
-    window = open_window(root, paths)
+def test_people_tab_sets_accounts_and_marks_a_family_account_shared(tk_root, paths):
+    window = open_window(tk_root, paths)
     for name in ("Emma", "Parents"):
         window.people.name_entry.insert(0, name)
         window.people.add_button.invoke()
@@ -41,11 +40,11 @@ def test_people_tab_sets_accounts_and_marks_a_family_account_shared(root, paths)
     assert window.people.accounts_entry.get() == "emma, family"
 
 
-def test_devices_tab_shows_account_and_first_seen_and_marks_a_tv_shared(root, paths):
+def test_devices_tab_shows_account_and_first_seen_and_marks_a_tv_shared(tk_root, paths):
     devices = [Device(client_id=TV, product="Plex Web", platform="Chrome", device="Living room TV",
                       ip="192.168.1.40", account="alex", first_seen="2026-11-01T10:00:00",
                       last_seen="2026-11-23T21:15:00")]
-    window = open_window(root, paths, devices=devices)
+    window = open_window(tk_root, paths, devices=devices)
     values = window.devices.tree.item(TV, "values")
     assert values[1] == "alex" and values[3] == "2026-11-01 10:00"  # account, first seen
     window.devices.select(TV)

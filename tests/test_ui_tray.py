@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from support.tray_fakes import FakeEngine, Recorder, RecordingNotifier
 
 from conftest import pump
 from plextray.core.model import EngineSnapshot, EngineState, NowPlaying
@@ -28,63 +29,6 @@ def no_thread_left_behind():
     leftover = [t.name for t in threading.enumerate() if t.name.startswith("plextray")]
     assert leftover == [], f"threads left running: {leftover}"
 
-
-class FakeEngine:
-    """An EngineControl that records calls and publishes snapshots from its own thread."""
-
-    def __init__(self, snapshot: EngineSnapshot) -> None:
-        self._snapshot = snapshot
-        self._subscribers: list = []
-        self.calls: list[tuple] = []
-        self.stopped = threading.Event()
-
-    def snapshot(self) -> EngineSnapshot:
-        return self._snapshot
-
-    def subscribe(self, callback):
-        self._subscribers.append(callback)
-        return lambda: self._subscribers.remove(callback)
-
-    def publish(self, snapshot: EngineSnapshot) -> None:
-        self._snapshot = snapshot
-        worker = threading.Thread(target=lambda: [cb(snapshot) for cb in list(self._subscribers)])
-        worker.start()
-        worker.join()
-
-    def pause(self) -> None:
-        self.calls.append(("pause",))
-        self.publish(EngineSnapshot(EngineState.PAUSED, paused=True, people=self._snapshot.people))
-
-    def resume(self) -> None:
-        self.calls.append(("resume",))
-        self.publish(EngineSnapshot(EngineState.MONITORING, people=self._snapshot.people))
-
-    def grant(self, person, *, minutes=0, lift_window_until=None) -> None:
-        self.calls.append(("grant", person, minutes, lift_window_until))
-
-    def reload_profiles(self) -> None:
-        self.calls.append(("reload_profiles",))
-
-    def stop(self) -> None:
-        self.calls.append(("stop",))
-        self.stopped.set()
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.calls: list = []
-
-    def __call__(self, *args) -> None:
-        self.calls.append(args)
-
-
-class RecordingNotifier:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    def notify(self, title: str, message: str) -> bool:
-        self.sent.append((title, message))
-        return True
 
 
 @pytest.fixture
@@ -341,7 +285,7 @@ def test_icon_docks_in_a_real_system_tray(docking_tray, xdisplay, tmp_path, monk
 RUN_APP = r"""
 import sys, threading
 sys.path.insert(0, sys.argv[1])
-from test_ui_tray import FakeEngine, Recorder, RecordingNotifier
+from support.tray_fakes import FakeEngine, Recorder, RecordingNotifier
 from plextray.autostart import Autostart
 from plextray.core.model import EngineSnapshot, EngineState
 from plextray.paths import AppPaths
