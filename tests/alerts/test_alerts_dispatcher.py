@@ -9,7 +9,8 @@ import pytest
 from support.alert_endpoint import Endpoint
 
 from plextray.alerts import alert_message
-from plextray.alerts.dispatcher import AlertDispatcher, private_url, validate_url
+from plextray.alerts.dispatcher import AlertDispatcher, private_url, register_url_secrets, validate_url
+from plextray.secrets import redact
 
 SECRET = "s3cretPassw0rd"
 
@@ -133,3 +134,16 @@ def test_token_in_the_url_path_never_reaches_the_log(endpoint, caplog):
     assert ep.requests[0][1] == f"/hook/{token}"  # the real URL was used
     assert "failed after 2 attempts" in caplog.text and token not in caplog.text
     assert token not in repr(alerts.results)
+
+
+BOT_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+
+def test_telegram_bot_token_in_the_host_part_is_masked():
+    """tgram://BOT_TOKEN/CHAT_ID: the token is the URL's host:port part (no user info), and apprise
+    logs (at debug) and requests' errors show it inside https://api.telegram.org/bot<token>/…"""
+    register_url_secrets(f"tgram://{BOT_TOKEN}/987654321")
+    line = (f"Socket Exception: HTTPSConnectionPool(host='api.telegram.org', port=443): Max retries exceeded "
+            f"with url: /bot{BOT_TOKEN}/sendMessage")
+    assert BOT_TOKEN not in redact(line)
+    assert "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw" not in redact(f"token part alone: AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw")

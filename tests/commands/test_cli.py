@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from plextray import __version__
-from plextray.cli import build_parser
+from plextray.cli import build_parser, main
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -51,3 +51,16 @@ def test_an_unforeseen_io_error_is_one_line_not_a_traceback(tmp_path, monkeypatc
     assert cli.main(["history"]) == 1
     err = capsys.readouterr().err
     assert err.strip() == f"plextray: Permission denied: {tmp_path / 'locked'}"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "html"])
+def test_report_output_to_an_unwritable_place_is_a_clear_error(tmp_path, capsys, fmt):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    target = blocker / "report.out"  # its parent is a file: cannot be created or written
+    status = main(["report", "--format", fmt, "--output", str(target)])
+    err = capsys.readouterr().err
+    assert status != 0
+    assert err.startswith("plextray: ")
+    assert str(target) in err
+    assert "Traceback" not in err

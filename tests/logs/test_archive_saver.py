@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from plextray import const
 from plextray.emulator.logwriter import format_timestamp
 from plextray.logs.archive import compress_member, list_archives, read_archive
 from plextray.logs.lock import ArchiveBusyError
+from plextray.logs import source as source_module
 from plextray.logs.saver import LogSaver
+from plextray.logs.source import PlexLogSource
 from support.archive_helpers import RecordingWriter, archived, checkpoint_json
 
 
@@ -479,3 +482,46 @@ def test_save_logs_command(tmp_path, plextray_home):
     bad = subprocess.run([sys.executable, "-m", "plextray", "save-logs", "--keep-days", "0"],
                          capture_output=True, text=True, env=env)
     assert bad.returncode == 2 and "at least 1" in bad.stderr
+
+
+LINE = b"Nov 23, 2026 16:00:%02d.000 [0x7f01] DEBUG - line %d\n"
+
+
+class _FlakyStat:
+    """`os` as the reader sees it, with stat() of one path failing (EACCES, ESTALE on NFS...)."""
+
+    def __init__(self, path) -> None:
+        self.path = str(path)
+        self.failing = False
+
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+    def stat(self, path, *args, **kwargs):
+        if self.failing and str(path) == self.path:
+            raise PermissionError(13, "Permission denied", self.path)
+        return os.stat(path, *args, **kwargs)
+
+
+def test_a_transient_stat_error_on_the_live_log_loses_no_line(tmp_path, monkeypatch):
+    """A failed stat() of the live log (not ENOENT) was taken for "rotated away": the live file
+    was finished and remembered as read, and every line Plex wrote to it afterwards was never
+    returned (nor reported as a gap) until the next rotation."""
+    live = tmp_path / const.PLEX_LOG_NAME
+    live.write_bytes(LINE % (1, 1))
+    flaky = _FlakyStat(live)
+    monkeypatch.setattr(source_module, "os", flaky)
+    reader = PlexLogSource(tmp_path)
+    data, gaps = reader.read(1 << 20)
+    assert data == LINE % (1, 1) and gaps == []
+    with open(live, "ab") as handle:
+        handle.write(LINE % (2, 2))
+    flaky.failing = True
+    data, gaps = reader.read(1 << 20)
+    flaky.failing = False
+    with open(live, "ab") as handle:
+        handle.write(LINE % (3, 3))
+    more, more_gaps = reader.read(1 << 20)
+    assert data + more == LINE % (2, 2) + LINE % (3, 3)
+    assert gaps == more_gaps == []
+    reader.close()

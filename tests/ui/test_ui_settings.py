@@ -247,3 +247,97 @@ def test_alerts_tab_and_server_save_keep_each_others_settings(tk_root, paths, us
     config = load_config(paths.config)
     assert config.server_url == "http://10.0.0.5:32400"
     assert load_alert_urls(config) == ("ntfy://ntfy.sh/plextray-test",)
+
+
+@pytest.mark.gui
+def test_settings_save_with_a_broken_config_json_writes_nothing_and_says_so(tk_root, plextray_home):
+    """"Not saved" must be true: profiles.json was written (and the engine never told) before
+    config.json turned out to be unreadable."""
+    from plextray.paths import AppPaths
+    from plextray.ui import settings_steps as steps
+    from plextray.ui.settings import SettingsWindow
+
+    paths = AppPaths(plextray_home).ensure()
+    paths.config.write_text("{broken", encoding="utf-8")
+    saved_calls = []
+
+    class Keyring:
+        available = True
+
+        def get(self):
+            return None
+
+        def set(self, token):
+            raise AssertionError("nothing may be stored")
+
+    window = SettingsWindow(tk_root, paths, token_store=Keyring(), devices=[], on_saved=lambda: saved_calls.append(1))
+    try:
+        window.set_doc(steps.add_person(window.doc, "Emma"))
+        assert window.save() is False
+        assert str(window.status.cget("text")).startswith("Not saved")
+        assert not paths.profiles.exists()
+        assert paths.config.read_text(encoding="utf-8") == "{broken"
+    finally:
+        window.destroy()
+
+
+@pytest.mark.gui
+def test_alerts_tab_save_when_the_keyring_refuses_the_password_writes_nothing(tk_root, plextray_home):
+    """"Not saved" must be true when the SMTP password cannot be kept: config.json stays as it was."""
+    import keyring
+
+    from plextray.config import AppConfig, save_config
+    from plextray.paths import AppPaths
+    from plextray.ui.delivery_frame import DeliveryFrame
+    from support.memkeyring import MemoryKeyring
+
+    paths = AppPaths(plextray_home).ensure()
+    save_config(paths.config, AppConfig(server_url="http://127.0.0.1:32400"))
+    before = paths.config.read_text(encoding="utf-8")
+    previous = keyring.get_keyring()
+    locked = MemoryKeyring()
+    locked.locked = True
+    keyring.set_keyring(locked)
+    try:
+        frame = DeliveryFrame(tk_root, paths)
+        for name, value in (("host", "smtp.example.org"), ("username", "dad"), ("password", "pa55-w0rd-x"),
+                            ("recipients", "dad@example.org")):
+            frame.fields[name].delete(0, "end")
+            frame.fields[name].insert(0, value)
+        assert frame.save() is False
+        assert str(frame.status.cget("text")).startswith("Not saved")
+        assert paths.config.read_text(encoding="utf-8") == before
+        frame.destroy()
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.mark.gui
+def test_settings_opens_on_a_profiles_json_the_store_rejects_and_never_overwrites_it(tk_root, plextray_home):
+    """Valid JSON with a wrongly shaped rule ("block" as one string) made the Restrictions tab raise
+    TypeError while building: Settings… silently did nothing. It must open, say what is wrong, keep the file."""
+    from plextray.paths import AppPaths
+    from plextray.ui.settings import SettingsWindow
+
+    paths = AppPaths(plextray_home).ensure()
+    text = ('{"version": 1, "people": [{"name": "Emma", "devices": [], "restrictions": '
+            '[{"type": "library", "block": "Adult Movies", "actions": ["stop"]}]}]}')
+    paths.profiles.write_text(text, encoding="utf-8")
+
+    class Keyring:
+        available = True
+
+        def get(self):
+            return None
+
+        def set(self, token):
+            pass
+
+    window = SettingsWindow(tk_root, paths, token_store=Keyring(), devices=[])
+    try:
+        assert "block" in str(window.status.cget("text"))
+        assert not window.profiles_editable
+        window.save()
+        assert paths.profiles.read_text(encoding="utf-8") == text
+    finally:
+        window.destroy()

@@ -133,3 +133,39 @@ def test_summaries_read_like_sentences():
         "quota · 20 titles per month → alert"
     )
     assert "edit profiles.json" in steps.restriction_summary({"type": "any", "of": [], "actions": ["stop"]})
+
+
+def test_connection_test_closes_its_plex_client(monkeypatch):
+    """Each "Test connection" click made a PlexClient (a requests.Session with its sockets) and never closed it."""
+    from types import SimpleNamespace
+
+    import plextray.plex.client as client_module
+    from plextray.core.model import ServerInfo
+    from plextray.ui.settings_server import ServerTab
+
+    made = []
+
+    class RecordingClient:
+        def __init__(self, url, token, **kwargs):
+            self.closed = False
+            made.append(self)
+
+        def server_info(self):
+            return ServerInfo(name="Home", machine_id="m", version="1.40", plex_pass=True, platform="Linux")
+
+        def close(self):
+            self.closed = True
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.close()
+
+    monkeypatch.setattr(client_module, "PlexClient", RecordingClient)
+    posted = []
+    tab = SimpleNamespace(window=SimpleNamespace(dispatcher=SimpleNamespace(post=lambda f, *a: posted.append(a))),
+                          _probe_done=None)
+    ServerTab._probe(tab, "http://127.0.0.1:32400", "token-1234567890")
+    assert posted and "Connected to Home" in posted[0][0]
+    assert len(made) == 1 and made[0].closed

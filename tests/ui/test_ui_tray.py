@@ -389,3 +389,71 @@ def _wait_docked_and_settled(app, display, window, timeout: float = 5.0) -> tupl
             return here
         last = here
     raise AssertionError("the icon never settled in the tray")
+
+
+@pytest.fixture
+def tray_app(xdisplay, tmp_path, monkeypatch, plextray_home):
+    import gc
+
+    from support.tray_fakes import FakeEngine, RecordingNotifier
+
+    from plextray.autostart import Autostart
+    from plextray.core.model import EngineSnapshot, EngineState
+    from plextray.paths import AppPaths
+    from plextray.ui.app import TrayApp
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker))  # autostart/ cannot be created under a file
+    gc.collect()
+    app = TrayApp(FakeEngine(EngineSnapshot(EngineState.MONITORING, people=("Emma",))), AppPaths(plextray_home),
+                  open_report=lambda: None, notifier=RecordingNotifier(), opener=lambda path: None,
+                  autostart=Autostart(platform="linux", command=["/usr/bin/plextray"]), email=lambda what: "")
+    app.start()
+    assert app.tray.wait_ready(5)
+    yield app
+    app.quit()
+    gc.collect()
+
+
+def _click(app, label):
+    import threading
+
+    item = next(i for i in app.tray.icon.menu.items if i.text == label)
+    worker = threading.Thread(target=item, args=(app.tray.icon,))
+    worker.start()
+    worker.join(5)
+
+
+@pytest.mark.gui
+def test_menu_failures_of_settings_and_start_at_login_are_notified_not_only_logged(tray_app, monkeypatch):
+    """Like the report and archive items: a failing action tells the user, instead of a click that does nothing."""
+    from conftest import pump
+
+    import plextray.ui.settings as settings_module
+
+    def broken_window(*args, **kwargs):
+        raise RuntimeError("the settings window could not be built")
+
+    monkeypatch.setattr(settings_module, "SettingsWindow", broken_window)
+    sent = tray_app.notifier.sent
+    _click(tray_app, "Settings…")
+    assert pump(tray_app.root, lambda: len(sent) >= 1), "no notification for the failed Settings…"
+    assert "settings window could not be built" in sent[-1][1]
+    _click(tray_app, "Start at login")
+    assert pump(tray_app.root, lambda: len(sent) >= 2), "no notification for the failed Start at login"
+    assert "start at login" in sent[-1][1].lower()
+    item = next(i for i in tray_app.tray.icon.menu.items if i.text == "Start at login")
+    assert item.checked is False
+
+
+def test_tooltip_fits_windows_limit_in_utf16_units():
+    """szTip is 128 WCHARs: emoji in titles count twice; pystray raises ValueError past it, and then
+    apply_snapshot stopped before refreshing the menu."""
+    from plextray.core.model import EngineSnapshot, EngineState, NowPlaying
+    from plextray.ui.tray import tooltip_text
+
+    many = tuple(NowPlaying(person="Emma", device="iPad", title="🦕 Dinosaur Train 🚂 " * 4, state="playing")
+                 for _ in range(3))
+    text = tooltip_text(EngineSnapshot(EngineState.MONITORING, now_playing=many))
+    assert len(text.encode("utf-16-le")) // 2 <= 127 and text.endswith("…")
