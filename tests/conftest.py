@@ -133,6 +133,19 @@ def pump(root, until, timeout: float = 5.0) -> bool:
     return False
 
 
+def pytest_sessionstart(session):
+    """Test modules share fixtures through this file and tests/support/, never by importing each
+    other: such an import ties a test's fixtures to another file's place and name."""
+    import re
+
+    found = [f"{path.relative_to(ROOT)}: {match.group(0).strip()}"
+             for path in sorted((ROOT / "tests").rglob("test_*.py"))
+             for match in re.finditer(r"^\s*(?:from|import) (?:tests\.|test_)\w*", path.read_text(encoding="utf-8"), re.M)]
+    if found:
+        raise pytest.UsageError("a test module imports another test module (move what it shares to "
+                                "tests/support/ or tests/conftest.py):\n  " + "\n  ".join(found))
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """A test that uses the X display is a `gui` test, marked or not: the Windows and macOS CI jobs
