@@ -16,8 +16,6 @@ from support.tray_fakes import FakeEngine, Recorder, RecordingNotifier
 from conftest import pump
 from plextray.core.model import EngineSnapshot, EngineState, NowPlaying
 
-pytestmark = pytest.mark.gui
-
 
 @pytest.fixture(autouse=True)
 def no_thread_left_behind():
@@ -214,6 +212,7 @@ def test_quit_stops_everything_and_leaves_no_thread(app):
         app.root.winfo_exists()
 
 
+@pytest.mark.gui
 def test_tooltip_fits_windows_limit():
     from plextray.ui.tray import tooltip_text
 
