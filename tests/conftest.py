@@ -104,6 +104,24 @@ def use_keyring():
     keyring.set_keyring(old)
 
 
+@pytest.fixture
+def tk_root(xdisplay):
+    """A withdrawn Tk root for one test, destroyed after it; garbage is collected on this (the Tk)
+    thread before and after, since a Tcl interpreter freed by another thread's GC aborts."""
+    import gc
+    import tkinter as tk
+
+    gc.collect()
+    root = tk.Tk()
+    root.withdraw()
+    yield root
+    try:
+        root.destroy()
+    except tk.TclError:
+        pass
+    gc.collect()
+
+
 def pump(root, until, timeout: float = 5.0) -> bool:
     """Run Tk's event loop until `until()` is true (tests never call mainloop)."""
     end = time.monotonic() + timeout
@@ -113,6 +131,19 @@ def pump(root, until, timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.01)
     return False
+
+
+def pytest_sessionstart(session):
+    """Test modules share fixtures through this file and tests/support/, never by importing each
+    other: such an import ties a test's fixtures to another file's place and name."""
+    import re
+
+    found = [f"{path.relative_to(ROOT)}: {match.group(0).strip()}"
+             for path in sorted((ROOT / "tests").rglob("test_*.py"))
+             for match in re.finditer(r"^\s*(?:from|import) (?:tests\.|test_)\w*", path.read_text(encoding="utf-8"), re.M)]
+    if found:
+        raise pytest.UsageError("a test module imports another test module (move what it shares to "
+                                "tests/support/ or tests/conftest.py):\n  " + "\n  ".join(found))
 
 
 @pytest.hookimpl(tryfirst=True)

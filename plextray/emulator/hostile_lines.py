@@ -3,7 +3,7 @@ the runs that make a backtracking regex slow (` (`, `[`, `=>`, ` / `, spaces, â€
 
 Why here: a client chooses its device name, product, platform and client id, and PMS logs them
 (in the query string, a header dump, `[Now] Device is â€¦`), so anyone on the LAN can write such a
-line into Plex's log. tests/test_parsing_linear.py feeds each one to the parser, and
+line into Plex's log. tests/core/test_parsing_linear.py feeds each one to the parser, and
 benchmarks/pathological.py prints the slowest per shape. The heads are the real shapes of
 ../shared/pms/log-lines.txt (blocks A, D, F) with the filler where a client's text goes.
 """

@@ -74,7 +74,7 @@ class ChunkReader:
         self.problems = problems if problems is not None else []
         self.complete = 0
         self.cut_short = False
-        # the same decoder API and results either way (tests/test_import.py holds them equal)
+        # the same decoder API and results either way (tests/history/test_import.py holds them equal)
         use_isal = isal and _isal_decompressobj is not None
         self._decompressobj = _isal_decompressobj if use_isal else zlib.decompressobj
         self._errors = (zlib.error, _isal_error)

@@ -4,7 +4,7 @@ Drawn at twice the size it is shown (560 px wide in the mail) so it is sharp on 
 person colours and patterns as the HTML report, lanes labelled by name, text at least 12 px as
 shown. The figures it draws are also in the mail as a table (for screen readers and for
 clients that block images). Pillow is imported when a chart is drawn, not with this module: the
-headless service imports no imaging library until it mails (tests/test_architecture.py).
+headless service imports no imaging library until it mails (tests/project/test_architecture.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """An in-memory keyring backend for tests (never touches the user's real keyring).
 
 Use in-process with `keyring.set_keyring(MemoryKeyring())` (see the `memory_keyring` fixture in
-tests/test_credentials.py), or by name: PYTHON_KEYRING_BACKEND=support.memkeyring.MemoryKeyring
+tests/plex/test_credentials.py), or by name: PYTHON_KEYRING_BACKEND=support.memkeyring.MemoryKeyring
 with tests/ on PYTHONPATH.
 """
 

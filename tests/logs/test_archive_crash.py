@@ -1,0 +1,171 @@
+"""Crashes and full disks, for real: a saver process killed with SIGKILL at random instants while
+Plex writes and rotates, and a save hitting the OS file-size limit (EFBIG) in a child process."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from plextray.emulator.traffic import realistic_log
+from plextray.logs.archive import list_archives, read_archive
+from plextray.logs.saver import LogSaver
+from support.archive_helpers import RecordingWriter, archived, checkpoint_json
+
+ROOT = Path(__file__).resolve().parents[2]
+LOOP = """
+import sys, time
+from plextray.logs.saver import LogSaver
+saver = LogSaver(sys.argv[1], sys.argv[2], flush_bytes=int(sys.argv[3]), flush_seconds=0.01)
+while True:
+    saver.read_new()
+    saver.maybe_flush()
+    time.sleep(0.002)
+"""
+
+
+def _env() -> dict:
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def _synced(logs: Path, arch: Path) -> bool:
+    """The saver has committed up to the live file (so rotating more cannot outrun it)."""
+    try:
+        cp = checkpoint_json(arch)
+        live = os.stat(logs / "Plex Media Server.log")
+    except (OSError, ValueError):
+        return False
+    if not cp["current"] or cp["current"]["ino"] != live.st_ino or cp["offset"] <= 0:
+        return False
+    # the inode number alone can be an older, deleted file's, reused by the new live file
+    import hashlib
+
+    head = (logs / "Plex Media Server.log").read_bytes()[: cp["current"]["head_len"]]
+    return hashlib.sha256(head).hexdigest() == cp["current"]["head_sha"]
+
+
+@pytest.mark.slow
+def test_kill_9_at_random_instants_loses_and_duplicates_nothing(tmp_path):
+    logs, arch = tmp_path / "Logs", tmp_path / "archives"
+    rng = random.Random(20260206)
+    plex = RecordingWriter(logs, max_bytes=12_000)
+    stderr = open(tmp_path / "saver.err", "wb")
+    start = lambda: subprocess.Popen(  # noqa: E731
+        [sys.executable, "-c", LOOP, str(logs), str(arch), str(rng.choice([300, 3000, 30000]))],
+        env=_env(), stderr=stderr)
+    child = start()
+    kills = 0
+    rotations_at_sync = 0
+    end = time.monotonic() + 5
+    while time.monotonic() < end or kills < 10:
+        roll = rng.random()
+        if roll < 0.02:
+            plex.restart()
+        elif roll < 0.2:
+            line = plex.line()
+            cut = rng.randrange(1, len(line))
+            plex.write(line[:cut])
+            time.sleep(rng.uniform(0, 0.01))
+            plex.write(line[cut:])
+        else:
+            plex.write_lines(rng.randint(1, 12))
+        time.sleep(rng.uniform(0, 0.004))
+        if rng.random() < 0.04:
+            child.send_signal(signal.SIGKILL)
+            child.wait()
+            kills += 1
+            if rng.random() < 0.5:
+                plex.write_lines(rng.randint(1, 40))  # Plex goes on while the saver is dead
+            child = start()
+        if plex.writer.rotations - rotations_at_sync >= 3:  # never let Plex delete unsaved files
+            plex.write_lines(1)  # (a fresh, empty file has no identity to commit yet)
+            deadline = time.monotonic() + 20
+            while not _synced(logs, arch) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert _synced(logs, arch), "the saver did not catch up within 20 s"
+            rotations_at_sync = plex.writer.rotations
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    stderr.close()
+    with LogSaver(logs, arch) as saver:
+        summary = saver.save_once()
+    assert summary.gaps == ()
+    assert "gap" not in (tmp_path / "saver.err").read_text()
+    assert plex.writer.rotations > 10 and kills >= 10
+    got = archived(arch)
+    expected = plex.expected
+    assert len(got) == len(expected), (len(got), len(expected))
+    assert got == expected
+
+
+def _limited(limit: int):
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+def _realistic(logs: Path, size: int) -> bytes:
+    from plextray.emulator.logwriter import PlexLogWriter
+
+    writer = PlexLogWriter(logs, max_bytes=700_000)
+    data = []
+    for line in realistic_log(datetime(2026, 2, 6, 8, 0), size, seed=9):
+        writer.write_raw(line)
+        data.append(line)
+    return b"".join(data)
+
+
+def test_full_disk_stops_with_a_clear_error_and_loses_nothing(tmp_path):
+    logs, arch = tmp_path / "Logs", tmp_path / "archives"
+    expected = _realistic(logs, 2_500_000)
+    code = (
+        "import sys\n"
+        "from plextray.errors import DiskFullError\n"
+        "from plextray.logs.saver import LogSaver\n"
+        "saver = LogSaver(sys.argv[1], sys.argv[2], flush_bytes=100_000, read_bytes=100_000)\n"
+        "try:\n"
+        "    saver.save_once()\n"
+        "except DiskFullError as exc:\n"
+        "    print(exc)\n"
+        "    sys.exit(3)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code, str(logs), str(arch)], capture_output=True, text=True,
+                         env=_env(), preexec_fn=_limited(150_000))
+    assert run.returncode == 3, run.stderr
+    assert "no space left" in run.stdout and "nothing lost" in run.stdout
+    # what is on disk is exactly what was committed: some members, no torn one
+    cp = json.loads((arch / ".plextray-checkpoint.json").read_bytes())
+    [path] = list_archives(arch)
+    assert path.stat().st_size == cp["archives"][path.name] > 0
+    saved = archived(arch)
+    assert 0 < len(saved) < len(expected) and expected.startswith(saved)
+    # space is back: everything, once
+    with LogSaver(logs, arch) as saver:
+        saver.save_once()
+    assert archived(arch) == expected
+
+
+def test_full_disk_in_the_command_exits_1_without_traceback(tmp_path, plextray_home):
+    logs = tmp_path / "Logs"
+    expected = _realistic(logs, 1_500_000)
+    env = {**_env(), "PLEXTRAY_HOME": str(plextray_home)}
+    run = subprocess.run([sys.executable, "-m", "plextray", "save-logs", "--log-dir", str(logs)],
+                         capture_output=True, text=True, env=env, preexec_fn=_limited(60_000))
+    assert run.returncode == 1
+    assert run.stderr.startswith("plextray: no space left") and "Traceback" not in run.stderr
+    arch = plextray_home / "archives"
+    assert all(path.stat().st_size == 0 for path in list_archives(arch))  # rolled back (or never created)
+    again = subprocess.run([sys.executable, "-m", "plextray", "save-logs", "--log-dir", str(logs)],
+                           capture_output=True, text=True, env=env)
+    assert again.returncode == 0, again.stderr
+    assert b"".join(line for path in list_archives(arch) for line in read_archive(path)) == expected
