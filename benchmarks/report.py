@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from plextray.core.reports import PersonLink, QuotaRule  # noqa: E402
+from plextray.core.report_fold import PersonLink, QuotaRule  # noqa: E402
 from plextray.reports import html, queries, text  # noqa: E402
 from plextray.store.db import connect  # noqa: E402
 

@@ -159,7 +159,7 @@ def _wire(
     from plextray.logs.watch import LogWatch
     from plextray.profiles.store import ProfileStore
     from plextray.store.db import connect
-    from plextray.store.enforcement import EnforcementStore
+    from plextray.store.violations import EnforcementStore
     from plextray.store.history import HistoryStore
     from plextray.store.media_cache import MediaCache
 

@@ -95,7 +95,7 @@ def today(paths: AppPaths, now: datetime | None = None, *, person: str | None = 
 
 
 def _person_today(conn: Any, person: Any, now: datetime) -> PersonToday:
-    from plextray.store.enforcement import EnforcementStore
+    from plextray.store.violations import EnforcementStore
     from plextray.store.usage import UsageQueries
 
     day = now.date()
@@ -149,7 +149,7 @@ def grant(paths: AppPaths, name: str, *, minutes: int = 0, lift_until: datetime 
     """Record a grant for today and say where it leaves the person (ValueError: no such person)."""
     from plextray.profiles.store import ProfileStore
     from plextray.store.db import connect
-    from plextray.store.enforcement import EnforcementStore
+    from plextray.store.violations import EnforcementStore
 
     now = now or datetime.now()
     person = ProfileStore(paths.profiles).load().person_named(name)
@@ -167,7 +167,7 @@ def grant(paths: AppPaths, name: str, *, minutes: int = 0, lift_until: datetime 
 
 def undo(paths: AppPaths, grant_id: int) -> bool:
     from plextray.store.db import connect
-    from plextray.store.enforcement import EnforcementStore
+    from plextray.store.violations import EnforcementStore
 
     conn = connect(paths.database)
     try:

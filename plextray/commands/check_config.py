@@ -68,7 +68,7 @@ def check_file(path: Path) -> tuple[list[str], bool]:
 def _shared_notes(profiles: Any) -> list[str]:
     """Say plainly what sharing one Plex account means (issue 11): only the device tells the
     people apart, and the device's id is chosen by the app."""
-    from plextray.core.profiles import shared_accounts
+    from plextray.core.household import shared_accounts
 
     lines: list[str] = []
     for account, names in shared_accounts(profiles).items():
@@ -85,7 +85,7 @@ def _shared_notes(profiles: Any) -> list[str]:
 
 def explain(doc: dict[str, Any]) -> list[str]:
     """Best-effort plain words for every part that compiles, even when others don't."""
-    from plextray.core.profiles import compile_actions
+    from plextray.core.household import compile_actions
     from plextray.core.restriction_types import compile_condition
     from plextray.core.rules import describe_actions
     from plextray.core.specs import Issues, Reader

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from plextray.core.profiles import Person
+from plextray.core.household import Person
 from plextray.core.restrictions import QuotaCondition
 
 

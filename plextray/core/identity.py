@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from plextray.core.model import LiveSession
-from plextray.core.profiles import (
+from plextray.core.household import (
     Person,
     Profiles,
     account_matches,

@@ -19,10 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from plextray.core.model import (
-    PLAYBACK_STATES,
     ClientIdentity,
     LiveSession,
     PlaybackEvent,
+    PlayState,
+    play_state,
 )
 
 
@@ -42,7 +43,7 @@ class _Known:
     session: LiveSession | None  # None until the session list has named it
     client_id: str
     rating_key: str | None
-    state: str
+    state: PlayState
     view_offset_ms: int | None
     since: int  # the feed's generation when first heard of
     heard: str | None = None  # when first heard of: its first event's time, even if named later
@@ -59,7 +60,7 @@ class LiveFeed:
     def notice(self, notice: PlayNotice, time: str) -> tuple[list[PlaybackEvent], bool]:
         """Events for one notice, and whether the session list must be fetched to name it."""
         self.generation += 1
-        state = notice.state if notice.state in PLAYBACK_STATES else "playing"
+        state = play_state(notice.state)
         known = self._known.get(notice.session_key)
         if state == "stopped":
             if known is None:

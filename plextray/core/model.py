@@ -9,9 +9,20 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from enum import Enum
-from typing import Any
+from typing import Any, Literal, get_args
 
-PLAYBACK_STATES = ("playing", "paused", "buffering", "stopped")
+PlayState = Literal["playing", "paused", "buffering", "stopped"]  # what Plex reports a play doing
+PLAYBACK_STATES: tuple[PlayState, ...] = get_args(PlayState)
+LiveSourceName = Literal["websocket", "polling", "log only"]  # how the engine sees live plays
+
+
+def play_state(value: str, default: PlayState = "playing") -> PlayState:
+    """A state string from the log, the websocket or the server, as a PlayState (`default` when
+    it names none: clients write what they like)."""
+    for state in PLAYBACK_STATES:
+        if value == state:
+            return state
+    return default
 
 # The exact keys of `plextray events --json` (a public interface: keep in this order).
 EVENT_JSON_KEYS = (
@@ -70,7 +81,7 @@ class PlaybackEvent:
     costs about 7× a plain one's (1.3 µs against 0.2 µs per event: 7 ms of a busy day's import)."""
 
     time: str  # ISO 8601 local time as the log wrote it, e.g. "2022-01-12T13:42:24.403"
-    state: str  # one of PLAYBACK_STATES
+    state: PlayState
     rating_key: str | None
     position_ms: int | None
     duration_ms: int | None
@@ -84,7 +95,7 @@ class PlaybackEvent:
 
     @classmethod
     def of(
-        cls, time: str, state: str, rating_key: str | None, position_ms: int | None,
+        cls, time: str, state: PlayState, rating_key: str | None, position_ms: int | None,
         duration_ms: int | None, who: ClientIdentity, session: str | None,
     ) -> PlaybackEvent:
         """An event for a report whose identity is already known (not the parser's hot path)."""
@@ -143,7 +154,7 @@ class WatchSession:
     max_position_ms: int = 0
     duration_ms: int | None = None
     resumed: bool = False  # started past the first minute: a resume, not a fresh play
-    state: str = "playing"  # last reported state
+    state: PlayState = "playing"  # last reported state
     live: bool = True  # still going (no stop, no long silence yet)
     account: str | None = None
     product: str | None = None
@@ -213,7 +224,7 @@ class LiveSession:
     platform: str | None
     device: str | None  # <Player title>, the device's name
     address: str | None
-    state: str  # playing | paused | buffering
+    state: PlayState  # playing | paused | buffering
     view_offset_ms: int | None = None
     title: str | None = None
     media_type: str | None = None
@@ -279,6 +290,6 @@ class EngineSnapshot:
     now_playing: tuple[NowPlaying, ...] = ()
     people: tuple[str, ...] = ()
     problems: tuple[str, ...] = field(default_factory=tuple)  # e.g. "debug logging is off"
-    live_source: str = "log only"  # how live plays are seen: "websocket", "polling" or "log only"
+    live_source: LiveSourceName = "log only"  # how live plays are seen
     debug_logging: bool | None = None  # Plex's debug logging as last read; None: not known
     people_status: tuple[PersonStatus, ...] = ()  # per person, refreshed every few seconds during a play

@@ -13,7 +13,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from plextray.core.profiles import UNKNOWN_DEVICES_ID, Profiles
+from plextray.core.household import UNKNOWN_DEVICES_ID, Profiles
 
 GRANT, LIFT, LINK = "grant", "lift", "link"
 TONIGHT = "tonight"  # as the menu's "No bedtime tonight" and `plextray grant --no-bedtime-tonight`

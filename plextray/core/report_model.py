@@ -1,6 +1,6 @@
 """What a report is made of: the rows it reads (input) and the per-person day/period it produces (output).
 
-Frozen dataclasses only; the folding lives in plextray.core.reports (which re-exports these names).
+Frozen dataclasses only; the folding lives in plextray.core.report_fold (which re-exports these names).
 """
 
 from __future__ import annotations

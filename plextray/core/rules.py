@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from plextray.core.context import PERIOD_WORDS, PlayContext
-from plextray.core.profiles import UNKNOWN_DEVICES_ID, Person, Restriction, UnknownDevicesPolicy
+from plextray.core.household import UNKNOWN_DEVICES_ID, Person, Restriction, UnknownDevicesPolicy
 from plextray.core.restriction_types import UNKNOWN, VIOLATED, Verdict
 
 WARNING_LEVELS = (95, 80)  # percent of a quota used, highest first

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from plextray.core.context import GrantTotals, PlayContext, Usage, count_streak, period_bounds
 from plextray.core.localtime import parse_local
 from plextray.core.model import MediaInfo, WatchSession
-from plextray.core.profiles import Person
+from plextray.core.household import Person
 
 STREAK_LOOKBACK = timedelta(hours=12)
 

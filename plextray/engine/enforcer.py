@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from plextray.core.context import GrantTotals
-from plextray.core.enforcement import (
+from plextray.core.action_plan import (
     ALERT,
     NOTIFY,
     STOP,
@@ -26,7 +26,7 @@ from plextray.core.identity import Evidence, Identity, describe, match_session, 
 from plextray.core.localtime import parse_local
 from plextray.core.model import LiveSession, MediaInfo, WatchSession
 from plextray.core.offers import more_time, offers_for_violation
-from plextray.core.profiles import UNKNOWN_DEVICES_ID, Person, Profiles
+from plextray.core.household import UNKNOWN_DEVICES_ID, Person, Profiles
 from plextray.core.rules import Violation, evaluate, tonight_end
 from plextray.core.sessions import is_stand_in
 from plextray.engine import messages as msg
@@ -34,7 +34,7 @@ from plextray.engine.actions import ActionRunner
 from plextray.engine.context import UsageSource, build_context
 from plextray.engine.server_health import retry_delay
 from plextray.safe_text import clean
-from plextray.store.enforcement import EnforcementStore
+from plextray.store.violations import EnforcementStore
 
 log = logging.getLogger(__name__)
 

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from plextray.config import AppConfig
 from plextray.control import Notifier
-from plextray.core.enforcement import STOP
+from plextray.core.action_plan import STOP
 from plextray.core.identity import learn_account_ids
 from plextray.core.model import EngineSnapshot, EngineState, LiveSession, PlaybackEvent, ServerInfo, WatchSession
-from plextray.core.profiles import Profiles
+from plextray.core.household import Profiles
 from plextray.core.sessions import heir_of, is_stand_in
 from plextray.engine import messages as msg
 from plextray.engine.actions import ActionRunner, Alerter
@@ -57,7 +57,7 @@ if TYPE_CHECKING:  # the engine is handed these; it never builds them (see plext
     from plextray.logs.saver import LogSaver
     from plextray.plex.client import PlexClient
     from plextray.profiles.store import ProfileStore
-    from plextray.store.enforcement import EnforcementStore
+    from plextray.store.violations import EnforcementStore
     from plextray.store.history import HistoryStore
     from plextray.store.media_cache import MediaCache
 from plextray.paths import AppPaths

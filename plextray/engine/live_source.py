@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from plextray.core.live import LiveFeed
-from plextray.core.model import PlaybackEvent
+from plextray.core.model import LiveSourceName, PlaybackEvent
 from plextray.engine import messages as msg
 
 if TYPE_CHECKING:
@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 
 LOG_SILENCE = 120.0  # debug logging not known: the log silent this long says it is off
 RECONCILE_SECONDS = 60.0  # with the socket up: ask for the list now and then (a notice lost on the way)
-WEBSOCKET, POLLING, LOG_ONLY = "websocket", "polling", "log only"
+WEBSOCKET: LiveSourceName = "websocket"
+POLLING: LiveSourceName = "polling"
+LOG_ONLY: LiveSourceName = "log only"
 SOCKET_PROBLEM = "socket"
 
 
@@ -76,7 +78,7 @@ class LiveSource:
             self._socket.drop()
 
     @property
-    def name(self) -> str:
+    def name(self) -> LiveSourceName:
         """How live plays are seen now: "websocket", "polling" or "log only"."""
         if self._client is None:
             return LOG_ONLY

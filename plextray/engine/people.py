@@ -15,9 +15,9 @@ from datetime import datetime
 from plextray.core.allowance import daily_minutes_quota, minutes_left
 from plextray.core.context import period_bounds
 from plextray.core.model import MediaInfo, PersonStatus, WatchSession
-from plextray.core.profiles import Person, Profiles
+from plextray.core.household import Person, Profiles
 from plextray.engine.context import UsageSource
-from plextray.store.enforcement import EnforcementStore
+from plextray.store.violations import EnforcementStore
 
 PLAYING = ("playing", "buffering")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from plextray.core.model import EngineSnapshot, EngineState, MediaInfo, NowPlaying, PersonStatus, WatchSession
-from plextray.core.profiles import Profiles
+from plextray.core.model import LiveSourceName, EngineSnapshot, EngineState, MediaInfo, NowPlaying, PersonStatus, WatchSession
+from plextray.core.household import Profiles
 
 VIOLATION_SHOWN_FOR = 60.0  # the icon shows "violation" this long after one happened
 
@@ -60,7 +60,7 @@ def build_snapshot(
     problems: tuple[str, ...],
     people_status: tuple[PersonStatus, ...] = (),
     setup: SetupCheck = SetupCheck(),
-    live_source: str = "log only",
+    live_source: LiveSourceName = "log only",
     debug_logging: bool | None = None,
 ) -> EngineSnapshot:
     if paused:

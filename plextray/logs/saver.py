@@ -42,7 +42,7 @@ from plextray.logs import archive as archives
 from plextray.logs.checkpoint import (
     Checkpoint, checkpoint_path, fsync_dir, load_checkpoint, remove_stale_temps, save_checkpoint,
 )
-from plextray.logs.days import first_day, split_by_day
+from plextray.logs.archive_days import first_day, split_by_day
 from plextray.logs.lock import ArchiveLock
 from plextray.logs.source import Gap, PlexLogSource
 

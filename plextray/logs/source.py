@@ -28,7 +28,7 @@ from pathlib import Path
 
 from plextray import const
 from plextray.logs.checkpoint import HEAD_BYTES, Checkpoint, FileIdentity, read_file_head
-from plextray.logs.days import first_timestamp, last_timestamp
+from plextray.logs.archive_days import first_timestamp, last_timestamp
 from plextray.logs.safe_open import open_log_file
 
 log = logging.getLogger(__name__)

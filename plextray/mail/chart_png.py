@@ -13,7 +13,7 @@ import io
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from plextray.core.reports import DayReport, PeriodReport, parse_local
+from plextray.core.report_fold import DayReport, PeriodReport, parse_local
 from plextray.reports.charts import LIMIT_COLOUR, PATTERNS, STOP_COLOUR, WINDOW_FILL, colours, limit_moment, patterns
 
 if TYPE_CHECKING:

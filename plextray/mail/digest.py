@@ -16,7 +16,7 @@ from email.utils import make_msgid
 from html import escape
 
 from plextray.core.report_summary import change_words, facts, fmt_minutes
-from plextray.core.reports import UNLINKED, DayReport, PeriodReport, PersonSummary
+from plextray.core.report_fold import UNLINKED, DayReport, PeriodReport, PersonSummary
 from plextray.reports.charts import colours
 from plextray.safe_text import clean, for_header
 

@@ -9,7 +9,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from plextray.config import EmailSettings
-from plextray.core.reports import DayReport, PeriodReport
+from plextray.core.report_fold import DayReport, PeriodReport
 from plextray.errors import ArchiveError, DeliveryError
 from plextray.safe_text import for_header
 

@@ -25,7 +25,7 @@ STATE_FILE = "mail-state.json"
 NOON = time(12, 0)
 
 
-def parse_clock(value: str) -> time:
+def parse_time_of_day(value: str) -> time:
     try:
         hours, minutes = value.strip().split(":")
         return time(int(hours), int(minutes))
@@ -52,7 +52,7 @@ def due(digest_time: str | None, last_sent: date | None, now: datetime, *, kind:
     """The day to report on (digest) or whose archive to send (logs) if one is due now, else None."""
     if not digest_time:
         return None
-    at = parse_clock(digest_time)
+    at = parse_time_of_day(digest_time)
     slot = latest_slot(at, now)
     if last_sent is None and slot != now.date():
         return None  # never sent: start with today's slot, not a catch-up mail on first run
@@ -68,7 +68,7 @@ def next_due_at(digest_time: str | None, last_sent: date | None, now: datetime, 
         return None
     if due(digest_time, last_sent, now, kind=kind) is not None:
         return now
-    at = parse_clock(digest_time)
+    at = parse_time_of_day(digest_time)
     slot = latest_slot(at, now) + timedelta(days=1)
     return datetime.combine(slot, at)
 
@@ -83,7 +83,7 @@ def parse_weekly(value: str) -> tuple[int, time]:
         weekday = DAY_WORDS.index(word.strip().lower()[:3])
     except (ValueError, AttributeError):
         raise ConfigError(f"weekly digest must be a weekday and a time, e.g. \"Sun 18:00\", got {value!r}") from None
-    return weekday, parse_clock(clock)
+    return weekday, parse_time_of_day(clock)
 
 
 def weekly_report_week(slot_day: date, at: time) -> date:

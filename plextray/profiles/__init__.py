@@ -1,6 +1,6 @@
 """The household's profiles file (profiles.json): format, validation, migrations and the store.
 
-The pure model and compiler live in plextray.core.profiles / restrictions / rules; this package
+The pure model and compiler live in plextray.core.household / restrictions / rules; this package
 is the edge that reads and writes the file.
 """
 

@@ -73,7 +73,7 @@ import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from plextray.core.profiles import Profiles, compile_profiles
+from plextray.core.household import Profiles, compile_profiles
 from plextray.core.specs import Issues, ProfileIssue, json_type
 
 CURRENT_VERSION = 1

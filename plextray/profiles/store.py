@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from plextray.config import atomic_write_text
-from plextray.core.profiles import Person, Profiles
+from plextray.core.household import Person, Profiles
 from plextray.core.specs import ProfileIssue
 from plextray.errors import ProfileError
 from plextray.profiles.schema import CURRENT_VERSION, compile_document, migrate, parse_text, summarize

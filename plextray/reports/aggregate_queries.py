@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from plextray.core.model import MediaInfo
 from plextray.core.report_summary import change_percent, group_titles, previous_days, rule_kind, summarise_rules
-from plextray.core.reports import (
+from plextray.core.report_fold import (
     UNLINKED,
     DayReport,
     PeriodReport,

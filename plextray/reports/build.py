@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from plextray.core.reports import DayReport, PeriodReport
+from plextray.core.report_fold import DayReport, PeriodReport
 from plextray.errors import ConfigError
 from plextray.paths import AppPaths
 from plextray.reports import queries

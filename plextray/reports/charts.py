@@ -13,7 +13,7 @@ from datetime import date, datetime
 from html import escape
 
 from plextray.core.report_summary import fmt_minutes
-from plextray.core.reports import UNLINKED, DayReport, PeriodReport, TitleEntry, parse_local
+from plextray.core.report_fold import UNLINKED, DayReport, PeriodReport, TitleEntry, parse_local
 
 # Okabe–Ito hues darkened to ≥ 4.5:1 on white (tests/test_report_charts.py computes it)
 PALETTE = ("#0b62a4", "#b34700", "#00775a", "#a3417e", "#7a6200", "#5a3fa0", "#1f6f8b", "#8b3a3a")

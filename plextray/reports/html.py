@@ -13,7 +13,7 @@ from datetime import date
 from html import escape
 
 from plextray.core.report_summary import change_words, facts, fmt_minutes
-from plextray.core.reports import UNLINKED, DayReport, PeriodReport, PersonDay, PersonSummary, TitleGroup
+from plextray.core.report_fold import UNLINKED, DayReport, PeriodReport, PersonDay, PersonSummary, TitleGroup
 from plextray.reports import charts
 from plextray.reports.text import day_title, period_title, quota_phrase
 

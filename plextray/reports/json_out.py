@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from plextray.core.reports import DayReport, PeriodReport
+from plextray.core.report_fold import DayReport, PeriodReport
 
 
 def _day_dict(report: DayReport) -> dict[str, Any]:

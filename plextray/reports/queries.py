@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from plextray.core.report_summary import fmt_minutes
-from plextray.core.reports import (
+from plextray.core.report_fold import (
     DayReport,
     PeriodReport,
     PersonLink,
@@ -179,7 +179,7 @@ def _rule_from_object(r: Any) -> RuleLink:
 
 
 def _link_from_object(p: Any) -> PersonLink:
-    """A plextray.core.profiles.Person: quotas come from each restriction's QuotaCondition."""
+    """A plextray.core.household.Person: quotas come from each restriction's QuotaCondition."""
     quotas = []
     for r in getattr(p, "restrictions", ()) or ():
         cond = getattr(r, "condition", None)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from plextray.core.model import MediaInfo
-from plextray.core.reports import (
+from plextray.core.report_fold import (
     ActionRow,
     DayReport,
     PersonLink,

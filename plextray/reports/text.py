@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from plextray.core.report_summary import change_words, facts, fmt_minutes
-from plextray.core.reports import DayReport, PeriodReport, PersonDay, PersonSummary, QuotaUse, TitleEntry, TitleGroup
+from plextray.core.report_fold import DayReport, PeriodReport, PersonDay, PersonSummary, QuotaUse, TitleEntry, TitleGroup
 from plextray.safe_text import clean
 
 __all__ = ["fmt_minutes", "quota_phrase", "day_title", "period_title", "render_day", "render_period", "summary_lines"]

@@ -123,7 +123,7 @@ MIGRATIONS: tuple[Migration, ...] = (
 
 
 # How much of a session falls on each day it spans: its watched time shared in proportion to
-# wall-clock overlap (as plextray.core.reports.share_in), all of it on the start day when it has
+# wall-clock overlap (as plextray.core.report_fold.share_in), all of it on the start day when it has
 # no length. SQLite allows no CTE inside a trigger, hence the _day_offsets table; the inner SELECT
 # works each julian day out once per day, not once per use.
 def _usage_rows(row: str, sign: str, source: str = "_day_offsets o") -> str:

@@ -25,7 +25,7 @@ from plextray.config import AppConfig, EmailSettings, load_config
 from plextray.config_save import save_config
 from plextray.errors import PlexTrayError
 from plextray.mail.messages import probe_message
-from plextray.mail.schedule import parse_clock
+from plextray.mail.schedule import parse_time_of_day
 from plextray.mail.smtp import SmtpSender, get_password, set_password
 from plextray.paths import AppPaths
 from plextray.plex.credentials import load_alert_urls, save_alert_urls
@@ -92,7 +92,7 @@ def validate_delivery(values: dict[str, Any]) -> tuple[dict[str, str], tuple[str
         errors["username"] = "needed to store the password"
     if digest_time:
         try:
-            clock = parse_clock(digest_time)
+            clock = parse_time_of_day(digest_time)
             digest_time = f"{clock.hour:02d}:{clock.minute:02d}"
         except PlexTrayError:
             errors["digest_time"] = "HH:MM (24 h), e.g. 20:30; empty for no digest"

@@ -15,7 +15,7 @@ from plextray.core.restriction_types import REGISTRY
 
 def plain_words(spec: dict[str, Any]) -> str:
     """'forbids weeknights 20:30–07:00 → notify, stop', or the compiler's complaint."""
-    from plextray.core.profiles import compile_actions
+    from plextray.core.household import compile_actions
     from plextray.core.restriction_types import compile_condition
     from plextray.core.rules import describe_actions
     from plextray.core.specs import Issues, Reader

@@ -13,7 +13,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from plextray.core.profiles import ACTIONS
+from plextray.core.household import ACTIONS
 from plextray.core.restriction_types import REGISTRY, RestrictionType, form_types
 
 NOBODY = "(nobody)"

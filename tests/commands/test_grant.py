@@ -13,7 +13,7 @@ from plextray.commands.grant import GrantError, next_clock, parse_amount
 from plextray.core.rules import Violation
 from plextray.paths import AppPaths
 from plextray.store.db import connect
-from plextray.store.enforcement import EnforcementStore
+from plextray.store.violations import EnforcementStore
 
 WED = date(2026, 11, 25)
 

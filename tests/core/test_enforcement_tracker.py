@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from plextray.core.enforcement import EnforcementTracker
+from plextray.core.action_plan import EnforcementTracker
 
 
 @dataclass(frozen=True)

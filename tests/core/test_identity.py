@@ -137,7 +137,7 @@ def test_check_config_says_what_sharing_one_account_means(tmp_path):
 
 def test_reports_count_a_play_for_the_person_with_rules_and_for_both_when_both_have():
     from plextray.core.report_model import PersonLink
-    from plextray.core.reports import _Owners, SessionRowLike
+    from plextray.core.report_fold import _Owners, SessionRowLike
 
     emma = PersonLink("Emma", frozenset({IPAD}), frozenset({"emma"}), ruled=True)
     leo = PersonLink("Leo", frozenset({LEO_TAB}), frozenset({"leo"}), ruled=True)

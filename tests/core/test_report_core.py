@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plextray.core.model import MediaInfo
-from plextray.core.reports import (
+from plextray.core.report_fold import (
     UNLINKED, ActionRow, PersonLink, SessionRow, ViolationRow, build_day_report, build_period_report, share_in,
 )
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plextray.core.context import GrantTotals, PlayContext, Usage
-from plextray.core.days import ScheduleError, TimeWindow, parse_clock, parse_days
+from plextray.core.time_windows import ScheduleError, TimeWindow, clock_minutes, parse_days
 from plextray.core.model import MediaInfo
 from plextray.core.restrictions import OK, UNKNOWN, VIOLATED, compile_condition
 from plextray.core.specs import Issues
@@ -76,12 +76,12 @@ def test_bad_day_words(words):
 @pytest.mark.parametrize("text", ["25:00", "12:60", "noon", "7", "24:00", 1230, None, "12:3"])
 def test_bad_times(text):
     with pytest.raises(ScheduleError):
-        parse_clock(text)
+        clock_minutes(text)
 
 
 def test_end_may_be_24():
-    assert parse_clock("24:00", allow_24=True) == 1440
-    assert parse_clock("7:05") == 425
+    assert clock_minutes("24:00", allow_24=True) == 1440
+    assert clock_minutes("7:05") == 425
 
 
 def test_window_list_of_days_and_everyday():

@@ -17,7 +17,7 @@ from conftest import pump
 
 from plextray.commands.check_config import check_file
 from plextray.core.context import PlayContext
-from plextray.core.days import ScheduleError, describe_days, parse_days
+from plextray.core.time_windows import ScheduleError, describe_days, parse_days
 from plextray.core.restriction_types import (
     OK,
     REGISTRY,

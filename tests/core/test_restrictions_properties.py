@@ -116,7 +116,7 @@ def test_quota_is_monotonic_and_grants_only_help(limit, used, more, extra):
 
 
 CORE = Path(__file__).resolve().parents[2] / "plextray" / "core"
-MINE = ["ratings", "days", "specs", "context", "restrictions", "combinators", "profiles", "rules"] + sorted(
+MINE = ["ratings", "time_windows", "specs", "context", "restrictions", "combinators", "household", "rules"] + sorted(
     f"restriction_types/{path.stem}" for path in (CORE / "restriction_types").glob("*.py"))
 CLOCK_METHODS = {"now", "today", "utcnow", "monotonic", "perf_counter", "getenv", "read_text", "urlopen"}
 IO_FUNCTIONS = {"open", "input", "print"}

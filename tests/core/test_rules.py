@@ -8,7 +8,7 @@ import pytest
 
 from plextray.core.context import GrantTotals, PlayContext, Usage, count_streak, period_bounds
 from plextray.core.model import MediaInfo
-from plextray.core.profiles import compile_profiles
+from plextray.core.household import compile_profiles
 from plextray.core.rules import evaluate, left_message, tonight_end
 from plextray.core.specs import Issues
 

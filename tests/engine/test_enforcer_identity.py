@@ -11,7 +11,7 @@ from plextray.engine.actions import ActionRunner
 from plextray.engine.enforcer import Enforcer, Lookups
 from plextray.profiles.schema import compile_document
 from plextray.store.db import connect
-from plextray.store.enforcement import EnforcementStore
+from plextray.store.violations import EnforcementStore
 from plextray.store.history import HistoryStore
 from plextray.store.usage import UsageQueries
 

@@ -20,7 +20,7 @@ from plextray.emulator.household import demo_household
 from plextray.emulator.server import PlexEmulator
 from plextray.paths import AppPaths
 from plextray.store.db import connect
-from plextray.store.enforcement import EnforcementStore
+from plextray.store.violations import EnforcementStore
 from plextray.store.history import HistoryStore
 from support.ha_discovery_schema import validate_discovery
 

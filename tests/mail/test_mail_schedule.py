@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plextray.errors import ConfigError
-from plextray.mail.schedule import MailState, due, load_state, next_due_at, parse_clock, save_state
+from plextray.mail.schedule import MailState, due, load_state, next_due_at, parse_time_of_day, save_state
 
 D = date(2026, 3, 10)
 
@@ -43,7 +43,7 @@ def test_no_digest_time_means_never_and_bad_time_is_clear():
     assert due(None, None, at(21)) is None and next_due_at(None, None, at(21)) is None
     with pytest.raises(ConfigError, match="HH:MM"):
         due("9pm", None, at(21))
-    assert parse_clock(" 07:05 ").minute == 5
+    assert parse_time_of_day(" 07:05 ").minute == 5
 
 
 def test_next_due_at():

@@ -19,7 +19,7 @@ from support.engine_world import KIDS_EPISODE, World
 from support.notify_bus import private_bus  # noqa: F401  (fixture: a bus with nothing on it)
 
 from plextray.core.offers import allow_tonight, link_device, more_time, offers_for_violation, with_hints
-from plextray.core.profiles import UNKNOWN_DEVICES_ID
+from plextray.core.household import UNKNOWN_DEVICES_ID
 from plextray.notify import DesktopNotifier
 from plextray.notify_actions import OfferRunner
 

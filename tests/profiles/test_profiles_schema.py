@@ -100,7 +100,7 @@ def test_bad_json_syntax_gives_line_and_column():
 
 def test_migration_mechanism_with_a_version_2():
     """A future version 2 renames `accounts` to `users`; version 1 files must migrate to it."""
-    from plextray.core.profiles import compile_profiles
+    from plextray.core.household import compile_profiles
     from plextray.core.specs import Issues
 
     def v1_to_v2(doc):

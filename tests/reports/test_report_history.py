@@ -10,7 +10,7 @@ import pytest
 from support.report_history import DAY, NASTY_TITLE, build_household
 
 from plextray.cli import main
-from plextray.core.reports import UNLINKED
+from plextray.core.report_fold import UNLINKED
 from plextray.paths import AppPaths
 from plextray.reports.build import build_report
 from plextray.reports import html as html_out

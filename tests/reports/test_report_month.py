@@ -21,7 +21,7 @@ from support.browser_probe import axe, axe_source, measure, screenshot
 from support.report_month import CHILDREN, DAY, MONTH, NOW, SHOWS, build_month
 
 from plextray.core.report_summary import fmt_minutes
-from plextray.core.reports import SessionRow, day_bounds, share_in
+from plextray.core.report_fold import SessionRow, day_bounds, share_in
 from plextray.paths import AppPaths
 from plextray.reports.browser import find_chromium
 from plextray.reports.build import build_report, render_report

@@ -15,7 +15,7 @@ from support.household import RecordingNotifier, emma_profiles, wait_for, write_
 
 from plextray.app import build_engine
 from plextray.core.model import EngineSnapshot, EngineState
-from plextray.core.profiles import Person, Profiles
+from plextray.core.household import Person, Profiles
 from plextray.emulator.household import demo_household
 from plextray.emulator.server import PlexEmulator
 from plextray.engine.status import NO_LOGS, NO_SERVER, NOBODY, check_setup

@@ -12,7 +12,7 @@ from plextray.core.model import MediaInfo, WatchSession
 from plextray.engine.people import PeopleView
 from plextray.profiles.schema import compile_document
 from plextray.store.db import connect
-from plextray.store.enforcement import EnforcementStore
+from plextray.store.violations import EnforcementStore
 from plextray.store.history import HistoryStore
 from plextray.store.usage import UsageQueries
 

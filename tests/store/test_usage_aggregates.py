@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plextray.core.model import WatchSession
-from plextray.core.reports import SessionRow, day_bounds, share_in
+from plextray.core.report_fold import SessionRow, day_bounds, share_in
 from plextray.store.db import apply_migrations, connect
 from plextray.store.history import HistoryStore
 from plextray.store.migrations import MIGRATIONS
@@ -163,7 +163,7 @@ def test_minutes_today_per_person_and_per_device(tmp_path):
 
 def test_minutes_today_takes_the_people_of_profiles_json(tmp_path):
     """What the MQTT sensors will call: compiled people straight from profiles.json."""
-    from plextray.core.profiles import Person
+    from plextray.core.household import Person
 
     conn = connect(tmp_path / "h.sqlite3")
     HistoryStore(conn).upsert_session(_session("a", datetime(2026, 3, 10, 9, 0, tzinfo=ZONES[0]), 1800, 1.0, "tv", "Leo",

@@ -122,7 +122,7 @@ def test_enter_saves_and_ctrl_tab_switches_tabs(tk_root, paths):
 def test_today_gives_extra_time_says_the_new_time_left_and_undoes(tk_root, plextray_home):
     from plextray.profiles.store import ProfileStore
     from plextray.store.db import connect
-    from plextray.store.enforcement import EnforcementStore
+    from plextray.store.violations import EnforcementStore
 
     paths = AppPaths(plextray_home).ensure()
     ProfileStore(paths.profiles).save_raw({"version": 1, "people": [{"name": "Emma", "devices": ["ipad"], "restrictions": [

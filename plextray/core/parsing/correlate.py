@@ -7,9 +7,10 @@ what a report becomes never depends on which reader read its lines.
 from __future__ import annotations
 
 from collections import deque
+from typing import cast
 
 from plextray.core.logline import LogLine
-from plextray.core.model import PLAYBACK_STATES, PlaybackEvent
+from plextray.core.model import PLAYBACK_STATES, PlaybackEvent, PlayState
 from plextray.core.parsing.fields import integer, rating_from, seconds
 from plextray.core.parsing.model import (
     CONTEXT_SECONDS,
@@ -333,7 +334,7 @@ class Correlator:
                 report.no,
                 PlaybackEvent(  # positional (in field order): a keyword call costs more, per report
                     report.time,
-                    report.state,
+                    cast(PlayState, report.state),  # checked against PLAYBACK_STATES where the report was made
                     report.rating_key,
                     report.position,
                     report.duration,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Protocol, TypeVar
 
 from plextray.core.context import PlayContext
-from plextray.core.days import TimeWindow
+from plextray.core.time_windows import TimeWindow
 from plextray.core.specs import Issues, Reader, json_type
 
 VIOLATED = "violated"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from plextray.core.context import PlayContext
-from plextray.core.days import TimeWindow
+from plextray.core.time_windows import TimeWindow
 from plextray.core.restriction_types.base import (
     OK,
     VIOLATED,

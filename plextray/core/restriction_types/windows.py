@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from plextray.core.clockwords import normalise_clock
-from plextray.core.days import (
+from plextray.core.time_windows import (
     ScheduleError,
     TimeWindow,
     describe_days,
-    parse_clock,
+    clock_minutes,
     parse_days,
 )
 from plextray.core.restriction_types.base import FormField
@@ -47,7 +47,7 @@ def read_window(reader: Reader, *, required: bool) -> TimeWindow | None:
         if value is None and not reader.has(key):
             continue
         try:
-            minutes = parse_clock(value, allow_24=(key == "to"))
+            minutes = clock_minutes(value, allow_24=(key == "to"))
         except ScheduleError as exc:
             reader.issues.add(reader.at(key), str(exc))
             continue
@@ -81,13 +81,13 @@ def window_from_form(text: Mapping[str, str], errors: dict[str, str]) -> dict[st
     start, end = normalise_clock(start) or start, normalise_clock(end) or end
     for key, value in (("from", start), ("to", end)):
         try:
-            parse_clock(value)
+            clock_minutes(value)
         except (ScheduleError, ValueError, TypeError):
             errors[key] = "Use HH:MM (e.g. 20:30) or a time like 8:30pm"
     if "from" not in errors and "to" not in errors and start == end:
         errors["to"] = "The window must not start and end at the same time"
     try:
-        overnight = "from" not in errors and "to" not in errors and parse_clock(end) < parse_clock(start)
+        overnight = "from" not in errors and "to" not in errors and clock_minutes(end) < clock_minutes(start)
         parse_days(days, overnight=overnight)
     except (ScheduleError, ValueError, TypeError) as exc:
         errors["days"] = str(exc) or "Unknown days"
@@ -101,8 +101,8 @@ def window_summary(spec: Mapping[str, Any]) -> str:
 def window_slots(spec: Mapping[str, Any]) -> frozenset[int] | None:
     """The minutes of the week a window forbids (in _SLOT steps), or None when it does not read."""
     try:
-        start = parse_clock(spec.get("from"))
-        end = parse_clock(spec.get("to"), allow_24=True)
+        start = clock_minutes(spec.get("from"))
+        end = clock_minutes(spec.get("to"), allow_24=True)
         days = parse_days(spec.get("days", "everyday"), overnight=end <= start)
     except (ScheduleError, ValueError, TypeError):
         return None

@@ -104,7 +104,7 @@ def describe_days(days: frozenset[int]) -> str:
     return ", ".join(DAY_NAMES[d].capitalize() for d in sorted(days))
 
 
-def parse_clock(text: object, *, allow_24: bool = False) -> int:
+def clock_minutes(text: object, *, allow_24: bool = False) -> int:
     """'HH:MM' → minutes after midnight. '24:00' only where allowed (the end of a window)."""
     if not isinstance(text, str):
         raise ScheduleError(f"bad time {text!r} (expected \"HH:MM\")")
