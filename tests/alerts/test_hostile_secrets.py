@@ -108,7 +108,7 @@ def test_only_the_keyring_aware_save_writes_config_json():
     import ast
     from pathlib import Path
 
-    package = Path(__file__).resolve().parent.parent / "plextray"
+    package = Path(__file__).resolve().parents[2] / "plextray"
     callers = set()
     for path in package.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
