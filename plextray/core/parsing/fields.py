@@ -144,10 +144,12 @@ def headers(dump: str) -> dict[str, str]:
     for _, key, sep, _ in parts:
         if sep:
             seen[key] = seen.get(key, 0) + 1
-    values: list[list[str]] = []  # [key, value] in order; a repeated key's parts join the one before
+    # (key, pieces) in order; a repeated key's parts join the value before. Pieces are joined once
+    # at the end: adding to a string held in a list copies it each time (quadratic on ` / ` runs)
+    values: list[tuple[str, list[str]]] = []
     for part, key, sep, value in parts:
         if sep and seen[key] == 1:
-            values.append([key, value])
+            values.append((key, [value]))
         elif values:
-            values[-1][1] += " / " + part
-    return {key: value.strip() for key, value in values if key.startswith("X-Plex-")}
+            values[-1][1].append(part)
+    return {key: " / ".join(pieces).strip() for key, pieces in values if key.startswith("X-Plex-")}
