@@ -46,15 +46,21 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="256 kB lines instead of 1 MB")
     size = MAX_LINE_BYTES // 4 if parser.parse_args().quick else MAX_LINE_BYTES
     print(f"pathological lines of {size:,} bytes; worst of fast/general/block reading, per shape")
-    print(f"{'shape':<18} {'worst filler':<22} {'worst ms':>9} {'plain ms':>9} {'ratio':>6}")
-    overall = 0.0
+    print(f"{'shape':<18} {'worst filler':<22} {'worst ms':>9} {'plain ms':>9} {'ratio':>6} {'growth':>7}")
+    overall, steepest = 0.0, 0.0
     for shape in SHAPES:
         plain = read_seconds(stretch(shape, b"x", size))
         worst, which = max((read_seconds(stretch(shape, filler, size)), filler) for filler in FILLERS)
-        overall = max(overall, worst)
-        print(f"{shape.name:<18} {which!r:<22} {worst * 1000:9.1f} {plain * 1000:9.1f} {worst / max(plain, 1e-9):6.1f}")
+        # the same line a quarter as long: a linear reader takes about 4x less, a quadratic one 16x
+        growth = worst / max(read_seconds(stretch(shape, which, size // 4)), 1e-9)
+        overall, steepest = max(overall, worst), max(steepest, growth)
+        print(f"{shape.name:<18} {which!r:<22} {worst * 1000:9.1f} {plain * 1000:9.1f} "
+              f"{worst / max(plain, 1e-9):6.1f} {growth:6.1f}x")
     print(f"worst line of all: {overall * 1000:.1f} ms (a quadratic reader: minutes)")
+    print(f"steepest growth for 4x the length: {steepest:.1f}x (linear ~4x, quadratic ~16x)")
 
 
 if __name__ == "__main__":
-    main()
+    from _results import run_recorded
+
+    raise SystemExit(run_recorded(main))
