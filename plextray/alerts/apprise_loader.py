@@ -11,24 +11,16 @@ understood", as the settings say.
 
 from __future__ import annotations
 
-import importlib.abc
 import logging
-import sys
 import threading
 from types import ModuleType
 
+from plextray.desktop_bindings import refused
+
 log = logging.getLogger(__name__)
 
-DESKTOP_BINDINGS = ("gi", "dbus")  # what apprise's glib, gnome and dbus plugins import
 _lock = threading.Lock()
 _loaded = False
-
-
-class _RefuseDesktopBindings(importlib.abc.MetaPathFinder):
-    def find_spec(self, fullname: str, path: object = None, target: object = None) -> None:
-        if fullname.split(".")[0] in DESKTOP_BINDINGS:
-            raise ImportError(f"{fullname}: apprise's desktop plugins are not used by plextray")
-        return None
 
 
 def load_apprise() -> ModuleType:
@@ -38,15 +30,12 @@ def load_apprise() -> ModuleType:
 
     with _lock:
         if not _loaded:
-            refuse = _RefuseDesktopBindings()
-            sys.meta_path.insert(0, refuse)
-            try:
-                from apprise.apprise import N_MGR
+            with refused():
+                try:
+                    from apprise.apprise import N_MGR
 
-                N_MGR.load_modules()
-            except (ImportError, AttributeError):  # an apprise without the plugin manager: as it comes
-                log.debug("apprise has no plugin manager to load ahead", exc_info=True)
-            finally:
-                sys.meta_path.remove(refuse)
+                    N_MGR.load_modules()
+                except (ImportError, AttributeError):  # an apprise without the plugin manager: as it comes
+                    log.debug("apprise has no plugin manager to load ahead", exc_info=True)
             _loaded = True
     return apprise

@@ -81,8 +81,10 @@ def with_password(broker: Broker) -> Broker:
     """The broker with its password from the keyring (None when no user or nothing stored)."""
     if not broker.username:
         return broker
-    import keyring
     from keyring.errors import KeyringError
+    from plextray.keyring_loader import load_keyring
+
+    keyring = load_keyring()
 
     try:
         password = keyring.get_password(const.KEYRING_SERVICE, keyring_user(broker.host, broker.username))
@@ -95,8 +97,10 @@ def with_password(broker: Broker) -> Broker:
 
 def store_password(broker: Broker, password: str) -> None:
     """Keep the MQTT password in a secure OS keyring (never a plain file)."""
-    import keyring
     from keyring.errors import KeyringError
+    from plextray.keyring_loader import load_keyring
+
+    keyring = load_keyring()
 
     from plextray.plex.credentials import backend_name, is_secure_backend
 

@@ -44,8 +44,10 @@ def get_password(settings: EmailSettings) -> str | None:
     """The SMTP password from the OS keyring (service "plextray", user "smtp:<username>@<host>")."""
     if not settings.username:
         return None
-    import keyring
     from keyring.errors import KeyringError
+    from plextray.keyring_loader import load_keyring
+
+    keyring = load_keyring()
 
     try:
         password = keyring.get_password(const.KEYRING_SERVICE, keyring_user(settings))
@@ -56,8 +58,10 @@ def get_password(settings: EmailSettings) -> str | None:
 
 
 def set_password(settings: EmailSettings, password: str) -> None:
-    import keyring
     from keyring.errors import KeyringError
+    from plextray.keyring_loader import load_keyring
+
+    keyring = load_keyring()
 
     from plextray.plex.credentials import backend_name, is_secure_backend
 

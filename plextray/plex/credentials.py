@@ -57,12 +57,12 @@ class TokenStore:
     """The Plex token in the OS keyring. `available` says whether a secure keyring exists."""
 
     def __init__(self) -> None:
-        import keyring
+        from plextray.keyring_loader import load_keyring
 
-        self._keyring = keyring
+        self._keyring = load_keyring()
         self.backend: object | None = None
         try:
-            self.backend = keyring.get_keyring()
+            self.backend = self._keyring.get_keyring()
             self.backend_name = backend_name(self.backend)
             self.available = is_secure_backend(self.backend)
         except Exception as exc:  # a broken backend configuration must not crash the app
