@@ -17,7 +17,6 @@ from typing import Any
 from plextray.core.report_summary import fmt_minutes
 from plextray.core.report_fold import (
     DayReport,
-    PeriodReport,
     PersonLink,
     QuotaRule,
     RuleLink,
@@ -25,8 +24,7 @@ from plextray.core.report_fold import (
     day_bounds,
     period_for,
 )
-from plextray.reports import aggregate_queries
-from plextray.reports.aggregate_queries import day_summaries, quota_usage_by_day
+from plextray.reports.aggregate_queries import day_summaries, period_report, quota_usage_by_day
 
 from plextray.reports.rows import (  # re-exported: callers read rows through this module too
     MAX_SESSION_SPAN,
@@ -91,24 +89,6 @@ def period_bounds(kind: str, day: date, today: date | None = None) -> tuple[date
         last = today
     return first, last
 
-
-def period_report(
-    conn: sqlite3.Connection,
-    kind: str,
-    first: date,
-    last: date,
-    people: Sequence[PersonLink],
-    *,
-    person: str | None = None,
-    generated: str = "",
-    detail: bool = False,
-) -> PeriodReport:
-    """The week or month (plextray.reports.aggregate_queries): from the usage aggregates, or from
-    every play with `detail` (the JSON export lists each day's plays)."""
-
-    return aggregate_queries.period_report(
-        conn, kind, first, last, people, person=person, generated=generated, detail=detail
-    )
 
 
 # ---------------------------------------------------------------- people
