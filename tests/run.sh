@@ -6,12 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEB_PACKAGES=(python3-venv python3-tk xvfb xauth dbus dbus-x11 libnotify-bin desktop-file-utils
-              systemd x11-utils xdotool imagemagick chromium trayer libpython3-dev mosquitto nodejs npm
+              systemd x11-utils xdotool imagemagick chromium trayer libpython3-dev mosquitto
               gir1.2-gtk-3.0 gir1.2-ayatanaappindicator3-0.1 libgirepository1.0-dev libcairo2-dev pkg-config gcc)
 # The last line is the StatusNotifierItem tray path: PyGObject is built from PyPI into .venv (pyproject's
 # test extra) against these headers, rather than borrowed from Debian's python3-gi with
 # --system-site-packages, because .venv's Python need not be Debian's (pyenv, actions/setup-python)
 # and system site-packages would put Debian's other Python packages in front of the pinned ones.
+# npm installs axe-core (the accessibility checker the report tests run in Chromium). A machine that
+# already has Node.js with its own npm (NodeSource, nvm) keeps it: Debian's npm would conflict with it.
+command -v npm >/dev/null || DEB_PACKAGES+=(nodejs npm)
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
