@@ -69,6 +69,15 @@ class BracketedAfter(Generic[AnyStr]):
         self.head: AnyStr = head + _literal(head, "(")
         self._close: AnyStr = _literal(head, ")")
 
+    def inside(self, text: AnyStr) -> AnyStr | None:
+        """`search(text).group(1)` without the match object (one call per request line)."""
+        start = text.find(self.head)
+        if start < 0:
+            return None
+        start += len(self.head)
+        end = text.find(self._close, start)
+        return None if end < 0 else text[start:end]
+
     def search(self, text: AnyStr) -> Bracketed[AnyStr] | None:
         start = text.find(self.head)
         if start < 0:

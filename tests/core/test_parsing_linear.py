@@ -113,6 +113,8 @@ def test_token_reader_finds_exactly_what_the_regex_found(text):
     assert _groups(parsing._TOKEN_USER.search(text), (0, 1)) == _groups(OLD_TOKEN.search(text), (0, 1))
     raw = text.encode()
     assert _groups(parsing._FAST_TOKEN_USER.search(raw), (0, 1)) == _groups(OLD_FAST_TOKEN.search(raw), (0, 1))
+    found = OLD_FAST_TOKEN.search(raw)
+    assert parsing._FAST_TOKEN_USER.inside(raw) == (None if found is None else found.group(1))
 
 
 @pytest.mark.timeout(120)

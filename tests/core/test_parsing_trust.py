@@ -7,8 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plextray.core.parsing import PlaybackParser
+from plextray.core.parsing.fields import headers
 from plextray.emulator.traffic import playback_lines
 
 PREFIX = "Feb 06, 2026 12:48:{s:06.3f} [136529439558456] DEBUG - "
@@ -109,6 +112,32 @@ def test_an_ordinary_header_dump_reads_as_before():
     dump = PlaybackParser._headers(" / Accept => */* / X-Plex-Client-Identifier => abc / X-Plex-Device-Name => Net-Hunter"
                                    " / X-Plex-Product => Plex for Windows")
     assert dump == {"X-Plex-Client-Identifier": "abc", "X-Plex-Device-Name": "Net-Hunter", "X-Plex-Product": "Plex for Windows"}
+
+
+def _headers_part_by_part(dump: str) -> dict[str, str]:
+    """The reading `headers` promises, written out plainly (what it did before its shortcut for
+    the usual dump): a repeated key is taken from neither part, a part without ` => ` or of a
+    repeated key stays in the value before it."""
+    parts = [(part, *part.partition(" => ")) for part in dump.split(" / ")]
+    keys = [key for _, key, sep, _ in parts if sep]
+    values: list[tuple[str, list[str]]] = []
+    for part, key, sep, value in parts:
+        if sep and keys.count(key) == 1:
+            values.append((key, [value]))
+        elif values:
+            values[-1][1].append(part)
+    return {key: " / ".join(pieces).strip() for key, pieces in values if key.startswith("X-Plex-")}
+
+
+_DUMP_PIECES = st.sampled_from([
+    " / ", " => ", "X-Plex-Device-Name", "X-Plex-Client-Identifier", "Accept", "Emma", " ", "a/b", "=>",
+])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_DUMP_PIECES, max_size=14).map("".join))
+def test_any_header_dump_reads_as_the_part_by_part_rule_says(dump):
+    assert headers(dump) == _headers_part_by_part(dump)
 
 
 def test_signed_in_with_an_empty_name_is_not_held():

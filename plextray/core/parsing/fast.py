@@ -44,6 +44,7 @@ CONTROL_OR_CR = bytes((*range(0x00, 0x0A), *range(0x0B, 0x20), 0x7F))
 _PLAYBACK_STATES_BYTES = frozenset(state.encode() for state in PLAYBACK_STATES)
 _REPORT_PATHS_BYTES = frozenset(path.encode() for path in REPORT_PATHS)
 _REQ_OPEN, _REQ_CLOSE = b"[Req#", b"] "  # around the id of a `[Req#id] ` follow-up
+_REQ_OPEN_LENGTH, _REQ_CLOSE_LENGTH = len(_REQ_OPEN), len(_REQ_CLOSE)
 _TAIL_CACHED = 1024  # a longer [Now]/Statistics text is read again each time, never kept: 1,024 client-
 # written lines of 1 MB each would otherwise hold a gigabyte
 _Said = tuple[str, str | None]
@@ -87,6 +88,10 @@ class FastReader(GeneralReader):
 
     def __init__(self, shapes: Shapes = SHAPES) -> None:
         super().__init__(shapes)
+        # The report _adds_nothing last found settled (emitted and learned as it stands). Only
+        # reading a line changes a report or the maps, so whoever reads one sets this to None;
+        # until then the next follow-ups of that report skip the report's own checks.
+        self._settled: Report | None = None
         # group number of a fast head -> the row's fast reader (None: no head, or general only)
         self._fast_reads: tuple[Any, ...] = tuple(
             None if kind is None or shapes.table[kind].fast_read is None
@@ -244,7 +249,7 @@ class FastReader(GeneralReader):
         query = query_of(query_text.decode("ascii"))
         ident = {**query, **self._headers(dump.decode("ascii"))} if dump else query
         req = FAST_REQ_ID.search(head)
-        user = FAST_TOKEN_USER.search(head)
+        user = FAST_TOKEN_USER.inside(head)
         connection = self._connections.get(match.group(1))  # a client keeps its connection open
         if connection is None:
             addr = match.group(1).decode("ascii")
@@ -262,9 +267,9 @@ class FastReader(GeneralReader):
             req.group(1).decode("ascii") if req else None,
         )
         if report is not None:
-            report.account = user.group(1).decode("ascii") or None if user else None
+            report.account = user.decode("ascii") or None if user else None
             # `Token ()` without `Signed-in`: no valid token presented (`Signed-in Token ()` was)
-            report.held = report.anonymous = user is not None and not user.group(1) and b"Signed-in" not in head
+            report.held = report.anonymous = user == b"" and b"Signed-in" not in head
             if not IDENTITY_KEYS.isdisjoint(ident):  # most apps send their identity as headers
                 self._identity_from(report, ident, modern=True)
             self._start_report(report)
@@ -280,16 +285,19 @@ class FastReader(GeneralReader):
         if opening < 0:
             return False
         # the id between "[Req#" and the "] " before the marker (ids are ASCII hex)
-        report = self._by_req.get(buf[opening + len(_REQ_OPEN) : pos - len(_REQ_CLOSE)].decode("latin-1"))
-        if report.__class__ is not Report or report.held:
-            return False
+        report = self._by_req.get(buf[opening + _REQ_OPEN_LENGTH : pos - _REQ_CLOSE_LENGTH].decode("latin-1"))
+        if report is None or report is not self._settled:  # (else: the report of the follow-up just skipped)
+            if report.__class__ is not Report or report.held:
+                return False
+            client, account = report.client_id, report.account
+            if client != report.emitted_client or account != report.emitted_account:
+                return False
+            if client is not None and not (  # as _learn's own test: a new _learn would change nothing
+                report.learned_epoch == self._learn_epoch and report.learned == learned_state(report)
+            ):
+                return False
+            self._settled = report
         client, account = report.client_id, report.account
-        if client != report.emitted_client or account != report.emitted_account:
-            return False
-        if client is not None and not (  # as _learn's own test: a new _learn would change nothing
-            report.learned_epoch == self._learn_epoch and report.learned == learned_state(report)
-        ):
-            return False
         if shape.name == "now_device":  # fills the platform and device only where the report has none
             return report.platform is not None and report.device is not None
         tail = buf[pos + len(shape.fast_head or b"") : end]

@@ -139,6 +139,10 @@ def headers(dump: str) -> dict[str, str]:
     another: a key that appears twice is taken from neither part (the Statistics line and the
     server's sessions list name the client), and each of its parts stays in the value before
     it (a device name "Emma / X-Plex-Client-Identifier => tv" stays whole)."""
+    pairs = [part.partition(" => ") for part in dump.split(" / ")]
+    found = {key: value for key, sep, value in pairs if sep}
+    if len(found) == len(pairs):  # the usual dump: every part a header, no key twice
+        return {key: value.strip() for key, value in found.items() if key.startswith("X-Plex-")}
     parts = [(part, *part.partition(" => ")) for part in dump.split(" / ")]
     seen: dict[str, int] = {}
     for _, key, sep, _ in parts:

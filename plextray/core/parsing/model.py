@@ -96,8 +96,11 @@ class Bounded(OrderedDict[Any, Any]):
         self.limit = limit
 
     def put(self, key: Any, value: Any) -> None:
-        self[key] = value  # an existing key keeps its place: move it to the newest end
-        self.move_to_end(key)
+        if key in self:  # an existing key keeps its place: move it to the newest end
+            self.move_to_end(key)
+            self[key] = value
+            return
+        self[key] = value
         if len(self) > self.limit:
             self.popitem(last=False)
 

@@ -50,8 +50,9 @@ class PlaybackParser(FastReader):
         """A block of whole lines (as from LineBlocks) -> (report number, event), in log order.
 
         `block[begin:stop]` is read, without copying it (the import hands over whole chunks of
-        megabytes). Only lines carrying a marker are looked at, found by a search per pass."""
+        megabytes). Only lines carrying a marker are looked at, found by one regex scan per pass."""
         stats, shapes = self.stats, self._shapes
+        self._settled = None
         if stop is None:
             stop = len(block)
         if stop <= begin:
@@ -65,17 +66,22 @@ class PlaybackParser(FastReader):
         old = OLD_STAMP.search(block, begin, min(stop, begin + (1 << 16))) is not None
         # lines that may add nothing, then not read (see _unread): line start -> where to look
         completed: dict[int, str] = {}  # a Completed line: its #id
-        follow: dict[int, tuple[int, LineShape]] = {}  # a `[Req#id] ` repeated follow-up: its marker
+        # a `[Req#id] ` repeated follow-up: where its marker is, and its shape (two dicts, not a
+        # dict of tuples: a tuple per line kept to the end of the block would set off the
+        # garbage collector over and over)
+        follow: dict[int, int] = {}
+        follow_shape: dict[int, LineShape] = {}
         timeline_pass, repeat_passes, repeated = (
             shapes.timeline_pass,
             shapes.repeat_passes,
             shapes.repeated,
         )
         for index, marker in enumerate(shapes.old_scan if old else shapes.modern_scan):
-            search = marker.search
-            hit = search(block, begin, stop)
-            while hit is not None:
+            end = -1
+            for hit in marker.finditer(block, begin, stop):
                 pos = hit.start()
+                if pos < end:
+                    continue  # a second marker of a line already found
                 start = rfind(b"\n", begin, pos) + 1 or begin
                 end = find(b"\n", pos, stop)
                 if end < 0:
@@ -87,9 +93,9 @@ class PlaybackParser(FastReader):
                             if reqid is not None:
                                 completed[start] = reqid
                     elif index in repeat_passes and start not in spans and block[pos - 2 : pos] == b"] ":
-                        follow[start] = pos, repeated[hit.group()]
+                        follow[start] = pos
+                        follow_shape[start] = repeated[hit.group()]
                 spans[start] = end
-                hit = search(block, end, stop)
         fast_line = shapes.fast_line.match if self.fast_paths else None
         fast_reads, fast_shapes, general, dispatch_fast = (
             self._fast_reads,
@@ -104,12 +110,12 @@ class PlaybackParser(FastReader):
                 if isinstance(known, Report) and not known.held:
                     continue  # the Completed line of a report already made
             elif start in follow:
-                pos, shape = follow[start]
-                if adds_nothing(block, start, pos, spans[start], shape):
+                if adds_nothing(block, start, follow[start], spans[start], follow_shape[start]):
                     continue
             line = block[start : spans[start]]
             if has_nul and b"\x00" in line:
                 continue  # already counted above
+            self._settled = None  # (see FastReader._settled)
             try:
                 # _examine, inlined: this loop runs for every marker line
                 matched = fast_line(line) if fast_line is not None else None
@@ -132,6 +138,7 @@ class PlaybackParser(FastReader):
 
     def _feed_one(self, line: bytes | str) -> None:
         stats, shapes = self.stats, self._shapes
+        self._settled = None  # (see FastReader._settled)
         if isinstance(line, str):
             line = line.encode("utf-8", "surrogatepass")
         if len(line) > MAX_LINE_BYTES:
