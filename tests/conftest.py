@@ -105,6 +105,29 @@ def use_keyring():
 
 
 @pytest.fixture
+def memory_keyring(use_keyring):
+    """An empty in-memory keyring for one test (support.memkeyring), never the user's."""
+    from support.memkeyring import MemoryKeyring
+
+    return use_keyring(MemoryKeyring())
+
+
+@pytest.fixture
+def restore_root_logging():
+    """cli.main adds a stderr handler to the root logger: drop any a test added, so that later
+    tests' records go to no stale (closed) capture stream."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in root.handlers[:]:
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
+
+
+@pytest.fixture
 def tk_root(xdisplay):
     """A withdrawn Tk root for one test, destroyed after it; garbage is collected on this (the Tk)
     thread before and after, since a Tcl interpreter freed by another thread's GC aborts."""

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import stat
 import sys
 
-import keyring
 import pytest
 
 from conftest import ROOT
-from support.memkeyring import MemoryKeyring
 
 from plextray.cli import main
 from plextray.config import AppConfig, load_config
@@ -22,25 +19,7 @@ from plextray.plex.credentials import load_alert_urls
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
-
-@pytest.fixture(autouse=True)
-def restore_root_logging():
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for handler in root.handlers[:]:
-        if handler not in handlers:
-            root.removeHandler(handler)
-    root.setLevel(level)
-
-
-@pytest.fixture
-def memory_keyring():
-    old = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(old)
+pytestmark = pytest.mark.usefixtures("restore_root_logging")
 
 
 @pytest.fixture

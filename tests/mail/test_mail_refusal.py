@@ -12,9 +12,8 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 
-import keyring
 import pytest
-from support.mail_server import USER, Inbox, MailServer, MemoryKeyring, free_port
+from support.mail_server import USER, Inbox, MailServer, free_port
 
 from plextray.config import AppConfig, EmailSettings
 from plextray.errors import DeliveryError
@@ -51,14 +50,6 @@ class RefusingInbox(Inbox):
             self.refused.append(str(message["Subject"]))
             return self.answer
         return await super().handle_DATA(server, session, envelope)
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import keyring
 import pytest
-from support.mail_server import USER, MailServer, MemoryKeyring, client_context, free_port, make_cert
+from support.mail_server import USER, MailServer, client_context, free_port, make_cert
 from support import memkeyring
 from support.report_history import DAY, NASTY_TITLE, build_household
 
@@ -17,7 +17,7 @@ from plextray.cli import main
 from plextray.config import AppConfig, EmailSettings, load_config
 from plextray.errors import ArchiveError, ConfigError, DeliveryError, SecretStoreError
 from plextray.mail import schedule
-from plextray.mail.service import make_mailer, run_due, send_digest, send_logs, send_test
+from plextray.mail.service import run_due, send_digest, send_logs, send_test
 from plextray.mail.smtp import Mailer, SmtpSender, keyring_user, set_password
 from plextray.paths import AppPaths
 
@@ -25,15 +25,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiri
 
 GOOD = "right-horse-battery"
 NOW = datetime(2026, 3, 10, 21, 5)
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture(scope="module")

@@ -19,11 +19,6 @@ from support.memkeyring import MemoryKeyring
 TESTS = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def memory_keyring(use_keyring):
-    return use_keyring(MemoryKeyring())
-
-
 def plaintext_keyring() -> MemoryKeyring:
     """Stands in for keyrings.alt.file.PlaintextKeyring (same module path; not installed here)."""
     cls = type("PlaintextKeyring", (MemoryKeyring,), {"__module__": "keyrings.alt.file"})

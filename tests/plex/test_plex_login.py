@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import os
 import subprocess
 import sys
@@ -16,30 +15,10 @@ from keyring.backends import fail
 
 from plextray.cli import main
 from support.emulator_fixtures import TOKEN, emulator  # noqa: F401
-from support.memkeyring import MemoryKeyring
 
 ROOT = Path(__file__).resolve().parents[2]
 
-
-@pytest.fixture
-def memory_keyring():
-    old = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(old)
-
-
-@pytest.fixture(autouse=True)
-def restore_root_logging():
-    """cli.main adds a stderr handler to the root logger; drop it so later tests' records go nowhere stale."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for handler in root.handlers[:]:
-        if handler not in handlers:
-            root.removeHandler(handler)
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("restore_root_logging")
 
 
 def login(monkeypatch, *args: str, stdin: str = "") -> int:

@@ -13,28 +13,9 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from keyring.backend import KeyringBackend
+from support.memkeyring import MemoryKeyring  # noqa: F401  (the mail tests' keyring, by this name too)
 
 USER = "parent@example.org"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring backend in memory (the real keyring API, no desktop secret service needed)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self):
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.store.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.store[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.store.pop((service, username), None)
 
 
 def free_port() -> int:

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import gc
 
-import keyring
 import pytest
 
 from conftest import pump
 from support.household import RecordingNotifier
-from support.memkeyring import MemoryKeyring
 from support.notify_bus import notifyd, private_bus  # noqa: F401  (a real notification server on a private D-Bus)
 
 from plextray.app import build_engine
@@ -33,15 +31,6 @@ def collect_tk_garbage_on_the_main_thread():
     gc.collect()
     yield
     gc.collect()
-
-
-@pytest.fixture
-def memory_keyring():
-    old = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(old)
 
 
 @pytest.fixture
