@@ -67,7 +67,8 @@ def test_pyinstaller_spec_is_windowed_with_hidden_backends():
     for needle in ('"plyer.platforms.linux.notification"', '"plyer.platforms.win.notification"',
                    '"plyer.platforms.macosx.notification"', 'collect_submodules("pystray")',
                    'collect_submodules("keyring.backends")', 'excludes=["keyrings.alt"]', "console=False",
-                   'copy_metadata("keyring")', '"LSUIElement": True'):
+                   'copy_metadata("keyring")', '"LSUIElement": True',
+                   '"desktop_notifier.backends.winrt"', '"desktop_notifier.backends.macos"'):
         assert needle in source, needle
 
 
