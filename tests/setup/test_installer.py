@@ -83,6 +83,12 @@ def test_inno_setup_script_is_per_user_with_start_at_login():
 
     assert f'Subkey: "{RUN_KEY}"' in run_line and f'ValueName: "{RUN_VALUE_NAME}"' in run_line
     assert "Tasks: autostart" in run_line and "uninsdeletevalue" in run_line
+    # the toasts' AppUserModelId key (desktop-notifier writes it under the app name): removed, never made
+    from plextray.notify import DesktopNotifier
+
+    app_id = DesktopNotifier().app_name  # what plextray.notify_toasts hands the library
+    assert (f'Root: HKCU; Subkey: "Software\\Classes\\AppUserModelId\\{app_id}"; Flags: uninsdeletekey dontcreatekey'
+            in text.splitlines())
 
 
 def test_make_icons_writes_every_state(tmp_path):
