@@ -107,7 +107,7 @@ class DesktopNotifier:
                 if self._actions is None:
                     from plextray.notify_actions import DbusActions
 
-                    self._actions = DbusActions(handler)
+                    self._actions = DbusActions(_Attached(self))
                 shown = self._actions.notify(self.app_name, truncate(title, title_limit) or self.app_name,
                                              truncate(with_hints(message, rest), body_limit), runnable)
             except Exception as exc:  # no bus, no server: the plain paths below say it in words
@@ -231,6 +231,23 @@ class DesktopNotifier:
             log.debug("notify-send failed (%s): %s", result.returncode, result.stderr.decode(errors="replace").strip())
             return False
         return True
+
+
+class _Attached:
+    """The offer handler attached now: the tray rebuilds its engine (and handler) after first run,
+    and a click on an earlier notification must reach the engine that runs."""
+
+    def __init__(self, notifier: DesktopNotifier) -> None:
+        self._notifier = notifier
+
+    def can_run(self, offer: Any) -> bool:
+        handler = self._notifier._offer_handler
+        return handler is not None and bool(handler.can_run(offer))
+
+    def run(self, offer: Any) -> None:
+        handler = self._notifier._offer_handler
+        if handler is not None:
+            handler.run(offer)
 
 
 def buttons_path(platform: str, *, in_flatpak: bool, has_tray: bool) -> str | None:
