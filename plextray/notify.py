@@ -127,7 +127,7 @@ class DesktopNotifier:
         from plextray.safe_text import for_notification
 
         if self._toasts is None:
-            self._toasts = ToastActions(lambda: self._offer_handler, app_name=self.app_name)
+            self._toasts = ToastActions(_Attached(self), app_name=self.app_name)
         title_limit, body_limit = limits_for(self.platform)
         utf16 = self.platform == "win32"
         shown_title = truncate(for_notification(title).replace("\n", " "), title_limit, utf16=utf16) or self.app_name

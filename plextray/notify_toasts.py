@@ -10,9 +10,10 @@ permission prompt, and then finishes on its own.
 
 Whenever buttons cannot be shown — no library, an unsupported system, permission refused, a
 failed send — the same text goes out through the plain path with the offers' hints (what to do,
-in words), exactly once. A click runs the offer through the handler attached *at click time*
-(the tray may have restarted its engine since), on the loop thread, as DbusActions runs it on its
-receiver thread: `OfferRunner.run` only queues a grant for the engine or opens a window.
+in words), exactly once. A click runs the offer through `handler` (DesktopNotifier hands the one
+attached at click time: the tray may have rebuilt its engine since) on the loop thread, as
+DbusActions runs it on its receiver thread: `OfferRunner.run` only queues a grant for the engine
+or opens a window.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from plextray.core.offers import Offer
+from plextray.notify_actions import OfferHandler
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +55,9 @@ def _app_icon(library: Any) -> Any:
 
 
 class ToastActions:
-    """Shows a notification with the offers as buttons; a click runs `handler().run(offer)`."""
+    """Shows a notification with the offers as buttons; a click runs `handler.run(offer)`."""
 
-    def __init__(self, handler: Callable[[], Any], *, app_name: str = "plextray",
+    def __init__(self, handler: OfferHandler, *, app_name: str = "plextray",
                  library: Callable[[], Any] | None = None, wait_s: float = WAIT_S) -> None:
         self._handler = handler
         self._app_name = app_name
@@ -149,11 +151,8 @@ class ToastActions:
         if clicked:
             return
         clicked.append(offer)
-        handler = self._handler()
-        if handler is None:
-            return
         try:
-            handler.run(offer)
+            self._handler.run(offer)
         except Exception:  # the loop must live on for the next click
             log.exception("running the notification button %r failed", offer.label)
 

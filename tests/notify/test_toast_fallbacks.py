@@ -220,7 +220,7 @@ def test_a_pending_permission_prompt_never_holds_the_caller(monkeypatch):
         prompt = threading.Event()
         library = FakeLibrary(allowed=allowed, prompt=prompt)
         plain: list[int] = []
-        toasts = ToastActions(lambda: None, library=lambda: library, wait_s=0.2)
+        toasts = ToastActions(OfferRunner(RecordingEngine()), library=lambda: library, wait_s=0.2)
         try:
             how, shown = toasts.notify("plextray", "Emma has 12 minutes left today", more_time("Emma"),
                                        lambda: plain.append(1) or True)
