@@ -115,7 +115,11 @@ class ToastActions:
         lib = self._module
         if self._notifier is None:
             # made on the loop thread: the Windows backend binds its click events to the running loop
-            self._notifier = lib.DesktopNotifier(app_name=self._app_name, app_icon=_app_icon(lib))
+            try:
+                self._notifier = lib.DesktopNotifier(app_name=self._app_name, app_icon=_app_icon(lib))
+            except Exception:
+                self._missing = True  # no toast notifier on this system: words from now on, no loop trip
+                raise
         notifier = self._notifier
         if lib.Capability.BUTTONS not in await notifier.get_capabilities():
             return False  # the library's dummy backend (macOS outside an app bundle, old Windows)

@@ -43,10 +43,12 @@ class FakeLibrary:
         self.buttons, self.allowed, self.dispatched, self.prompt, self.broken = buttons, allowed, dispatched, prompt, broken
         self.sent: list[dict] = []
         self.asked: list[str] = []
+        self.made = 0  # DesktopNotifier instances tried
         library = self
 
         class Notifier:
             def __init__(self, app_name: str, app_icon: Any = None) -> None:
+                library.made += 1
                 if library.broken is not None:
                     raise library.broken
                 self.app_name = app_name
@@ -194,6 +196,19 @@ def test_what_keeps_the_buttons_away_leaves_the_words_once(monkeypatch, case, li
         assert len(balloons) == 1 and "tray menu Give extra time ▸ Emma" in balloons[0][1], case
         assert notifier.last_backend == "tray"
         assert len(library.sent) == (0 if library.dispatched else 1), case  # tried once at most
+    finally:
+        notifier.close()
+
+
+def test_a_system_without_a_toast_notifier_is_not_asked_again(monkeypatch):
+    library = FakeLibrary(broken=RuntimeError("Could not get ToastNotificationManagerForUser"))
+    notifier, balloons = _notifier(monkeypatch, library)
+    notifier.attach_offers(OfferRunner(RecordingEngine()))
+    try:
+        for _ in range(3):
+            assert notifier.notify_offers("plextray", "Emma has 12 minutes left today", more_time("Emma"))
+        assert len(balloons) == 3 and library.made == 1
+        assert notifier._toasts.available() is False
     finally:
         notifier.close()
 
