@@ -33,6 +33,8 @@ Name: "{userprograms}\{#AppName}"; Filename: "{app}\{#AppExe}"
 [Registry]
 ; The same value `plextray autostart enable` writes, so the tray's "Start at login" tick agrees.
 Root: HKCU; Subkey: "Software\Microsoft\Windows\CurrentVersion\Run"; ValueType: string; ValueName: "PlexTray"; ValueData: """{app}\{#AppExe}"""; Flags: uninsdeletevalue; Tasks: autostart
+; desktop-notifier registers the name and icon of plextray's toasts here at the first one: gone with the app.
+Root: HKCU; Subkey: "Software\Classes\AppUserModelId\plextray"; Flags: uninsdeletekey dontcreatekey
 
 [Run]
 Filename: "{app}\{#AppExe}"; Description: "Launch {#AppName}"; Flags: nowait postinstall skipifsilent

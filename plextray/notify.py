@@ -6,7 +6,8 @@ Backends, tried in order until one reports success:
   like success) and sends the icon and timeout under the wrong keys. plyer's Flatpak portal path
   is used only inside a real Flatpak (it is chosen for any `/app` folder and fails silently).
 - Windows/macOS: the tray icon's own `notify` first (plyer adds a second tray icon per message on
-  Windows and needs pyobjus on macOS), then plyer.
+  Windows and needs pyobjus on macOS), then plyer. Notifications with buttons go through
+  desktop-notifier there (plextray.notify_toasts), and come back here as text when they cannot.
 - Last: the log. Texts are truncated to each platform's limits (Windows balloons: 63/255 chars).
 Lives outside plextray.ui because the headless service uses it too; plyer is imported lazily.
 """
@@ -79,6 +80,7 @@ class DesktopNotifier:
         self.last_backend: str | None = None
         self._offer_handler: Any = None
         self._actions: Any = None  # DbusActions, made at the first notification with buttons
+        self._toasts: Any = None  # ToastActions (Windows, macOS), likewise
 
     def attach_tray(self, tray_notify: Callable[[str, str], None] | None) -> None:
         """Give (or take away) the tray icon's notify once the icon exists."""
@@ -96,13 +98,16 @@ class DesktopNotifier:
         handler = self._offer_handler
         runnable = tuple(o for o in offers if handler is not None and handler.can_run(o))
         rest = tuple(o for o in offers if o not in runnable)
-        if runnable and self.platform.startswith(("linux", "freebsd")) and not _in_flatpak():
+        path = buttons_path(self.platform, in_flatpak=_in_flatpak(), has_tray=self._tray_notify is not None)
+        if runnable and path == "toasts":
+            return self._notify_toasts(title, message, runnable, rest, offers)
+        if runnable and path == "dbus":
             title_limit, body_limit = limits_for(self.platform)
             try:
                 if self._actions is None:
                     from plextray.notify_actions import DbusActions
 
-                    self._actions = DbusActions(handler)
+                    self._actions = DbusActions(_Attached(self))
                 shown = self._actions.notify(self.app_name, truncate(title, title_limit) or self.app_name,
                                              truncate(with_hints(message, rest), body_limit), runnable)
             except Exception as exc:  # no bus, no server: the plain paths below say it in words
@@ -114,9 +119,34 @@ class DesktopNotifier:
                 return True
         return self.notify(title, with_hints(message, offers))
 
+    def _notify_toasts(self, title: str, message: str, runnable: tuple[Any, ...], rest: tuple[Any, ...],
+                       offers: tuple[Any, ...]) -> bool:
+        """Windows toasts / macOS notifications with buttons; the plain text when they cannot be shown."""
+        from plextray.core.offers import with_hints
+        from plextray.notify_toasts import BUTTONS, ToastActions
+        from plextray.safe_text import for_notification
+
+        if self._toasts is None:
+            self._toasts = ToastActions(_Attached(self), app_name=self.app_name)
+        title_limit, body_limit = limits_for(self.platform)
+        utf16 = self.platform == "win32"
+        shown_title = truncate(for_notification(title).replace("\n", " "), title_limit, utf16=utf16) or self.app_name
+        # Windows keeps the words under its buttons: a toast click reaching an unpackaged app is unproven
+        # (desktop-notifier's callback tests skip Windows; its issue #120 reports clicks not arriving)
+        said = offers if self.platform == "win32" else rest
+        body = truncate(for_notification(with_hints(message, said)), body_limit, utf16=utf16)
+        how, shown = self._toasts.notify(shown_title, body, runnable,
+                                         lambda: self.notify(title, with_hints(message, offers)))
+        if how == BUTTONS:
+            with self._lock:
+                self.last_backend = "toast-actions"
+        return bool(shown)
+
     def close(self) -> None:
         if self._actions is not None:
             self._actions.close()
+        if self._toasts is not None:
+            self._toasts.close()
 
     def notify(self, title: str, message: str) -> bool:
         from plextray.safe_text import for_notification
@@ -201,6 +231,36 @@ class DesktopNotifier:
             log.debug("notify-send failed (%s): %s", result.returncode, result.stderr.decode(errors="replace").strip())
             return False
         return True
+
+
+class _Attached:
+    """The offer handler attached now: the tray rebuilds its engine (and handler) after first run,
+    and a click on an earlier notification must reach the engine that runs."""
+
+    def __init__(self, notifier: DesktopNotifier) -> None:
+        self._notifier = notifier
+
+    def can_run(self, offer: Any) -> bool:
+        handler = self._notifier._offer_handler
+        return handler is not None and bool(handler.can_run(offer))
+
+    def run(self, offer: Any) -> None:
+        handler = self._notifier._offer_handler
+        if handler is not None:
+            handler.run(offer)
+
+
+def buttons_path(platform: str, *, in_flatpak: bool, has_tray: bool) -> str | None:
+    """How buttons reach this desktop: "dbus" (freedesktop actions), "toasts" (desktop-notifier) or
+    None (the offers in words). macOS delivers a click to the main thread's run loop, which only the
+    tray app runs (Tk's Aqua loop): the headless service there says the offers in words."""
+    if platform.startswith(("linux", "freebsd")):
+        return None if in_flatpak else "dbus"  # a Flatpak talks to the portal, which has no actions here
+    if platform == "win32":
+        return "toasts"
+    if platform == "darwin" and has_tray:
+        return "toasts"
+    return None
 
 
 def _session_bus_reachable() -> bool:

@@ -172,7 +172,8 @@ def pytest_sessionstart(session):
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """A test that uses the X display is a `gui` test, marked or not: the Windows and macOS CI jobs
-    run `-m "not gui"` (no Xvfb there); Linux runs everything. (tryfirst: before -m deselects.)"""
+    run `-m "not gui"` (no Xvfb there); Linux runs everything. (tryfirst: before -m deselects.)
+    So is one on a private session bus (support.notify_bus): dbus-daemon is Linux's too."""
     for item in items:
-        if {"xdisplay", "tk_root"} & set(getattr(item, "fixturenames", ())):
+        if {"xdisplay", "tk_root", "private_bus"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.gui)

@@ -133,6 +133,22 @@ def test_only_the_notification_server_can_click(server):
         notifier.close()
 
 
+def test_a_click_after_the_engine_was_rebuilt_reaches_the_new_one(server):
+    """The tray rebuilds its engine after the first-run window and attaches a new OfferRunner."""
+    old, new = RecordingEngine(), RecordingEngine()
+    notifier = DesktopNotifier()
+    notifier.attach_offers(OfferRunner(old))
+    try:
+        notifier.notify_offers("plextray", "Emma has 12 minutes left today", more_time("Emma"))
+        (note,) = server.received()
+        notifier.attach_offers(OfferRunner(new))
+        server.click(note["id"], "grant-15:Emma")
+        wait_for(lambda: new.grants)
+        assert new.grants == [("Emma", 15, None)] and old.grants == []
+    finally:
+        notifier.close()
+
+
 def test_without_buttons_the_text_says_what_to_do(server_without_buttons):
     engine = RecordingEngine()
     notifier = DesktopNotifier()

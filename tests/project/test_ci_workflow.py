@@ -69,3 +69,16 @@ def test_windows_builds_the_inno_setup_installer_from_the_app_folder(jobs):
     assert 'Source: "..\\dist\\plextray\\*"' in iss and "OutputDir=..\\dist" in iss  # where PyInstaller put it
     upload = next(s for s in jobs["windows"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact"))
     assert upload["with"]["path"] == "dist/*-setup.exe"
+
+
+def test_windows_and_macos_jobs_get_the_notification_buttons_library(jobs):
+    """desktop-notifier (toasts, macOS notifications with buttons) is a runtime dependency on Windows
+    and macOS only; the jobs install the project, so their suite and their app have it."""
+    from packaging.requirements import Requirement
+
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    (spec,) = [Requirement(d) for d in dependencies if d.startswith("desktop-notifier")]
+    wanted = {platform: spec.marker.evaluate({"sys_platform": platform}) for platform in ("win32", "darwin", "linux")}
+    assert wanted == {"win32": True, "darwin": True, "linux": False}  # Linux: its freedesktop path
+    for name in ("windows", "macos"):
+        assert 'pip install -e ".[test]"' in _script(jobs[name])

@@ -21,7 +21,7 @@ LAYERS: dict[str, int] = {
     "core": 0, "const": 0, "errors": 0, "safe_text": 0, "localtime": 0,
     # 1: the edges: files, SQLite, Plex, mail, alerts, reports, the OS
     "paths": 1, "config": 1, "secrets": 1, "localzone": 1, "control": 1, "logs": 1, "plex": 1,
-    "store": 1, "profiles": 1, "alerts": 1, "mail": 1, "reports": 1, "history": 1, "notify": 1, "notify_actions": 1,
+    "store": 1, "profiles": 1, "alerts": 1, "mail": 1, "reports": 1, "history": 1, "notify": 1, "notify_actions": 1, "notify_toasts": 1,
     "autostart": 1, "homeassistant": 1, "log_format": 1, "config_keys": 1, "desktop_bindings": 1, "keyring_loader": 1, "config_save": 1, "status_file": 1, "today": 1,
     # 2: the one engine thread that owns all mutable state
     "engine": 2,

@@ -67,7 +67,8 @@ def test_pyinstaller_spec_is_windowed_with_hidden_backends():
     for needle in ('"plyer.platforms.linux.notification"', '"plyer.platforms.win.notification"',
                    '"plyer.platforms.macosx.notification"', 'collect_submodules("pystray")',
                    'collect_submodules("keyring.backends")', 'excludes=["keyrings.alt"]', "console=False",
-                   'copy_metadata("keyring")', '"LSUIElement": True'):
+                   'copy_metadata("keyring")', '"LSUIElement": True',
+                   '"desktop_notifier.backends.winrt"', '"desktop_notifier.backends.macos"'):
         assert needle in source, needle
 
 
@@ -82,6 +83,12 @@ def test_inno_setup_script_is_per_user_with_start_at_login():
 
     assert f'Subkey: "{RUN_KEY}"' in run_line and f'ValueName: "{RUN_VALUE_NAME}"' in run_line
     assert "Tasks: autostart" in run_line and "uninsdeletevalue" in run_line
+    # the toasts' AppUserModelId key (desktop-notifier writes it under the app name): removed, never made
+    from plextray.notify import DesktopNotifier
+
+    app_id = DesktopNotifier().app_name  # what plextray.notify_toasts hands the library
+    assert (f'Root: HKCU; Subkey: "Software\\Classes\\AppUserModelId\\{app_id}"; Flags: uninsdeletekey dontcreatekey'
+            in text.splitlines())
 
 
 def test_make_icons_writes_every_state(tmp_path):

@@ -126,8 +126,16 @@ class RecordingEngine:
         self.grants.append((person, minutes, lift_window_until))
 
 
+def _without_desktop_notifier(monkeypatch) -> None:
+    def missing():
+        raise ImportError("No module named 'desktop_notifier'")
+
+    monkeypatch.setattr("plextray.notify_toasts.load_library", missing)
+
+
 @pytest.mark.parametrize("platform", ["win32", "darwin"])
-def test_windows_and_macos_notify_through_the_tray_icon_first_and_say_the_offer_in_words(platform):
+def test_windows_and_macos_notify_through_the_tray_icon_first_and_say_the_offer_in_words(platform, monkeypatch):
+    _without_desktop_notifier(monkeypatch)  # with it, the offers are buttons (tests/notify/test_toast_fallbacks.py)
     shown: list[tuple[str, str]] = []
     notifier = DesktopNotifier(platform=platform, tray_notify=lambda title, message: shown.append((title, message)))
     assert [name for name, _ in notifier._backends()] == ["tray", "plyer"]
@@ -139,7 +147,8 @@ def test_windows_and_macos_notify_through_the_tray_icon_first_and_say_the_offer_
     assert notifier.last_backend == "tray"
 
 
-def test_windows_balloon_limits_hold_with_the_offer_text_added():
+def test_windows_balloon_limits_hold_with_the_offer_text_added(monkeypatch):
+    _without_desktop_notifier(monkeypatch)
     shown: list[tuple[str, str]] = []
     notifier = DesktopNotifier(platform="win32", tray_notify=lambda t, m: shown.append((t, m)))
     notifier.notify_offers("plextray", "x" * 250, more_time("Emma"))

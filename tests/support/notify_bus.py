@@ -58,3 +58,42 @@ def notifyd(private_bus, tmp_path):
     yield received
     server.terminate()
     server.wait(5)
+
+
+def _send_on_bus(make_message) -> None:
+    """Send one message from a fresh dbus-fast connection of our own, and make sure it went out."""
+    import asyncio
+
+    from dbus_fast import BusType, Message, MessageType
+    from dbus_fast.aio import MessageBus
+
+    async def send() -> None:
+        bus = await MessageBus(bus_type=BusType.SESSION).connect()
+        try:
+            message = make_message(Message)
+            if message.message_type == MessageType.SIGNAL:
+                await bus.send(message)
+                await bus.call(Message(destination="org.freedesktop.DBus", path="/org/freedesktop/DBus",
+                                       interface="org.freedesktop.DBus", member="GetId"))  # a round trip
+            else:
+                reply = await bus.call(message)
+                assert reply.message_type == MessageType.METHOD_RETURN, reply.body
+        finally:
+            bus.disconnect()
+
+    asyncio.run(send())
+
+
+def click(nid: int, key: str) -> None:
+    """A parent presses a button: the fake server emits ActionInvoked(nid, key), as a real one does."""
+    _send_on_bus(lambda Message: Message(destination="org.freedesktop.Notifications",
+                                         path="/org/freedesktop/Notifications",
+                                         interface="org.plextray.FakeNotifyd", member="Click",
+                                         signature="us", body=[nid, key]))
+
+
+def forge_action(nid: int, key: str) -> None:
+    """Any program on the session bus can emit an ActionInvoked signal of its own."""
+    _send_on_bus(lambda Message: Message.new_signal("/org/freedesktop/Notifications",
+                                                    "org.freedesktop.Notifications", "ActionInvoked", "us",
+                                                    [nid, key]))
