@@ -286,8 +286,10 @@ class FastReader(GeneralReader):
             return False
         # the id between "[Req#" and the "] " before the marker (ids are ASCII hex)
         report = self._by_req.get(buf[opening + _REQ_OPEN_LENGTH : pos - _REQ_CLOSE_LENGTH].decode("latin-1"))
-        if report is None or report is not self._settled:  # (else: the report of the follow-up just skipped)
-            if report.__class__ is not Report or report.held:
+        if not isinstance(report, Report):  # (a transcode's None, or none at all)
+            return False
+        if report is not self._settled:  # (else: the report of the follow-up just skipped)
+            if report.held:
                 return False
             client, account = report.client_id, report.account
             if client != report.emitted_client or account != report.emitted_account:
