@@ -197,26 +197,29 @@ class FastReader(GeneralReader):
         self._client_line(report, ident.decode() or None, int(duration))
         return True
 
-    def _fast_user(self, fast: re.Match[bytes], line: bytes, shape: LineShape) -> bool:
+    def _follow_up(self, fast: re.Match[bytes], line: bytes, shape: LineShape) -> tuple[Report, _Said] | bool:
+        """A repeated follow-up's report and what the line says; a bool where there is nothing
+        to apply: True, handled (a refused report); False, not for the fast path."""
         report = self._fast_report(fast)
         if report is True or report is False:
             return report
         said = self._said(shape, line[fast.end() :])
-        if said is None:
-            return False
-        number, user = said
+        return False if said is None else (report, said)
+
+    def _fast_user(self, fast: re.Match[bytes], line: bytes, shape: LineShape) -> bool:
+        found = self._follow_up(fast, line, shape)
+        if found is True or found is False:
+            return found
+        report, (number, user) = found
         self._account_names.put(number, user)
         self._enrich(report, account=user)
         return True
 
     def _fast_device(self, fast: re.Match[bytes], line: bytes, shape: LineShape) -> bool:
-        report = self._fast_report(fast)
-        if report is True or report is False:
-            return report
-        said = self._said(shape, line[fast.end() :])
-        if said is None:
-            return False
-        platform, device = said
+        found = self._follow_up(fast, line, shape)
+        if found is True or found is False:
+            return found
+        report, (platform, device) = found
         if report.platform is None:
             report.platform = platform
         if report.device is None:
@@ -225,13 +228,10 @@ class FastReader(GeneralReader):
         return True
 
     def _fast_statistics(self, fast: re.Match[bytes], line: bytes, shape: LineShape) -> bool:
-        report = self._fast_report(fast)
-        if report is True or report is False:
-            return report
-        said = self._said(shape, line[fast.end() :])
-        if said is None:
-            return False
-        named, account_id = said
+        found = self._follow_up(fast, line, shape)
+        if found is True or found is False:
+            return found
+        report, (named, account_id) = found
         account = self._account_names.get(account_id) if account_id is not None else None
         self._enrich(report, client_id=named, account=account)
         return True
