@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -75,51 +76,40 @@ def run_due(paths: AppPaths, config: AppConfig, now: datetime, *, mailer: Mailer
     if report.failed:
         done.append(f"{report.failed} e-mail(s) refused for good by the SMTP server, set aside: {report.errors[0]}")
     day = schedule.due(settings.digest_time, state.digest_last_sent, now, kind="digest")
-    if day is not None:
-        try:
-            send_digest(paths, mailer, day, now=now)
-            done.append(f"sent the digest of {day}")
-        except PermanentRefusal as exc:
-            done.append(f"digest of {day} refused for good: {exc}")
-        except DeliveryError as exc:
-            done.append(f"digest of {day} kept in the outbox: {exc}")
-        except PlexTrayError as exc:  # e.g. a broken profiles.json: retried later; the logs mail still goes
-            done.append(f"digest of {day} not made: {exc}")
-            day = None
-        if day is not None:
-            # kept in the outbox counts as sent: the outbox delivers it, the schedule must not add another
-            state = replace(state, digest_last_sent=day)
-            schedule.save_state(paths.home, state)
+    # kept in the outbox counts as sent: the outbox delivers it, the schedule must not add another
+    if day is not None and _send_due(f"digest of {day}", lambda: send_digest(paths, mailer, day, now=now), done):
+        state = replace(state, digest_last_sent=day)
+        schedule.save_state(paths.home, state)
     week = schedule.weekly_due(settings.weekly_digest, state.weekly_last_sent, now)
-    if week is not None:
-        try:
-            send_weekly(paths, mailer, week, now=now)
-            done.append(f"sent the weekly digest of {week}")
-        except PermanentRefusal as exc:
-            done.append(f"weekly digest of {week} refused for good: {exc}")
-        except DeliveryError as exc:
-            done.append(f"weekly digest of {week} kept in the outbox: {exc}")
-        except PlexTrayError as exc:
-            done.append(f"weekly digest of {week} not made: {exc}")
-            week = None
-        if week is not None:
-            state = replace(state, weekly_last_sent=week)
-            schedule.save_state(paths.home, state)
+    if week is not None and _send_due(
+        f"weekly digest of {week}", lambda: send_weekly(paths, mailer, week, now=now), done
+    ):
+        state = replace(state, weekly_last_sent=week)
+        schedule.save_state(paths.home, state)
     if settings.send_logs_daily:
         logs_day = schedule.due(settings.digest_time, state.logs_last_sent, now, kind="logs")
         if logs_day is not None:
-            try:
-                send_logs(paths, mailer, logs_day, now=now)
-                done.append(f"sent the logs of {logs_day}")
-            except PermanentRefusal as exc:
-                done.append(f"logs of {logs_day} refused for good: {exc}")
-            except DeliveryError as exc:
-                done.append(f"logs of {logs_day} kept in the outbox: {exc}")
-            except PlexTrayError as exc:  # no archive for that day: nothing to send, do not retry forever
-                done.append(f"no logs mail for {logs_day}: {exc}")
+            # not made (no archive for that day): nothing to send, so not retried either
+            _send_due(f"logs of {logs_day}", lambda: send_logs(paths, mailer, logs_day, now=now), done)
             state = replace(state, logs_last_sent=logs_day)
             schedule.save_state(paths.home, state)
     return done
+
+
+def _send_due(what: str, send: Callable[[], object], done: list[str]) -> bool:
+    """Send one scheduled mail and say how it went in `done`. False: it could not be made (e.g.
+    a broken profiles.json), so the schedule may try again; the other mails still go."""
+    try:
+        send()
+        done.append(f"sent the {what}")
+    except PermanentRefusal as exc:
+        done.append(f"{what} refused for good: {exc}")
+    except DeliveryError as exc:
+        done.append(f"{what} kept in the outbox: {exc}")
+    except PlexTrayError as exc:
+        done.append(f"{what} not made: {exc}")
+        return False
+    return True
 
 
 def email_now(paths: AppPaths, what: str, day: date | None = None, *, now: datetime | None = None) -> str:
