@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from plextray.store.usage_daily import UsageAggregates, day_span
+from plextray.store.usage_daily import UsageAggregates, day_span, who_clause
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,19 +27,8 @@ class UsageQueries:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def _who(self, client_ids: Sequence[str], accounts: Sequence[str]) -> tuple[str, list[str]]:
-        parts: list[str] = []
-        params: list[str] = []
-        if client_ids:
-            parts.append(f"s.client_id IN ({','.join('?' * len(client_ids))})")
-            params.extend(client_ids)
-        if accounts:
-            parts.append(f"s.account COLLATE NOCASE IN ({','.join('?' * len(accounts))})")
-            params.extend(accounts)
-        return ("(" + " OR ".join(parts) + ")" if parts else "0"), params
-
     def watched_ms(self, client_ids: Sequence[str], accounts: Sequence[str], lo: str, hi: str, *, exclude_key: str | None = None) -> int:
-        who, params = self._who(client_ids, accounts)
+        who, params = who_clause("s", client_ids, accounts)
         days = day_span(lo, hi)
         if days is not None:
             total = UsageAggregates(self.conn).watched_ms(client_ids, accounts, *days, started=True)
@@ -59,7 +48,7 @@ class UsageQueries:
 
     def titles(self, client_ids: Sequence[str], accounts: Sequence[str], lo: str, hi: str, *, exclude_key: str | None = None) -> set[str]:
         """Distinct titles: a show for all its episodes (when its metadata is cached), else the item."""
-        who, params = self._who(client_ids, accounts)
+        who, params = who_clause("s", client_ids, accounts)
         rows = self.conn.execute(
             "SELECT DISTINCT CASE WHEN m.type = 'episode' AND m.grandparent_title IS NOT NULL"
             " THEN 'show:' || m.grandparent_title ELSE 'item:' || s.rating_key END"
@@ -71,7 +60,7 @@ class UsageQueries:
 
     def episodes(self, client_ids: Sequence[str], accounts: Sequence[str], lo: str, hi: str, *, exclude_key: str | None = None) -> list[EpisodePlay]:
         """Episode plays started in [lo, hi), oldest first (for the night's back-to-back streak)."""
-        who, params = self._who(client_ids, accounts)
+        who, params = who_clause("s", client_ids, accounts)
         rows = self.conn.execute(
             "SELECT s.start, s.end FROM sessions s JOIN media m ON m.rating_key = s.rating_key"
             f" WHERE {who} AND s.start >= ? AND s.start < ? AND s.key != ? AND m.type = 'episode' ORDER BY s.start",

@@ -74,14 +74,16 @@ def _iso(day: date) -> str:
     return day.isoformat()
 
 
-def _who(client_ids: Sequence[str], accounts: Sequence[str]) -> tuple[str, list[str]]:
+def who_clause(table: str, client_ids: Sequence[str], accounts: Sequence[str]) -> tuple[str, list[str]]:
+    """The SQL condition (and its parameters) for rows of `table` (an alias with `client_id` and
+    `account` columns) played by any of these devices or accounts; "0" (none) for neither."""
     parts: list[str] = []
     params: list[str] = []
     if client_ids:
-        parts.append(f"u.client_id IN ({','.join('?' * len(client_ids))})")
+        parts.append(f"{table}.client_id IN ({','.join('?' * len(client_ids))})")
         params.extend(client_ids)
     if accounts:
-        parts.append(f"u.account COLLATE NOCASE IN ({','.join('?' * len(accounts))})")
+        parts.append(f"{table}.account COLLATE NOCASE IN ({','.join('?' * len(accounts))})")
         params.extend(accounts)
     return ("(" + " OR ".join(parts) + ")" if parts else "0"), params
 
@@ -160,7 +162,7 @@ class UsageAggregates:
                    *, started: bool = True) -> float:
         """Milliseconds watched by these devices or accounts over [first, last]; `started`: whole
         sessions on their start day (quotas), else each day's split share (reports)."""
-        who, params = _who(client_ids, accounts)
+        who, params = who_clause("u", client_ids, accounts)
         column = "started_ms" if started else "watched_ms"
         row = self.conn.execute(
             f"SELECT COALESCE(SUM(u.{column}), 0) FROM usage_daily u WHERE {who} AND u.day >= ? AND u.day <= ?",
