@@ -22,6 +22,12 @@ from plextray.logs.source import PlexLogSource
 from support.archive_helpers import RecordingWriter, archived, checkpoint_json
 
 
+def save(logs: Path, arch: Path, **options) -> None:
+    """One run of the saver, as `plextray save-logs` does it."""
+    with LogSaver(logs, arch, **options) as saver:
+        saver.save_once()
+
+
 @pytest.fixture
 def dirs(tmp_path):
     return tmp_path / "Logs", tmp_path / "archives"
@@ -49,8 +55,7 @@ def test_archives_open_with_real_zcat_and_are_owner_only(dirs):
     plex = RecordingWriter(logs)
     for _ in range(3):  # several commits = several gzip members in one file
         plex.write_lines(50)
-        with LogSaver(logs, arch, flush_bytes=1000) as saver:
-            saver.save_once()
+        save(logs, arch, flush_bytes=1000)
     [path] = list_archives(arch)
     assert subprocess.run(["zcat", str(path)], capture_output=True, check=True).stdout == plex.expected
     assert gzip.decompress(path.read_bytes()) == plex.expected
@@ -100,8 +105,7 @@ def test_damaged_checkpoint_and_unusable_archive_folder_are_clear_errors(dirs, t
 
     logs, arch = dirs
     RecordingWriter(logs).write_lines(3)
-    with LogSaver(logs, arch) as saver:
-        saver.save_once()
+    save(logs, arch)
     (arch / ".plextray-checkpoint.json").write_text("{not json")
     with pytest.raises(ArchiveError, match="damaged.*Move it aside"):
         LogSaver(logs, arch)
@@ -172,8 +176,7 @@ def test_a_line_longer_than_the_read_budget(dirs):
     plex.write_lines(2)
     plex.write(plex.line("Request: " + "x" * 300_000))
     plex.write_lines(2)
-    with LogSaver(logs, arch, read_bytes=4096) as saver:
-        saver.save_once()
+    save(logs, arch, read_bytes=4096)
     assert archived(arch) == plex.expected
 
 
@@ -181,8 +184,7 @@ def test_catch_up_from_rotated_files_after_downtime(dirs):
     logs, arch = dirs
     plex = RecordingWriter(logs)
     plex.write_lines(20)
-    with LogSaver(logs, arch) as saver:
-        saver.save_once()
+    save(logs, arch)
     # stopped: Plex restarts twice and rotates three more times
     plex.write_lines(5)
     plex.restart()
@@ -209,8 +211,7 @@ def test_first_run_reads_all_rotated_files_oldest_first(dirs):
         plex.write_lines(8)
         plex.restart()
     plex.write_lines(3)
-    with LogSaver(logs, arch) as saver:
-        saver.save_once()
+    save(logs, arch)
     assert archived(arch) == plex.expected
 
 
@@ -265,8 +266,7 @@ def test_lines_rotated_away_while_stopped_are_reported_as_a_gap(dirs, capsys):
     logs, arch = dirs
     plex = RecordingWriter(logs)
     plex.write_lines(5)
-    with LogSaver(logs, arch) as saver:
-        saver.save_once()
+    save(logs, arch)
     last_saved = plex.now
     lost_from = len(plex.lines)
     for _ in range(7):
@@ -292,8 +292,7 @@ def test_midnight_splits_into_two_daily_archives_and_continuations_follow(dirs):
     plex.write_lines(3, seconds=0.7)  # 23:59:58.7, 23:59:59.4, 00:00:00.1
     plex.write(b"   continuation of the midnight line\n")
     plex.write_lines(2)
-    with LogSaver(logs, arch) as saver:
-        saver.save_once()
+    save(logs, arch)
     names = [path.name for path in list_archives(arch)]
     assert names == ["2026-02-06.log.gz", "2026-02-07.log.gz"]
     day1 = b"".join(read_archive(arch / names[0]))
@@ -307,12 +306,10 @@ def test_continuation_line_after_restart_joins_the_previous_day(dirs):
     logs, arch = dirs
     plex = RecordingWriter(logs, start=datetime(2026, 2, 6, 23, 0))
     plex.write_lines(2)
-    with LogSaver(logs, arch) as saver:
-        saver.save_once()
+    save(logs, arch)
     plex.write(b"continuation written after the save\n")
     plex.write_lines(1, seconds=7200)  # next day
-    with LogSaver(logs, arch) as saver:
-        saver.save_once()
+    save(logs, arch)
     assert b"".join(read_archive(arch / "2026-02-06.log.gz")).endswith(b"continuation written after the save\n")
     assert archived(arch) == plex.expected
 
@@ -321,8 +318,7 @@ def test_uncommitted_member_from_a_crash_is_cut_at_start(dirs):
     logs, arch = dirs
     plex = RecordingWriter(logs)
     plex.write_lines(10)
-    with LogSaver(logs, arch) as saver:
-        saver.save_once()
+    save(logs, arch)
     plex.write_lines(10)
     saver = LogSaver(logs, arch)
     saver.read_new()
@@ -334,8 +330,7 @@ def test_uncommitted_member_from_a_crash_is_cut_at_start(dirs):
     new_day.write_bytes(compress_member(b"Feb 07, 2026 00:00:00.000 [1] DEBUG - uncommitted\n"))
     saver._lock.release()  # the process is gone: the kernel drops its lock
     del saver
-    with LogSaver(logs, arch) as saver:
-        saver.save_once()
+    save(logs, arch)
     assert not new_day.exists()  # not a daily archive any more: moved aside, not deleted
     orphan = arch / "2026-02-07.log.gz.orphan-1"
     assert b"".join(read_archive(orphan)) == b"Feb 07, 2026 00:00:00.000 [1] DEBUG - uncommitted\n"
@@ -357,8 +352,7 @@ def test_an_archive_newer_than_the_checkpoint_is_moved_aside_never_deleted_and_n
     logs, arch = dirs
     plex = RecordingWriter(logs, start=datetime(2026, 2, 6, 23, 59, 50))
     plex.write_lines(10)  # up to 23:59:55
-    with LogSaver(logs, arch) as saver:
-        saver.save_once()
+    save(logs, arch)
     plex.write_lines(30)  # across midnight: a new day, a new archive
     run = subprocess.run([sys.executable, "-c", KILL_BEFORE_COMMIT, str(logs), str(arch)], capture_output=True,
                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
