@@ -173,8 +173,9 @@ def test_settings_window_opens_once(app):
 def test_icon_and_tooltip_follow_the_engine(app):
     from plextray.ui.icons import icon_image
 
-    assert app.tray.icon.icon is icon_image(EngineState.MONITORING)
-    assert "monitoring" in app.tray.icon.title
+    # (icon and tooltip change on the tray's own thread, a moment after the snapshot)
+    assert pump(app.root, lambda: app.tray.icon.icon is icon_image(EngineState.MONITORING), 5)
+    assert pump(app.root, lambda: "monitoring" in app.tray.icon.title, 5), app.tray.icon.title
     playing = NowPlaying(person="Emma", device="iPad", title="Bluey", state="playing")
     app.test_engine.publish(EngineSnapshot(EngineState.VIOLATION, detail="Emma · rating R > PG", now_playing=(playing,)))
     # Changes reach the xorg icon on its own loop thread, in order: wait for the last one.
