@@ -56,7 +56,6 @@ class Correlator:
 
     def _client_line(self, report: Report, ident: str | None, duration: int | None) -> None:
         """What a 1.x `Client [ident] reporting …` line adds to the report it belongs to."""
-        report.has_client_line = True
         if report.duration is None:
             report.duration = duration
         if ident:

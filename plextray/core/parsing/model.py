@@ -54,7 +54,6 @@ class Report:
     emitted_client: str | None = None  # what the last emitted version said
     emitted_account: str | None = None
     emitted_device: str | None = None
-    has_client_line: bool = False
     learned: tuple[Any, ...] | None = None  # what _learn last wrote for this report …
     learned_epoch: int = -1  # … and the parser's _learn_epoch right after
     # `Token ()`: no token presented. Plex logs the Request line before deciding, so the report

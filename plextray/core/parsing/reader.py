@@ -203,7 +203,6 @@ class GeneralReader(Correlator):
         if report is None:
             report = Report(0, line.time, seconds(line.time), state, rating_key, position, duration,
                             None, None, line.thread, reqid)  # fmt: skip
-            report.has_client_line = True
             if line.modern:
                 report.ident = ident
                 report.session = ident
@@ -212,7 +211,6 @@ class GeneralReader(Correlator):
             self._start_report(report)
             return
         if not line.modern:
-            report.has_client_line = True
             if report.duration is None:
                 report.duration = duration
             self._enrich(report, client_id=ident)
