@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -42,6 +46,38 @@ asyncio.run(main())
 """
 
 
+# a session bus with no service directories: nothing on it is activatable, whatever the machine has
+# installed (a developer's gnome-keyring would otherwise make the Secret Service activatable)
+BARE_BUS = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir={tmp}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+@contextmanager
+def bare_bus(tmp_path: Path) -> Iterator[str]:
+    if not shutil.which("dbus-daemon"):
+        pytest.skip("dbus-daemon is not installed (tests/run.sh installs it)")
+    config = tmp_path / "bus.conf"
+    config.write_text(BARE_BUS.format(tmp=tmp_path))
+    bus = subprocess.Popen(["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        yield bus.stdout.readline().strip()
+    finally:
+        bus.terminate()
+        bus.wait(5)
+
+
 def _run(code: str, env: dict[str, str]) -> dict:
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
     assert run.returncode == 0, run.stderr
@@ -66,30 +102,24 @@ def test_without_a_session_bus_the_keyring_is_chosen_without_secretstorage():
     assert chosen["backend"] == _run(PLAIN, env)["backend"]
 
 
-def test_a_bus_without_a_secret_service_skips_secretstorage_too(private_session_bus):
-    if not private_session_bus:
-        pytest.skip("dbus-daemon is not installed (tests/run.sh installs it)")
-    env = _env(DBUS_SESSION_BUS_ADDRESS=private_session_bus)
-    chosen = _run(CHOOSE, env)
-    assert chosen["loaded"] == []
-    assert chosen["backend"] == _run(PLAIN, env)["backend"]
+def test_a_bus_without_a_secret_service_skips_secretstorage_too(tmp_path):
+    with bare_bus(tmp_path) as address:
+        env = _env(DBUS_SESSION_BUS_ADDRESS=address)
+        chosen = _run(CHOOSE, env)
+        assert chosen["loaded"] == []
+        assert chosen["backend"] == _run(PLAIN, env)["backend"]
 
 
 def test_a_secret_service_on_the_bus_is_the_keyring_used(tmp_path):
-    """A bus of its own where the Secret Service's name is owned: keyring's SecretService backend."""
-    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    owner = None
-    try:
-        address = bus.stdout.readline().strip()
+    """A bus where the Secret Service's name is owned: keyring's SecretService backend."""
+    with bare_bus(tmp_path) as address:
         env = _env(DBUS_SESSION_BUS_ADDRESS=address)
         owner = subprocess.Popen([sys.executable, "-c", OWNER], env=env, stdout=subprocess.PIPE, text=True)
-        assert owner.stdout.readline().strip() == "owned"
-        chosen = _run(CHOOSE, env)
-        assert chosen["backend"] == "keyring.backends.SecretService.Keyring"
-        assert "secretstorage" in chosen["loaded"]
-    finally:
-        for proc in (owner, bus):
-            if proc is not None:
-                proc.terminate()
-                proc.wait(5)
+        try:
+            assert owner.stdout.readline().strip() == "owned"
+            chosen = _run(CHOOSE, env)
+        finally:
+            owner.terminate()
+            owner.wait(5)
+    assert chosen["backend"] == "keyring.backends.SecretService.Keyring"
+    assert "secretstorage" in chosen["loaded"]
