@@ -96,7 +96,8 @@ def test_the_blocker_catches_a_gui_import(tmp_path):
 # loaded when first needed, never by a monitoring service that has not used them
 RARE_ACTIONS = ("apprise", "keyring", "secretstorage", "cryptography", "smtplib", "plextray.alerts.dispatcher",
                 "plextray.mail.smtp", "plextray.mail.messages", "plextray.reports", "plextray.core.report_fold",
-                "plextray.ui", "plextray.setup_flow")
+                "plextray.ui", "plextray.setup_flow",
+                "charset_normalizer", "chardet")  # requests' charset guesser: Plex declares UTF-8 (plex/client.py)
 
 SERVICE_PROBE = r"""
 import json, sys, threading, time
