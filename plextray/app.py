@@ -189,11 +189,10 @@ def _wire(
         except (ConfigError, SecretStoreError) as exc:
             built.problems.append(f"not connected to a Plex server: {exc}")
             client = None
-    alert_urls = load_alert_urls(config)  # the keyring's (and any config.json still holds)
-    if alerter is None and alert_urls:
-        from plextray.alerts.dispatcher import from_config
+    if alerter is None:  # the keyring's URLs (and any config.json still holds), read at the first alert
+        from plextray.alerts.deferred import DeferredAlerter
 
-        alerter = from_config(alert_urls)
+        alerter = DeferredAlerter(lambda: load_alert_urls(config))
         built.closers.append(alerter.close)
 
     conn = connect(paths.database)

@@ -21,17 +21,21 @@ _lock = threading.Lock()
 
 
 class _Refuse(importlib.abc.MetaPathFinder):
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = names
+
     def find_spec(self, fullname: str, path: object = None, target: object = None) -> None:
-        if fullname.split(".")[0] in BINDINGS:
+        if fullname.split(".")[0] in self.names:
             raise ImportError(f"{fullname}: not loaded for a library's optional desktop backend")
         return None
 
 
 @contextmanager
-def refused() -> Iterator[None]:
-    """While inside, importing gi or dbus (or a submodule not yet loaded) raises ImportError."""
+def refused(*also: str) -> Iterator[None]:
+    """While inside, importing gi or dbus (or a submodule not yet loaded) raises ImportError;
+    so does importing any of the top-level packages named in `also`."""
     with _lock:
-        refuse = _Refuse()
+        refuse = _Refuse(BINDINGS + also)
         sys.meta_path.insert(0, refuse)
         try:
             yield

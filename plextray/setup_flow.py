@@ -42,7 +42,9 @@ def preset(bedtime: str | None = "20:30", max_rating: str | None = "PG", minutes
 def probe(url: str, timeout: float = 2.0) -> str | None:
     """The server's name-less identity (its machine id) when a Plex answers at `url`, else None.
     `/identity` needs no token, so this works before signing in."""
-    import requests
+    from plextray.plex.client import load_requests
+
+    requests = load_requests()
 
     try:
         response = requests.get(url.rstrip("/") + "/identity", timeout=timeout, headers={"Accept": "application/xml"})

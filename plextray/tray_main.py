@@ -27,7 +27,6 @@ def run_tray(paths: AppPaths, *, log_dir: Path | None = None) -> int:
         return 2
     from plextray.notify import DesktopNotifier
     from plextray.notify_actions import OfferRunner
-    from plextray.reports.build import open_today
     from plextray.ui.app import TrayApp
 
     setup_app_log(paths)
@@ -44,7 +43,13 @@ def run_tray(paths: AppPaths, *, log_dir: Path | None = None) -> int:
         notifier.attach_offers(OfferRunner(restarted, open_devices=app.open_settings_from_anywhere))
         return restarted
 
-    app = TrayApp(engine, paths, open_report=lambda: open_today(paths), notifier=notifier, backend=backend,
+    def open_report() -> None:
+        """The report builders (about 1.5 MB) load when a report is first opened, not at start."""
+        from plextray.reports.build import open_today
+
+        open_today(paths)
+
+    app = TrayApp(engine, paths, open_report=open_report, notifier=notifier, backend=backend,
                   restart_engine=restart)
     notifier.attach_offers(OfferRunner(engine, open_devices=app.open_settings_from_anywhere))
     try:

@@ -27,6 +27,9 @@ NO_MATCH = "could not stop: no matching session"
 
 
 class Alerter(Protocol):
+    """Delivers alerts. One may also have a `configured` property (False: no destination set up,
+    the alert is skipped), e.g. plextray.alerts.deferred's, which learns it at the first alert."""
+
     def send(self, title: str, body: str) -> None: ...
 
 
@@ -85,7 +88,7 @@ class ActionRunner:
 
     def alert(self, play: tuple[str, str], violation_id: int | None, title: str, message: str) -> None:
         def run() -> ActionResult:
-            if self._alerter is None:
+            if self._alerter is None or not getattr(self._alerter, "configured", True):
                 return ActionResult("alert", play, violation_id, False, "no alert destination configured", outcome="skipped")
             self._alerter.send(title, message)  # queued with retries by the dispatcher; never blocks long
             return ActionResult("alert", play, violation_id, True, "queued for delivery")

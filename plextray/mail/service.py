@@ -1,24 +1,29 @@
 """What the CLI, the tray menu and the scheduler call: send the digest, the logs, a test; run what is due.
 
 All of it blocks on SMTP, so the tray and the engine run it on `MailScheduler`'s thread (or their
-own worker), never on the UI or engine thread.
+own worker), never on the UI or engine thread. The scheduler runs in every plextray process, most
+of which never send a mail: the message builders (and the report folding under them) and the SMTP
+client are imported when a mail is made, not with this module.
 """
 
 from __future__ import annotations
 
 import logging
-import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from plextray.config import AppConfig, EmailSettings
 from plextray.errors import DeliveryError, PlexTrayError
-from plextray.mail import messages, schedule
-from plextray.mail.smtp import Mailer, PermanentRefusal, SendReport, SmtpSender, outbox_dir
 from plextray.paths import AppPaths
+
+if TYPE_CHECKING:
+    import ssl
+
+    from plextray.mail.smtp import Mailer
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +39,14 @@ def make_mailer(
 ) -> Mailer:
     if not settings.configured:
         raise DeliveryError("e-mail is not set up: choose an SMTP server and recipients in the settings")
+    from plextray.mail.smtp import Mailer, SmtpSender, outbox_dir
+
     sender = SmtpSender(settings, ssl_context=ssl_context, timeout=timeout)
     return Mailer(sender, outbox_dir(paths.home), max_attempts=max_attempts, base_delay=base_delay)
 
 
 def send_digest(paths: AppPaths, mailer: Mailer, day: date, *, now: datetime) -> None:
+    from plextray.mail import messages
     from plextray.reports.build import build_report
 
     report = build_report(paths, day, now=now)
@@ -47,6 +55,7 @@ def send_digest(paths: AppPaths, mailer: Mailer, day: date, *, now: datetime) ->
 
 def send_weekly(paths: AppPaths, mailer: Mailer, monday: date, *, now: datetime) -> None:
     """The weekly digest: the week (Mon–Sun) starting `monday`, cut at today if not over."""
+    from plextray.mail import messages
     from plextray.reports.build import build_report
 
     report = build_report(paths, monday, kind="week", now=now)
@@ -54,11 +63,15 @@ def send_weekly(paths: AppPaths, mailer: Mailer, monday: date, *, now: datetime)
 
 
 def send_logs(paths: AppPaths, mailer: Mailer, day: date, *, now: datetime) -> None:
+    from plextray.mail import messages
+
     mailer.deliver(messages.logs_message(mailer.sender.settings, paths.archives, day, now=now))
 
 
 def send_test(mailer: Mailer, *, now: datetime) -> None:
     """A test goes straight to the server once (no outbox): the settings window shows the error."""
+    from plextray.mail import messages
+
     mailer.sender.send(messages.probe_message(mailer.sender.settings, now=now))
 
 
@@ -67,6 +80,9 @@ def run_due(paths: AppPaths, config: AppConfig, now: datetime, *, mailer: Mailer
     settings = config.email
     if not settings.configured:
         return []
+    from plextray.mail import schedule
+    from plextray.mail.smtp import PermanentRefusal, SendReport
+
     mailer = mailer or make_mailer(paths, settings)
     done: list[str] = []
     state = schedule.load_state(paths.home)
@@ -166,4 +182,6 @@ class MailScheduler:
 
 
 def outbox_path(paths: AppPaths) -> Path:
+    from plextray.mail.smtp import outbox_dir
+
     return outbox_dir(paths.home)

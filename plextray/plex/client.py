@@ -48,6 +48,7 @@ _import_lock = threading.Lock()
 
 def load_plexapi() -> Any:
     """Import plexapi without the user's plexapi config and with its logger redacted."""
+    load_requests()  # before plexapi imports it
     with _import_lock:
         if "plexapi" not in sys.modules:
             hidden = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("PLEXAPI_")}
@@ -63,6 +64,30 @@ def load_plexapi() -> Any:
         tame_plexapi_logger(plexapi)
         plexapi.BASE_HEADERS.update({"X-Plex-Product": "plextray", "X-Plex-Version": __version__})
         return plexapi
+
+
+def load_requests() -> Any:
+    """requests (plexapi's HTTP client), imported without its character-set guesser.
+
+    requests imports charset-normalizer (about 2 MB resident, for the life of the process) only
+    to guess the encoding of a body whose Content-Type names none; without it requests reads
+    such a body as UTF-8. Plex declares `charset=utf-8` on what it sends, so the guess is never
+    made for it, and an idle service should not carry it. requests supports running without it
+    and warns once at import that it is missing: that warning is expected here and silenced.
+    """
+    with _import_lock:
+        if "requests" not in sys.modules:
+            import warnings
+
+            from plextray.desktop_bindings import refused
+
+            warnings.filterwarnings("ignore", message="Unable to find acceptable character detection dependency",
+                                    module="requests")
+            with refused("charset_normalizer", "chardet"):
+                import requests  # noqa: F401
+    import requests
+
+    return requests
 
 
 def tame_plexapi_logger(plexapi: Any) -> None:
@@ -87,8 +112,7 @@ class PlexClient:
     """
 
     def __init__(self, url: str, token: str, *, timeout: float = 10.0) -> None:
-        import requests
-
+        requests = load_requests()
         self._plexapi = load_plexapi()
         self.url = url.rstrip("/")
         self._token = token
@@ -355,7 +379,7 @@ class PlexClient:
 
 def translate_error(exc: Exception, *, what: str, url: str, timeout: float) -> PlexError | None:
     """plexapi/requests exception → plextray error (None: not a foreign error we know; re-raise it)."""
-    import requests
+    requests = load_requests()
 
     pex = load_plexapi().exceptions
     if isinstance(exc, requests.exceptions.Timeout):

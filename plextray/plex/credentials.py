@@ -239,6 +239,8 @@ ALERT_URLS_USER = "alert_urls"
 
 
 def _register_alert_secrets(urls: tuple[str, ...]) -> None:
+    if not urls:  # no alert set up: the alerts package stays unloaded
+        return
     from plextray.alerts.dispatcher import register_url_secrets
 
     for url in urls:

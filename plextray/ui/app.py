@@ -195,10 +195,11 @@ class TrayApp:
             self._offer_setup(snapshot)
 
     def _offer_setup(self, snapshot: EngineSnapshot) -> None:
-        """The first start with nothing set up opens the first-run window by itself, once."""
-        from plextray.ui.first_run import first_run_pending
-
+        """The first start with nothing set up opens the first-run window by itself, once. (The
+        window's module, about 1 MB with the setup flow, is loaded only when it may open.)"""
         if snapshot.state is EngineState.NEEDS_SETUP and not self._setup_offered:
+            from plextray.ui.first_run import first_run_pending
+
             self._setup_offered = True
             if first_run_pending(self.paths):
                 self.open_setup()

@@ -3,14 +3,23 @@
 Every module under plextray/ except plextray.ui is imported in a fresh interpreter where tkinter,
 pystray, PIL, plyer and Xlib are blocked; importing any of them fails the test and names the
 module that did it. Modules are discovered by walking the package, so new ones are covered too.
+
+And what the running service loads: `run_headless` against the emulator, monitoring, with its
+token from PLEX_TOKEN, has loaded none of what only rare actions need (an alert, a mail, a
+report, the keyring). Each costs resident memory for the service's whole life (issue 17: the idle
+service's RSS; the figures are benchmarks/idle.py's, never asserted here).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+from plextray.emulator.household import demo_household
+from plextray.emulator.server import PlexEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
 GUI_MODULES = ("tkinter", "_tkinter", "pystray", "PIL", "plyer", "Xlib", "gi")
@@ -82,3 +91,61 @@ def test_the_blocker_catches_a_gui_import(tmp_path):
     report = run_probe("leaky_pkg", cwd=tmp_path)
     assert report["checked"] == ["leaky_pkg.fine"]
     assert "tkinter" in report["failures"]["leaky_pkg.gui_leak"]
+
+
+# loaded when first needed, never by a monitoring service that has not used them
+RARE_ACTIONS = ("apprise", "keyring", "secretstorage", "cryptography", "smtplib", "plextray.alerts.dispatcher",
+                "plextray.mail.smtp", "plextray.mail.messages", "plextray.reports", "plextray.core.report_fold",
+                "plextray.ui", "plextray.setup_flow",
+                "charset_normalizer", "chardet")  # requests' charset guesser: Plex declares UTF-8 (plex/client.py)
+
+SERVICE_PROBE = r"""
+import json, sys, threading, time
+from pathlib import Path
+from plextray.paths import AppPaths
+from plextray.service import run_headless
+
+home, logs = Path(sys.argv[1]), Path(sys.argv[2])
+stop, seen = threading.Event(), {}
+
+def watch():
+    end, state = time.monotonic() + 60, None
+    while time.monotonic() < end and state != "monitoring":
+        time.sleep(0.05)
+        try:
+            state = json.loads((home / "status.json").read_text()).get("state")
+        except (OSError, ValueError):
+            state = None
+    time.sleep(1.0)  # a little of the idle life after the first server poll
+    seen.update(state=state, modules=sorted(sys.modules))
+    stop.set()
+
+threading.Thread(target=watch, daemon=True).start()
+code = run_headless(AppPaths(home), log_dir=logs, stop_event=stop)
+print(json.dumps({"code": code, **seen}))
+"""
+
+
+def test_the_monitoring_service_loads_nothing_only_rare_actions_need(tmp_path):
+    logs, home = tmp_path / "Logs", tmp_path / "home"
+    emulator = PlexEmulator(token="arch-token-1234", log_dir=logs).start()
+    try:
+        ids = demo_household(emulator)
+        home.mkdir()
+        (home / "profiles.json").write_text(json.dumps({"version": 1, "people": [
+            {"name": "Emma", "devices": [ids["kid_tablet"]], "accounts": ["Emma"],
+             "restrictions": [{"type": "rating", "max": "PG", "actions": ["stop", "alert"]}]}]}))
+        env = dict(os.environ, PLEXTRAY_HOME=str(home), PLEX_URL=emulator.url, PLEX_TOKEN="arch-token-1234",
+                   PYTHONPATH=str(ROOT))
+        env.pop("DISPLAY", None)
+        run = subprocess.run([sys.executable, "-c", SERVICE_PROBE, str(home), str(logs)], capture_output=True,
+                             text=True, timeout=120, cwd=ROOT, env=env)
+    finally:
+        emulator.stop()
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert report["code"] == 0 and report["state"] == "monitoring", report.get("state")
+    modules = set(report["modules"])
+    assert {"plexapi.server", "plextray.engine.engine", "plextray.logs.saver"} <= modules  # it did run
+    loaded = sorted(m for m in modules if any(m == rare or m.startswith(rare + ".") for rare in RARE_ACTIONS + GUI_MODULES))
+    assert loaded == []
