@@ -81,7 +81,7 @@ def run_due(paths: AppPaths, config: AppConfig, now: datetime, *, mailer: Mailer
     if not settings.configured:
         return []
     from plextray.mail import schedule
-    from plextray.mail.smtp import PermanentRefusal, SendReport
+    from plextray.mail.smtp import SendReport
 
     mailer = mailer or make_mailer(paths, settings)
     done: list[str] = []
@@ -115,6 +115,8 @@ def run_due(paths: AppPaths, config: AppConfig, now: datetime, *, mailer: Mailer
 def _send_due(what: str, send: Callable[[], object], done: list[str]) -> bool:
     """Send one scheduled mail and say how it went in `done`. False: it could not be made (e.g.
     a broken profiles.json), so the schedule may try again; the other mails still go."""
+    from plextray.mail.smtp import PermanentRefusal  # (loaded with the mailer already)
+
     try:
         send()
         done.append(f"sent the {what}")
