@@ -176,8 +176,6 @@ class Demo:
             self.say(f"▶ {len(events)} playback events parsed from them, e.g.:")
             for event in events[-3:]:
                 self.say(f"   {event.time} {event.state:<9} item {event.rating_key} on {event.device or event.client_id}")
-        from datetime import datetime
-
         from plextray.reports.build import build_report, render_report
 
         self.say("▶ Today's report:")
