@@ -6,7 +6,9 @@ The kill comes early (by default 3 % into the run) and every other fault after i
 process that lives on is the one whose memory is watched: its RSS is sampled from the end of a
 warm-up after the restart (--warmup-minutes) to the end of the run, and the drift is the least
 squares slope over those samples. The warm-up must outlast the filling of the parser's bounded
-maps (4096 playback reports each, about 13 min at this rate): growth up to a bound is not drift.
+maps (4096 playback reports each, about 13 min at this rate) and of SQLite's page cache (512 KiB
+on the engine's connection; before it was bounded, the default 2000 KiB filled only once the
+history was that big, 40 min into the soak): growth up to a bound is not drift.
 `--minutes 80` thus measures a single process's drift over about an hour after its warm-up, with
 everything the run throws at it; the drift from 5 min after the restart is printed beside it.
 
