@@ -67,12 +67,12 @@ def _commit() -> str:
         return "unknown"
 
 
-def section(script: str, output: str, *, argv: list[str], when: datetime) -> str:
+def section(script: str, output: str, *, argv: list[str], when: datetime, commit: str | None = None) -> str:
     """The Markdown section of one run (pure, so it can be tested)."""
     command = " ".join(["python", f"benchmarks/{script}", *argv])
     return (
         f"## {script}\n\n"
-        f"{when:%Y-%m-%d %H:%M} UTC · `{command}` · commit {_commit()} · {_machine()}\n\n"
+        f"{when:%Y-%m-%d %H:%M} UTC · `{command}` · commit {commit or _commit()} · {_machine()}\n\n"
         "```\n" + output.rstrip("\n") + "\n```\n\n"
     )
 
@@ -84,9 +84,9 @@ def merge(existing: str, script: str, new_section: str) -> str:
     return HEADER + "\n" + "".join(sections[name] for name in sorted(sections)).rstrip("\n") + "\n"
 
 
-def write(script: str, output: str, argv: list[str]) -> None:
+def write(script: str, output: str, argv: list[str], commit: str | None = None) -> None:
     existing = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
-    text = merge(existing, script, section(script, output, argv=argv, when=datetime.now(timezone.utc)))
+    text = merge(existing, script, section(script, output, argv=argv, when=datetime.now(timezone.utc), commit=commit))
     tmp = RESULTS.with_suffix(".tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, RESULTS)
@@ -99,6 +99,8 @@ def run_recorded(main: Callable[[], int | None]) -> int:
     # the first run_recorded marks the environment, which its children inherit.
     nested = os.environ.get(_RECORDING) == "1"
     os.environ[_RECORDING] = "1"
+    # The commit the run starts on: a long run (the soak) must not be stamped with later commits.
+    commit = _commit()
     tee = _Tee(sys.stdout)  # type: ignore[arg-type]
     real, sys.stdout = sys.stdout, tee
     try:
@@ -106,6 +108,6 @@ def run_recorded(main: Callable[[], int | None]) -> int:
     finally:
         sys.stdout = real
     if code == 0 and not nested and os.environ.get("PLEXTRAY_BENCH_NO_RECORD") != "1":
-        write(script, tee.copy.getvalue(), sys.argv[1:])
+        write(script, tee.copy.getvalue(), sys.argv[1:], commit)
         print(f"(figures recorded in {RESULTS.relative_to(RESULTS.parent.parent)})")
     return code

@@ -158,7 +158,7 @@ def _wire(
     from plextray.plex.credentials import load_alert_urls
     from plextray.logs.watch import LogWatch
     from plextray.profiles.store import ProfileStore
-    from plextray.store.db import connect
+    from plextray.store.db import ENGINE_CACHE_KIB, connect
     from plextray.store.violations import EnforcementStore
     from plextray.store.history import HistoryStore
     from plextray.store.media_cache import MediaCache
@@ -195,7 +195,7 @@ def _wire(
         alerter = DeferredAlerter(lambda: load_alert_urls(config))
         built.closers.append(alerter.close)
 
-    conn = connect(paths.database)
+    conn = connect(paths.database, cache_kib=ENGINE_CACHE_KIB)  # lives as long as the process
     built.engine_closers.append(conn.close)
     tz = local_zone()
     history = HistoryStore(conn)

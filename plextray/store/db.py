@@ -10,12 +10,20 @@ from plextray.errors import PlexTrayError
 from plextray.store.migrations import MIGRATIONS, Migration
 
 
+# SQLite's page cache of a connection that lives as long as the process (the engine's): its
+# default bound, 2000 KiB, is reached only once the history is that big, so a running plextray's
+# memory grew with its history for weeks. Queries that miss it read from the OS's file cache.
+ENGINE_CACHE_KIB = 512
+
+
 class DatabaseError(PlexTrayError):
     """The history database cannot be opened or migrated."""
 
 
-def connect(path: Path | str, *, migrations: tuple[Migration, ...] = MIGRATIONS) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the database. One writer thread should own it."""
+def connect(path: Path | str, *, migrations: tuple[Migration, ...] = MIGRATIONS,
+            cache_kib: int | None = None) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the database. One writer thread should own it.
+    `cache_kib` bounds SQLite's page cache (default: SQLite's own, 2000 KiB)."""
     if str(path) != ":memory:":
         try:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -27,6 +35,8 @@ def connect(path: Path | str, *, migrations: tuple[Migration, ...] = MIGRATIONS)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
+        if cache_kib is not None:
+            conn.execute(f"PRAGMA cache_size=-{int(cache_kib)}")  # negative: KiB, not pages
         apply_migrations(conn, migrations)
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"cannot open the history database {path}: {exc}") from exc

@@ -1,5 +1,6 @@
-"""Crashes and full disks, for real: a saver process killed with SIGKILL at random instants while
-Plex writes and rotates, and a save hitting the OS file-size limit (EFBIG) in a child process."""
+"""Crashes and full disks, for real: a saver process killed with SIGKILL at seeded instants while
+Plex writes and rotates (a loop of seeds), and a save hitting the OS file-size limit (EFBIG) in a
+child process."""
 
 from __future__ import annotations
 
@@ -53,11 +54,42 @@ def _synced(logs: Path, arch: Path) -> bool:
     return hashlib.sha256(head).hexdigest() == cp["current"]["head_sha"]
 
 
-@pytest.mark.slow
-def test_kill_9_at_random_instants_loses_and_duplicates_nothing(tmp_path):
+# Each seed is one run: a real saver process, killed with SIGKILL at the seed's instants, while Plex
+# writes, restarts and rotates. Modes: "plain"; "slow-rotation" (Plex's renames spaced out, so a
+# restarted saver often looks at the folder half-way through a rotation); "busy" (small files and
+# frequent restarts: rotations back to back, while the running saver looks for its next file).
+KILL_SEEDS = int(os.environ.get("PLEXTRAY_KILL_SEEDS", "9"))
+FIRST_KILL_SEED = int(os.environ.get("PLEXTRAY_KILL_SEED", "20260206"))
+MODES = ("plain", "slow-rotation", "busy")
+
+
+def _rotate_slowly(writer, rng: random.Random) -> None:
+    """PMS's rename-shift with pauses between the renames (what a busy disk or scheduler does)."""
+    def rotate() -> None:
+        writer._close_locked()
+        oldest = writer.rotated_path(5)
+        if oldest.exists():
+            oldest.unlink()
+        for n in range(4, -1, -1):
+            source = writer.rotated_path(n)
+            if source.exists():
+                time.sleep(rng.choice((0, 0, 0.0005, 0.003)))
+                os.replace(source, writer.rotated_path(n + 1))
+        time.sleep(rng.choice((0, 0.001, 0.005)))
+        writer._open()
+        writer.rotations += 1
+
+    writer._rotate_locked = rotate
+
+
+def _kill_run(tmp_path: Path, seed: int, mode: str, seconds: float) -> list[str]:
+    """One seeded run; what went wrong (empty: nothing)."""
     logs, arch = tmp_path / "Logs", tmp_path / "archives"
-    rng = random.Random(20260206)
-    plex = RecordingWriter(logs, max_bytes=12_000)
+    rng = random.Random(seed)
+    plex = RecordingWriter(logs, max_bytes=3000 if mode == "busy" else 12_000)
+    if mode == "slow-rotation":
+        _rotate_slowly(plex.writer, rng)
+    restarts = 0.08 if mode == "busy" else 0.02
     stderr = open(tmp_path / "saver.err", "wb")
     start = lambda: subprocess.Popen(  # noqa: E731
         [sys.executable, "-c", LOOP, str(logs), str(arch), str(rng.choice([300, 3000, 30000]))],
@@ -65,10 +97,11 @@ def test_kill_9_at_random_instants_loses_and_duplicates_nothing(tmp_path):
     child = start()
     kills = 0
     rotations_at_sync = 0
-    end = time.monotonic() + 5
+    end = time.monotonic() + seconds
+    problems = []
     while time.monotonic() < end or kills < 10:
         roll = rng.random()
-        if roll < 0.02:
+        if roll < restarts:
             plex.restart()
         elif roll < 0.2:
             line = plex.line()
@@ -88,23 +121,45 @@ def test_kill_9_at_random_instants_loses_and_duplicates_nothing(tmp_path):
             child = start()
         if plex.writer.rotations - rotations_at_sync >= 3:  # never let Plex delete unsaved files
             plex.write_lines(1)  # (a fresh, empty file has no identity to commit yet)
+            while plex.writer.size() == 0:  # that line itself filled the file: Plex rotated after it
+                plex.write_lines(1)
             deadline = time.monotonic() + 20
             while not _synced(logs, arch) and time.monotonic() < deadline:
                 time.sleep(0.01)
-            assert _synced(logs, arch), "the saver did not catch up within 20 s"
+            if not _synced(logs, arch):
+                problems.append("the saver did not catch up within 20 s")
+                break
             rotations_at_sync = plex.writer.rotations
     child.send_signal(signal.SIGKILL)
     child.wait()
     stderr.close()
     with LogSaver(logs, arch) as saver:
         summary = saver.save_once()
-    assert summary.gaps == ()
-    assert "gap" not in (tmp_path / "saver.err").read_text()
-    assert plex.writer.rotations > 10 and kills >= 10
-    got = archived(arch)
-    expected = plex.expected
-    assert len(got) == len(expected), (len(got), len(expected))
-    assert got == expected
+    problems += [gap.describe() for gap in summary.gaps]
+    # any gap, and any "read again" (a reversed gap the reader recognised), said by a killed saver
+    problems += [line for line in (tmp_path / "saver.err").read_text().splitlines()
+                 if "gap" in line or "read again" in line]
+    got, expected = archived(arch), plex.expected
+    if got != expected:
+        problems.append(f"archived {len(got.splitlines())} lines, Plex wrote {len(expected.splitlines())}")
+    if not problems and (plex.writer.rotations < 10 or kills < 10):
+        problems.append(f"too tame a run: {plex.writer.rotations} rotations, {kills} kills")
+    return problems
+
+
+@pytest.mark.slow
+def test_kill_9_at_random_instants_loses_and_duplicates_nothing(tmp_path):
+    """Seeds in a loop (about 30 s); a failing seed is replayed with PLEXTRAY_KILL_SEED=<seed>
+    PLEXTRAY_KILL_SEEDS=1 (the instants are the seed's; the processes' timing is the machine's)."""
+    failures = {}
+    for seed in range(FIRST_KILL_SEED, FIRST_KILL_SEED + KILL_SEEDS):
+        mode = MODES[seed % len(MODES)]
+        run_dir = tmp_path / f"{seed}-{mode}"
+        run_dir.mkdir()
+        problems = _kill_run(run_dir, seed, mode, seconds=2.5)
+        if problems:
+            failures[(seed, mode)] = problems[:5]
+    assert failures == {}
 
 
 def _limited(limit: int):

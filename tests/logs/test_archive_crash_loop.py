@@ -1,7 +1,9 @@
 """Kill -9 at random instants, in-process and seeded, 200 times: no false gap, no line lost or saved twice.
 
-Why in-process: tests/logs/test_archive_crash.py kills a real saver process (a few runs of a few seconds,
-random timing); its rare false gap could not be replayed. Here a "kill" is the saver abandoned
+Why in-process: tests/logs/test_archive_crash.py kills a real saver process (seeded instants, but
+the processes' timing is the machine's), so a run cannot be replayed exactly. (Its old false gap was
+a rotation between the saver's stat of a name and its re-open of that name; test_archive_rotation_race.py
+replays that at every instant.) Here a "kill" is the saver abandoned
 without a word at a random point — between two steps, inside a commit (after some archive bytes,
 before or after the checkpoint), or while Plex is half-way through a rotation (its renames are
 interleaved with the saver's reads and restarts) — and a new saver starts from what is on disk, as

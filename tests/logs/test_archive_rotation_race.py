@@ -10,7 +10,8 @@ being read was recognised but then opened by name after the rotation, so it was 
 inode number alone; the next file Plex created under that reused number was skipped, unsaved.
 
 Here there is no randomness: every call by which the saver touches the log folder (listdir,
-stat, open) is counted, and Plex rotates right after the k-th one, for every k of the start-up.
+stat, open — builtins.open and os.open, through which the reader opens Plex's files) is
+counted, and Plex rotates right after the k-th one, for every k of the start-up.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class RotateOnTouch:
         self.touches: list[str] = []
         self.armed = False
         self.fired = False
-        real_stat, real_listdir, real_open = os.stat, os.listdir, builtins.open
+        real_stat, real_listdir, real_open, real_os_open = os.stat, os.listdir, builtins.open, os.open
 
         def stat(path, *args, **kwargs):
             result = real_stat(path, *args, **kwargs)
@@ -69,7 +70,13 @@ class RotateOnTouch:
             self._touched("open", path)
             return result
 
+        def os_open(path, *args, **kwargs):  # open_log_file (safe_open.py) opens with os.open
+            result = real_os_open(path, *args, **kwargs)
+            self._touched("open", path)
+            return result
+
         monkeypatch.setattr(os, "stat", stat)
+        monkeypatch.setattr(os, "open", os_open)
         monkeypatch.setattr(os, "listdir", listdir)
         monkeypatch.setattr(builtins, "open", open_)
 
