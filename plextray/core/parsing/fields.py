@@ -139,19 +139,19 @@ def headers(dump: str) -> dict[str, str]:
     another: a key that appears twice is taken from neither part (the Statistics line and the
     server's sessions list name the client), and each of its parts stays in the value before
     it (a device name "Emma / X-Plex-Client-Identifier => tv" stays whole)."""
-    pairs = [part.partition(" => ") for part in dump.split(" / ")]
+    parts = dump.split(" / ")
+    pairs = [part.partition(" => ") for part in parts]
     found = {key: value for key, sep, value in pairs if sep}
     if len(found) == len(pairs):  # the usual dump: every part a header, no key twice
         return {key: value.strip() for key, value in found.items() if key.startswith("X-Plex-")}
-    parts = [(part, *part.partition(" => ")) for part in dump.split(" / ")]
     seen: dict[str, int] = {}
-    for _, key, sep, _ in parts:
+    for key, sep, _ in pairs:
         if sep:
             seen[key] = seen.get(key, 0) + 1
     # (key, pieces) in order; a repeated key's parts join the value before. Pieces are joined once
     # at the end: adding to a string held in a list copies it each time (quadratic on ` / ` runs)
     values: list[tuple[str, list[str]]] = []
-    for part, key, sep, value in parts:
+    for part, (key, sep, value) in zip(parts, pairs):
         if sep and seen[key] == 1:
             values.append((key, [value]))
         elif values:
