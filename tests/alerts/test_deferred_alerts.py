@@ -79,3 +79,21 @@ def test_after_close_no_keyring_read_and_no_dispatcher_starts():
     alerter.close()
     alerter.send("plextray alert", "after quit")
     assert loads == [] and alerter.configured is False
+
+
+def test_a_keyring_that_had_no_urls_is_asked_again_a_minute_later():
+    """Locked at the first alert (the tray starts at login, the keyring unlocks later), or set up
+    since: the URLs are read again at a later alert, not given up for the life of the process."""
+    now = [1000.0]
+    answers = [(), ("json://127.0.0.1:9/hook",)]
+    built = []
+    alerter = DeferredAlerter(lambda: answers.pop(0), build=lambda urls: built.append(urls) or object(),
+                              clock=lambda: now[0])
+    assert alerter.configured is False
+    now[0] += 30
+    assert alerter.configured is False and answers  # within the minute: not asked again
+    now[0] += 31
+    assert alerter.configured is True and built == [("json://127.0.0.1:9/hook",)]
+    now[0] += 3600
+    assert alerter.configured is True and len(built) == 1  # found once, kept
+
