@@ -5,18 +5,15 @@ server does when a button is pressed."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from dbus_fast import BusType, Message, MessageType
-from dbus_fast.aio import MessageBus
 from support.household import emma_profiles, wait_for
 from support.engine_world import KIDS_EPISODE, World
-from support.notify_bus import private_bus  # noqa: F401  (fixture: a bus with nothing on it)
+from support.notify_bus import click, forge_action, private_bus  # noqa: F401  (fixture: a bus with nothing on it)
 
 from plextray.core.offers import allow_tonight, link_device, more_time, offers_for_violation, with_hints
 from plextray.core.household import UNKNOWN_DEVICES_ID
@@ -24,7 +21,6 @@ from plextray.notify import DesktopNotifier
 from plextray.notify_actions import OfferRunner
 
 SUPPORT = Path(__file__).resolve().parents[1] / "support"
-NOTIFICATIONS, PATH = "org.freedesktop.Notifications", "/org/freedesktop/Notifications"
 
 
 class Server:
@@ -41,27 +37,7 @@ class Server:
         return [json.loads(line) for line in lines()]
 
     def click(self, nid: int, key: str) -> None:
-        _on_bus(Message(destination=NOTIFICATIONS, path=PATH, interface="org.plextray.FakeNotifyd",
-                        member="Click", signature="us", body=[nid, key]))
-
-
-def _on_bus(message: Message) -> None:
-    """Send one message from a fresh connection of our own, and make sure it went out."""
-
-    async def send() -> None:
-        bus = await MessageBus(bus_type=BusType.SESSION).connect()
-        try:
-            if message.message_type == MessageType.SIGNAL:
-                await bus.send(message)
-                await bus.call(Message(destination="org.freedesktop.DBus", path="/org/freedesktop/DBus",
-                                       interface="org.freedesktop.DBus", member="GetId"))  # a round trip
-            else:
-                reply = await bus.call(message)
-                assert reply.message_type == MessageType.METHOD_RETURN, reply.body
-        finally:
-            bus.disconnect()
-
-    asyncio.run(send())
+        click(nid, key)
 
 
 def _server(tmp_path: Path, *flags: str) -> Server:
@@ -125,7 +101,7 @@ def test_only_the_notification_server_can_click(server):
     try:
         notifier.notify_offers("plextray", "Emma has 12 minutes left today", more_time("Emma"))
         (note,) = server.received()
-        _on_bus(Message.new_signal(PATH, NOTIFICATIONS, "ActionInvoked", "us", [note["id"], "grant-30:Emma"]))
+        forge_action(note["id"], "grant-30:Emma")
         server.click(note["id"], "grant-15:Emma")
         wait_for(lambda: engine.grants)
         assert engine.grants == [("Emma", 15, None)]
