@@ -44,14 +44,14 @@ def person_states(topics: Topics, entry: PersonEntry, status: PersonStatus, toda
     states = {
         topics.state("minutes_today", p): str(status.minutes_today),
         topics.state("watching", p): ON if status.watching else OFF,
-        topics.state("now_watching", p): title,
         topics.state("now_watching", p) + "/attributes": _json(
             {"title": clean(status.now_watching) if status.now_watching else None,
              "device": clean(status.device) if status.device else None}),
-        topics.state("last_stop", p): last_stop_text(status, today),
+        topics.state("now_watching", p): title,
         topics.state("last_stop", p) + "/attributes": _json(
             {"reason": clean(status.last_stop_reason) if status.last_stop_reason else None,
              "time": status.last_stop_time}),
+        topics.state("last_stop", p): last_stop_text(status, today),
     }
     if status.minutes_left is not None:
         states[topics.state("minutes_left", p)] = str(status.minutes_left)
@@ -62,8 +62,8 @@ def all_states(topics: Topics, snapshot: EngineSnapshot, today: date) -> dict[st
     """State topic -> payload for the household and every person."""
     states = {
         topics.state(MONITORING): OFF if snapshot.paused else ON,
-        topics.state(PROBLEMS): str(len(snapshot.problems)),
         topics.state(PROBLEMS) + "/attributes": _json({"problems": [clean(p, 500) for p in snapshot.problems]}),
+        topics.state(PROBLEMS): str(len(snapshot.problems)),
     }
     by_name: Mapping[str, PersonStatus] = {p.name: p for p in snapshot.people_status}
     for entry in people_entries(snapshot):

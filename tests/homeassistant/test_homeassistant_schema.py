@@ -85,6 +85,14 @@ def test_states_clean_titles_and_problems_and_show_minutes_left_only_with_a_quot
     assert states["plextray/nas/parents/watching"] == "OFF"
 
 
+def test_attributes_are_published_before_their_state():
+    """Home Assistant (and anyone) reading a new state must find the attributes that go with it."""
+    snapshot = EngineSnapshot(EngineState.MONITORING, people_status=(PersonStatus("Emma", now_watching="Bluey"),))
+    order = list(all_states(Topics("homeassistant", "nas"), snapshot, date(2026, 11, 23)))
+    for state in ("plextray/nas/emma/now_watching", "plextray/nas/emma/last_stop", "plextray/nas/problems"):
+        assert order.index(state + "/attributes") < order.index(state)
+
+
 def test_the_readme_dashboard_card_names_entities_plextray_announces():
     """The README's card must work as pasted: every entity id in it is one discovery suggests."""
     from conftest import ROOT
