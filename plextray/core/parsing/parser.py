@@ -16,7 +16,7 @@ from plextray.core.logline import MAX_LINE_BYTES
 from plextray.core.model import PlaybackEvent
 from plextray.core.parsing.fast import CONTROL_OR_CR, FastReader, completed_reqid
 from plextray.core.parsing.model import Report
-from plextray.core.parsing.shapes import SHAPES, TIMELINE, LineShape, Shapes
+from plextray.core.parsing.shapes import FAST_REQ_ID, SHAPES, TIMELINE, LineShape, Shapes
 
 # A 0.9.x line's time stamp ("…, 2013 20:01:02:345 [" or without milliseconds): 0.9.x-only
 # markers count only on such lines
@@ -64,38 +64,54 @@ class PlaybackParser(FastReader):
         spans: dict[int, int] = {}
         find, rfind = block.find, block.rfind
         old = OLD_STAMP.search(block, begin, min(stop, begin + (1 << 16))) is not None
-        # lines that may add nothing, then not read (see _unread): line start -> where to look
-        completed: dict[int, str] = {}  # a Completed line: its #id
-        # a `[Req#id] ` repeated follow-up: where its marker is, and its shape (two dicts, not a
-        # dict of tuples: a tuple per line kept to the end of the block would set off the
-        # garbage collector over and over)
-        follow: dict[int, int] = {}
+        # lines that may add nothing, then not read (see _unread): line start -> the Completed
+        # line's #id (a str), or where a `[Req#id] ` repeated follow-up's marker is (an int)
+        unread: dict[int, str | int] = {}
+        # a repeated follow-up's shape, by line start (a dict of its own, not a tuple per line:
+        # tuples kept to the end of a block set off the garbage collector over and over)
         follow_shape: dict[int, LineShape] = {}
-        timeline_pass, repeat_passes, repeated = (
-            shapes.timeline_pass,
-            shapes.repeat_passes,
-            shapes.repeated,
-        )
+        timeline_pass, repeat_passes, repeated = shapes.timeline_pass, shapes.repeat_passes, shapes.repeated
         for index, marker in enumerate(shapes.old_scan if old else shapes.modern_scan):
             end = -1
-            for hit in marker.finditer(block, begin, stop):
-                pos = hit.start()
-                if pos < end:
-                    continue  # a second marker of a line already found
-                start = rfind(b"\n", begin, pos) + 1 or begin
-                end = find(b"\n", pos, stop)
-                if end < 0:
-                    end = stop
-                if end - start <= MAX_LINE_BYTES:  # the first marker of a line decides
-                    if index == timeline_pass:
-                        if find(b" - Completed: [", start, pos) >= 0:
-                            reqid = completed_reqid(block, start, pos, end)
-                            if reqid is not None:
-                                completed[start] = reqid
-                    elif index in repeat_passes and start not in spans and block[pos - 2 : pos] == b"] ":
-                        follow[start] = pos
+            hits = marker.finditer(block, begin, stop)
+            if index == timeline_pass:
+                for hit in hits:
+                    pos = hit.start()
+                    if pos < end:
+                        continue  # a second marker of a line already found
+                    start = rfind(b"\n", begin, pos) + 1 or begin
+                    end = find(b"\n", pos, stop)
+                    if end < 0:
+                        end = stop
+                    if end - start <= MAX_LINE_BYTES and find(b" - Completed: [", start, pos) >= 0:
+                        found = FAST_REQ_ID.search(block, pos, end)  # (completed_reqid, inlined)
+                        if found is not None:
+                            unread[start] = found.group(1).decode("ascii")
+                    spans[start] = end
+            elif index in repeat_passes:
+                for hit in hits:
+                    pos = hit.start()
+                    if pos < end:
+                        continue
+                    start = rfind(b"\n", begin, pos) + 1 or begin
+                    end = find(b"\n", pos, stop)
+                    if end < 0:
+                        end = stop
+                    # the first marker of a line decides: one found by an earlier pass is read
+                    if start not in spans and end - start <= MAX_LINE_BYTES and block[pos - 2 : pos] == b"] ":
+                        unread[start] = pos
                         follow_shape[start] = repeated[hit.group()]
-                spans[start] = end
+                    spans[start] = end
+            else:
+                for hit in hits:
+                    pos = hit.start()
+                    if pos < end:
+                        continue
+                    start = rfind(b"\n", begin, pos) + 1 or begin
+                    end = find(b"\n", pos, stop)
+                    if end < 0:
+                        end = stop
+                    spans[start] = end
         fast_line = shapes.fast_line.match if self.fast_paths else None
         fast_reads, fast_shapes, general, dispatch_fast = (
             self._fast_reads,
@@ -105,12 +121,13 @@ class PlaybackParser(FastReader):
         )
         by_req, adds_nothing = self._by_req, self._adds_nothing
         for start in sorted(spans):
-            if start in completed:
-                known = by_req.get(completed[start])
-                if isinstance(known, Report) and not known.held:
-                    continue  # the Completed line of a report already made
-            elif start in follow:
-                if adds_nothing(block, start, follow[start], spans[start], follow_shape[start]):
+            skip = unread.get(start)
+            if skip is not None:
+                if isinstance(skip, str):
+                    known = by_req.get(skip)
+                    if isinstance(known, Report) and not known.held:
+                        continue  # the Completed line of a report already made
+                elif adds_nothing(block, start, skip, spans[start], follow_shape[start]):
                     continue
             line = block[start : spans[start]]
             if has_nul and b"\x00" in line:
