@@ -124,3 +124,17 @@ def test_megabyte_follow_up_lines_are_not_kept_in_memory():
     for number in range(20):
         parser.feed(stretch(SHAPES[[s.name for s in SHAPES].index("now device name")], b"%d (" % number))
     assert all(len(tail) <= 1024 for tails in parser._tails.values() for tail in tails)
+
+
+def test_header_dumps_are_remembered_within_a_bound():
+    """Each distinct header dump is read once, but what clients send cannot grow the parser:
+    at most 256 dumps of at most 4 KB each are kept, and a megabyte dump is never kept."""
+    parser = PlaybackParser()
+    dumps = [b" / X-Plex-Product => Plex Web / X-Plex-Device-Name => TV %d" % n for n in range(300)]
+    dumps.append(b" / X-Plex-Device-Name => " + b"x" * (MAX_LINE_BYTES // 2))
+    for number, dump in enumerate(dumps):
+        line = REPORT.replace(b"#8ec76", b"#%x" % (0x10000 + number)) + dump
+        events = parser.feed(line)
+        assert [e.device for e in events] == [dump.rpartition(b"=> ")[2].decode()]
+    assert 0 < len(parser._dumps) <= 256
+    assert all(len(dump) <= 4096 for dump in parser._dumps)

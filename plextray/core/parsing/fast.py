@@ -47,6 +47,7 @@ _REQ_OPEN, _REQ_CLOSE = b"[Req#", b"] "  # around the id of a `[Req#id] ` follow
 _REQ_OPEN_LENGTH, _REQ_CLOSE_LENGTH = len(_REQ_OPEN), len(_REQ_CLOSE)
 _TAIL_CACHED = 1024  # a longer [Now]/Statistics text is read again each time, never kept: 1,024 client-
 # written lines of 1 MB each would otherwise hold a gigabyte
+_DUMP_CACHED, _DUMPS_KEPT = 4096, 256  # header dumps remembered: at most 1 MB, whatever clients send
 _Said = tuple[str, str | None]
 
 
@@ -106,6 +107,9 @@ class FastReader(GeneralReader):
             shapes.kind[shape.name]: {} for shape in shapes.table if shape.repeats
         }
         self._tails_of = {shape.name: self._tails[shapes.kind[shape.name]] for shape in shapes.table if shape.repeats}
+        # what each distinct header dump of a Request line says (a client sends the same
+        # headers with every report: read once; nothing changes the dicts kept here)
+        self._dumps: dict[bytes, dict[str, str]] = {}
 
     def _examine(self, line: bytes) -> None:
         if self.fast_paths:
@@ -247,7 +251,7 @@ class FastReader(GeneralReader):
             return b"/transcode/" not in path  # True: not playback, ignored as _on_request does
         head, _, dump = line[match.end() :].partition(b" / ")
         query = query_of(query_text.decode("ascii"))
-        ident = {**query, **self._headers(dump.decode("ascii"))} if dump else query
+        ident = {**query, **self._headers_of(dump)} if dump else query
         req = FAST_REQ_ID.search(head)
         user = FAST_TOKEN_USER.inside(head)
         connection = self._connections.get(match.group(1))  # a client keeps its connection open
@@ -274,6 +278,17 @@ class FastReader(GeneralReader):
                 self._identity_from(report, ident, modern=True)
             self._start_report(report)
         return True
+
+    def _headers_of(self, dump: bytes) -> dict[str, str]:
+        """The X-Plex-* headers of an ASCII header dump, each distinct dump read once."""
+        found = self._dumps.get(dump)
+        if found is None:
+            found = self._headers(dump.decode("ascii"))
+            if len(dump) <= _DUMP_CACHED:
+                if len(self._dumps) >= _DUMPS_KEPT:
+                    self._dumps.clear()
+                self._dumps[dump] = found
+        return found
 
     # ----------------------------------------------------------------- lines left unread
     def _adds_nothing(self, buf: bytes, start: int, pos: int, end: int, shape: LineShape) -> bool:
