@@ -133,7 +133,9 @@ class Tray:
     def __init__(self, engine: EngineControl, dispatcher: Dispatcher, actions: TrayActions,
                  *, menu_root: Any = None) -> None:
         self.engine = engine
-        self.menu_root = menu_root  # Tk root for the popup menu the xorg backend lacks
+        # for the popup menu the xorg backend lacks: a Tk root, or a function that makes it when
+        # first needed (an idle tray has no Tk)
+        self.menu_root = menu_root
         self.popup: Any = None
         self._dock_watcher: DockWatcher | None = None
         self._dock_after: str | None = None
@@ -311,7 +313,8 @@ class Tray:
                 self.popup.destroy()
             except Exception:
                 pass
-        self.popup = build_menu(self.menu_root, self.icon.menu, self._invoke_from_popup)
+        master = self.menu_root() if callable(self.menu_root) else self.menu_root
+        self.popup = build_menu(master, self.icon.menu, self._invoke_from_popup)
         self.popup.tk_popup(x, y)
 
     def _invoke_from_popup(self, item: Any) -> None:
