@@ -28,8 +28,11 @@ def display_available() -> tuple[bool, str]:
         return False, f"Tk is not available ({exc})"
     if not found:
         return False, "Tk is not available (no module named '_tkinter': install python3-tk)"
+    from plextray.ui.backend import gtk_without_gl
+
     try:
-        import pystray  # noqa: F401
+        with gtk_without_gl():
+            import pystray  # noqa: F401
     except Exception as exc:  # Xlib.error.DisplayNameError, ConnectionRefused, gi errors...
         detail = str(exc).strip() or type(exc).__name__
         return False, f"cannot open the desktop display ({detail})"

@@ -145,7 +145,10 @@ class Tray:
         self._autostart = bool(actions.autostart_enabled())
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
-        import pystray  # only here: importing pystray needs a display on Linux
+        from plextray.ui.backend import gtk_without_gl
+
+        with gtk_without_gl():
+            import pystray  # only here: importing pystray needs a display on Linux
 
         from plextray.ui.icons import icon_image
 
