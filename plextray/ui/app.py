@@ -10,6 +10,7 @@ icon and Tk, and joins their threads: nothing is left running.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import sys
@@ -106,7 +107,9 @@ class TrayApp:
                 raise RuntimeError("the tray app is not running")
             import tkinter as tk
 
-            root = tk.Tk(className="plextray")
+            parked = self.tray.loop_parked() if self.tray is not None else contextlib.nullcontext()
+            with parked:  # see Tray.loop_parked: Tk must not start while pystray holds an X grab
+                root = tk.Tk(className="plextray")
             root.withdraw()
             root.title("plextray")
             self.root = root

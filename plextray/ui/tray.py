@@ -13,7 +13,8 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -329,6 +330,28 @@ class Tray:
             return
         self._thread = threading.Thread(target=self.icon.run, args=(self._setup,), name="plextray-tray", daemon=True)
         self._thread.start()
+
+    @contextmanager
+    def loop_parked(self, timeout: float = 5.0) -> Iterator[None]:
+        """Main thread, around creating Tk: hold the xorg loop thread still, outside any X request.
+        pystray grabs the X server whenever it looks for the panel (each icon change), and Tk's
+        interpreter is created with the GIL held while it talks to X: if that meets a grab, the
+        grabbing thread can never take the GIL to finish, and both wait for good."""
+        if self._xorg is None or self._thread is None or not self._thread.is_alive():
+            yield
+            return
+        parked, release = threading.Event(), threading.Event()
+
+        def park() -> None:  # the loop thread: between X requests, waiting without the GIL
+            parked.set()
+            release.wait(timeout)
+
+        self._xorg.call(park)
+        parked.wait(timeout)  # a loop that does not answer (not running yet, or ended) holds no grab
+        try:
+            yield
+        finally:
+            release.set()
 
     def wait_ready(self, timeout: float = 5.0) -> bool:
         return self._ready.wait(timeout)

@@ -193,10 +193,61 @@ def test_sigterm_with_a_window_open_quits_from_tks_loop(xdisplay, tmp_path):
         assert select.select([proc.stdout], [], [], 30)[0], "the app did not start"
         assert proc.stdout.readline().strip() == "running"
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=15)
+        out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0, err
     assert out.strip() == "stopped True ['MainThread']", err
     assert "Exception in" not in err and "KeyboardInterrupt" not in err and "Fatal" not in err, err
+
+
+GRAB_THEN_TK = r"""
+import sys, threading, time
+import tkinter  # imported beforehand: Tk starts the moment the grab is held
+sys.path.insert(0, sys.argv[1])
+from support.tray_fakes import FakeEngine, Recorder, RecordingNotifier
+from plextray.core.model import EngineSnapshot, EngineState
+from plextray.paths import AppPaths
+from plextray.ui.app import TrayApp
+
+app = TrayApp(FakeEngine(EngineSnapshot(EngineState.MONITORING)), AppPaths.default(), open_report=Recorder(),
+              notifier=RecordingNotifier(), opener=Recorder())
+app.start()
+assert app.tray.wait_ready(10)
+grabbed = threading.Event()
+
+def grab_like_pystray():  # the loop thread, as pystray looks for the panel: grab, a round trip, ungrab
+    display = app.tray.icon._display
+    display.grab_server()
+    display.flush()
+    grabbed.set()
+    time.sleep(0.5)  # the round trip still in flight when Tk starts (a slow server, a busy machine)
+    display.sync()
+    display.ungrab_server()
+    display.flush()
+
+app.tray._xorg.call(grab_like_pystray)
+assert grabbed.wait(10)
+app.tk_root()  # while the grab may still be held
+print("tk created", flush=True)
+app.quit()
+"""
+
+
+def test_tk_is_created_safely_while_the_icon_holds_an_x_grab(xdisplay, tmp_path):
+    """Tk's interpreter starts with the GIL held while it waits for X; a grab by pystray's thread
+    (which needs the GIL to finish) then deadlocked both. Run apart: a deadlock is a timeout here."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PLEXTRAY_HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "PYSTRAY_BACKEND": "xorg"}
+    for attempt in range(2):  # each: a grab in flight as Tk starts
+        try:
+            run = subprocess.run([sys.executable, "-c", GRAB_THEN_TK, str(Path(__file__).resolve().parents[1])],
+                                 capture_output=True, text=True, env=env, timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"Tk and the icon's loop deadlocked (attempt {attempt + 1})")
+        assert run.returncode == 0 and run.stdout.strip() == "tk created", run.stderr[-2000:]
