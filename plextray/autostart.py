@@ -10,7 +10,6 @@ status reports it as disabled.
 from __future__ import annotations
 
 import os
-import plistlib
 import shutil
 import sys
 from dataclasses import dataclass
@@ -149,6 +148,8 @@ def systemd_unit(command: list[str], *, home: Path | None = None) -> str:
 
 
 def launch_agent(command: list[str]) -> bytes:
+    import plistlib  # macOS only; with its XML parser, nearly 1 MB a tray elsewhere would carry
+
     return plistlib.dumps(
         {
             "Label": AGENT_LABEL,

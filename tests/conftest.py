@@ -146,10 +146,12 @@ def tk_root(xdisplay):
 
 
 def pump(root, until, timeout: float = 5.0) -> bool:
-    """Run Tk's event loop until `until()` is true (tests never call mainloop)."""
+    """Run Tk's event loop — or, given a plextray Dispatcher, one turn of the app's main loop (Tk's
+    or its own) — until `until()` is true (tests never call mainloop)."""
     end = time.monotonic() + timeout
+    turn = root.update if hasattr(root, "update") else root.run_once
     while time.monotonic() < end:
-        root.update()
+        turn()
         if until():
             return True
         time.sleep(0.01)

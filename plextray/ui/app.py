@@ -1,15 +1,19 @@
-"""TrayApp: Tk on the main thread, the tray icon in its own thread, the engine in its own.
+"""TrayApp: the main thread runs the dispatcher's loop, the tray icon its own thread, the engine its own.
 
-`run()` blocks in Tk's main loop. The engine's snapshots arrive on the engine thread and are
-posted to the dispatcher; menu clicks arrive on the tray thread and are posted too. So Tk widgets
-and the icon are only ever touched from the main thread. Quit stops the engine, the icon and Tk,
-and joins their threads: nothing is left running.
+`run()` blocks in the dispatcher's loop. The engine's snapshots arrive on the engine thread and
+are posted to the dispatcher; menu clicks arrive on the tray thread and are posted too. So Tk
+widgets and the icon are only ever touched from the main thread. Tk itself (about a sixth of
+the tray's memory) is created only when a window or the popup menu first needs it, and then
+kept; until then the main thread sleeps on the dispatcher's pipe. Quit stops the engine, the
+icon and Tk, and joins their threads: nothing is left running.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -70,14 +74,12 @@ class TrayApp:
     # ---- lifecycle -----------------------------------------------------------------------
 
     def start(self) -> Any:
-        """Create the hidden Tk root, the dispatcher and the tray; returns the root. No main loop yet."""
-        import tkinter as tk
-
-        self.root = tk.Tk(className="plextray")
-        self.root.withdraw()
-        self.root.title("plextray")
-        self.dispatcher = Dispatcher(self.root)
+        """Create the dispatcher and the tray (no Tk yet, except on macOS); returns the Tk root or
+        None. No main loop yet."""
+        self.dispatcher = Dispatcher()
         self.dispatcher.start()
+        if sys.platform == "darwin":  # pragma: no cover - Tk's Cocoa loop is what serves the status item
+            self.tk_root()
         actions = TrayActions(
             open_report=self.open_report,
             open_settings=self.open_settings,
@@ -90,12 +92,28 @@ class TrayApp:
             confirm=self._confirm,
         )
         self._choose_backend()
-        self.tray = Tray(self.engine, self.dispatcher, actions, menu_root=self.root)
+        self.tray = Tray(self.engine, self.dispatcher, actions, menu_root=self.tk_root)
         if hasattr(self.notifier, "attach_tray"):
             self.notifier.attach_tray(self.tray_notify)
         self._unsubscribe = self.engine.subscribe(self._on_snapshot)
         self.dispatcher.post(self._apply_snapshot, self.engine.snapshot())  # one published before we listened
         self.tray.start()
+        return self.root
+
+    def tk_root(self) -> Any:
+        """Main thread: the hidden Tk root, created when a window or the popup menu first needs it."""
+        if self.root is None:
+            if self._closed or self.dispatcher is None:
+                raise RuntimeError("the tray app is not running")
+            import tkinter as tk
+
+            parked = self.tray.loop_parked() if self.tray is not None else contextlib.nullcontext()
+            with parked:  # see Tray.loop_parked: Tk must not start while pystray holds an X grab
+                root = tk.Tk(className="plextray")
+            root.withdraw()
+            root.title("plextray")
+            self.root = root
+            self.dispatcher.attach(root)
         return self.root
 
     def _confirm(self, title: str, message: str) -> None:
@@ -121,13 +139,13 @@ class TrayApp:
             report(PROBLEM_KEY, choice.problem)
 
     def run(self) -> None:
-        """Start and block in Tk's main loop (main thread) until Quit, SIGTERM or Ctrl-C."""
+        """Start and block in the dispatcher's loop (main thread) until Quit, SIGTERM or Ctrl-C."""
         previous = self._install_signal_handlers()  # before start(): a SIGTERM during start-up counts too
         try:
             self.start()
             if self._quit_requested:
                 self.dispatcher.post(self.quit)
-            self.root.mainloop()
+            self.dispatcher.run()
         finally:
             self.quit()
             for signum, handler in previous.items():
@@ -140,7 +158,8 @@ class TrayApp:
 
     def _install_signal_handlers(self) -> dict[int, Any]:
         """SIGTERM/SIGINT quit cleanly. Tk would swallow a KeyboardInterrupt raised inside a callback,
-        so the handler only posts Quit; the dispatcher's tick guarantees Python runs to see it."""
+        so the handler only posts Quit; the dispatcher's pipe (the signal wake-up fd) wakes the
+        main thread, in Tk's loop or its own, so that Python runs to see it."""
         if threading.current_thread() is not threading.main_thread():
             return {}
         previous: dict[int, Any] = {}
@@ -213,7 +232,7 @@ class TrayApp:
         def build() -> None:
             from plextray.ui.first_run import FirstRunWindow
 
-            self.first_run = FirstRunWindow(self.root, self.paths, dispatcher=self.dispatcher, on_done=self._setup_done)
+            self.first_run = FirstRunWindow(self.tk_root(), self.paths, dispatcher=self.dispatcher, on_done=self._setup_done)
 
         self._guard("open the first-run window", build)
 
@@ -284,7 +303,7 @@ class TrayApp:
             from plextray.ui.settings import SettingsWindow
 
             self.settings = SettingsWindow(
-                self.root, self.paths, dispatcher=self.dispatcher, on_saved=self._settings_saved
+                self.tk_root(), self.paths, dispatcher=self.dispatcher, on_saved=self._settings_saved
             )
 
         self._guard("open the settings", build)

@@ -17,7 +17,8 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,3 +177,20 @@ def apply_choice(choice: BackendChoice) -> None:
         os.environ["PYSTRAY_BACKEND"] = choice.name
     if choice.problem:
         log.warning("%s", choice.problem)
+
+
+@contextmanager
+def gtk_without_gl() -> Iterator[None]:
+    """Around `import pystray`: GDK's X11 backend asks GLX for its visuals as GTK starts, which
+    loads the system's Mesa driver, and LLVM with it (tens of MB resident), into a process that
+    never draws with GL: the panel draws the AppIndicator's icon and menu. GDK_GL=disable skips
+    that. Only for the import (GDK reads it once, at start), so that a browser opened later does
+    not inherit it; a value the user set is left alone. No effect on the other backends."""
+    if "GDK_GL" in os.environ:
+        yield
+        return
+    os.environ["GDK_GL"] = "disable"
+    try:
+        yield
+    finally:
+        os.environ.pop("GDK_GL", None)

@@ -7,6 +7,7 @@ one clear line that points to the headless mode.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 
@@ -20,12 +21,18 @@ def display_available() -> tuple[bool, str]:
             if os.environ.get("WAYLAND_DISPLAY"):
                 return False, "no X display for the settings window (DISPLAY is not set; Tk needs XWayland)"
             return False, "no desktop display (DISPLAY is not set)"
+    # python3-tk may be missing on servers. Found, not imported: Tk is loaded only when a window opens.
     try:
-        import tkinter  # noqa: F401  (python3-tk may be missing on servers)
-    except Exception as exc:  # ImportError, or a broken Tcl install
+        found = importlib.util.find_spec("_tkinter") is not None
+    except (ImportError, ValueError) as exc:
         return False, f"Tk is not available ({exc})"
+    if not found:
+        return False, "Tk is not available (no module named '_tkinter': install python3-tk)"
+    from plextray.ui.backend import gtk_without_gl
+
     try:
-        import pystray  # noqa: F401
+        with gtk_without_gl():
+            import pystray  # noqa: F401
     except Exception as exc:  # Xlib.error.DisplayNameError, ConnectionRefused, gi errors...
         detail = str(exc).strip() or type(exc).__name__
         return False, f"cannot open the desktop display ({detail})"

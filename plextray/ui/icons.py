@@ -4,16 +4,30 @@ A rounded square in the state's colour carries a glyph: a play triangle (monitor
 (paused), an exclamation mark (a violation just happened), a cross (server unreachable or logs
 unreadable), three dots (starting), a question mark (needs setup: no server, or nobody to protect). Colour alone is not enough for colour-blind users, hence
 the glyphs. `write_assets()` renders the same drawings to PNG/ICO for installers and README.
+
+The tray's own size (64 px) is not drawn at run time: plextray.ui.icon_pixels stores those six
+images, generated from these drawings by `python installer/make_icons.py` (a test checks they
+still match). Drawing needs ImageDraw, whose import loads FreeType and HarfBuzz for its text
+support: about 1.5 MB an idle tray would carry for good, plus the 256-px canvases. Windows'
+icons (other sizes) are still drawn, when a window first opens.
 """
 
 from __future__ import annotations
 
+import base64
+import zlib
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from plextray.core.model import EngineState
+
+if TYPE_CHECKING:
+    from PIL import ImageDraw
+
+TRAY_SIZE = 64  # what the tray icon is given (the backends scale it to the panel)
 
 COLOURS: dict[EngineState, tuple[int, int, int]] = {
     EngineState.MONITORING: (46, 160, 67),  # green
@@ -27,8 +41,21 @@ GLYPH = (255, 255, 255, 255)
 
 
 @lru_cache(maxsize=32)
-def icon_image(state: EngineState, size: int = 64) -> Image.Image:
+def icon_image(state: EngineState, size: int = TRAY_SIZE) -> Image.Image:
     """The RGBA icon for `state` (cached: the tray asks for the same few images over and over)."""
+    if size == TRAY_SIZE:
+        from plextray.ui.icon_pixels import PIXELS
+
+        if state.value in PIXELS:
+            raw = zlib.decompress(base64.b85decode(PIXELS[state.value]))
+            return Image.frombytes("RGBA", (size, size), raw)
+    return draw_icon(state, size)
+
+
+def draw_icon(state: EngineState, size: int) -> Image.Image:
+    """Draw the icon (big, then downsampled): what icon_image stores at the tray's size."""
+    from PIL import ImageDraw
+
     scale = 4  # draw big, then downsample: smooth edges without antialiasing primitives
     big = size * scale
     image = Image.new("RGBA", (big, big), (0, 0, 0, 0))
@@ -67,6 +94,19 @@ def _draw_glyph(draw: ImageDraw.ImageDraw, state: EngineState, big: int) -> None
         r = big * 0.06
         for x in (c - big * 0.2, c, c + big * 0.2):
             draw.ellipse((x - r, c - r, x + r, c + r), fill=GLYPH)
+
+
+def pixels_module() -> str:
+    """The source of plextray/ui/icon_pixels.py: each state's tray-size drawing, compressed."""
+    lines = ['"""The tray icon of each state at 64 px, RGBA, zlib + base85. Generated from the drawings in',
+             'plextray.ui.icons by `python installer/make_icons.py`: do not edit."""', "",
+             "PIXELS: dict[str, str] = {"]
+    for state in EngineState:
+        text = base64.b85encode(zlib.compress(draw_icon(state, TRAY_SIZE).tobytes(), 9)).decode("ascii")
+        lines.append(f'    "{state.value}": (')
+        lines += [f'        "{text[i:i + 88]}"' for i in range(0, len(text), 88)]
+        lines.append("    ),")
+    return "\n".join(lines + ["}", ""])
 
 
 def write_assets(folder: Path) -> list[Path]:

@@ -13,7 +13,8 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,7 +134,9 @@ class Tray:
     def __init__(self, engine: EngineControl, dispatcher: Dispatcher, actions: TrayActions,
                  *, menu_root: Any = None) -> None:
         self.engine = engine
-        self.menu_root = menu_root  # Tk root for the popup menu the xorg backend lacks
+        # for the popup menu the xorg backend lacks: a Tk root, or a function that makes it when
+        # first needed (an idle tray has no Tk)
+        self.menu_root = menu_root
         self.popup: Any = None
         self._dock_watcher: DockWatcher | None = None
         self._dock_after: str | None = None
@@ -143,7 +146,10 @@ class Tray:
         self._autostart = bool(actions.autostart_enabled())
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
-        import pystray  # only here: importing pystray needs a display on Linux
+        from plextray.ui.backend import gtk_without_gl
+
+        with gtk_without_gl():
+            import pystray  # only here: importing pystray needs a display on Linux
 
         from plextray.ui.icons import icon_image
 
@@ -311,7 +317,8 @@ class Tray:
                 self.popup.destroy()
             except Exception:
                 pass
-        self.popup = build_menu(self.menu_root, self.icon.menu, self._invoke_from_popup)
+        master = self.menu_root() if callable(self.menu_root) else self.menu_root
+        self.popup = build_menu(master, self.icon.menu, self._invoke_from_popup)
         self.popup.tk_popup(x, y)
 
     def _invoke_from_popup(self, item: Any) -> None:
@@ -323,6 +330,28 @@ class Tray:
             return
         self._thread = threading.Thread(target=self.icon.run, args=(self._setup,), name="plextray-tray", daemon=True)
         self._thread.start()
+
+    @contextmanager
+    def loop_parked(self, timeout: float = 5.0) -> Iterator[None]:
+        """Main thread, around creating Tk: hold the xorg loop thread still, outside any X request.
+        pystray grabs the X server whenever it looks for the panel (each icon change), and Tk's
+        interpreter is created with the GIL held while it talks to X: if that meets a grab, the
+        grabbing thread can never take the GIL to finish, and both wait for good."""
+        if self._xorg is None or self._thread is None or not self._thread.is_alive():
+            yield
+            return
+        parked, release = threading.Event(), threading.Event()
+
+        def park() -> None:  # the loop thread: between X requests, waiting without the GIL
+            parked.set()
+            release.wait(timeout)
+
+        self._xorg.call(park)
+        parked.wait(timeout)  # a loop that does not answer (not running yet, or ended) holds no grab
+        try:
+            yield
+        finally:
+            release.set()
 
     def wait_ready(self, timeout: float = 5.0) -> bool:
         return self._ready.wait(timeout)

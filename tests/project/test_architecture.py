@@ -149,3 +149,65 @@ def test_the_monitoring_service_loads_nothing_only_rare_actions_need(tmp_path):
     assert {"plexapi.server", "plextray.engine.engine", "plextray.logs.saver"} <= modules  # it did run
     loaded = sorted(m for m in modules if any(m == rare or m.startswith(rare + ".") for rare in RARE_ACTIONS + GUI_MODULES))
     assert loaded == []
+
+
+# what an idle tray app (pystray's xorg icon, the XEmbed tray) must not have loaded: Tk and its
+# theme come with the first window or the popup menu, the windows' modules with their window,
+# Pillow's drawing code (FreeType, HarfBuzz) with a window's icon; plistlib is macOS' autostart
+IDLE_TRAY_NEVER = ("tkinter", "_tkinter", "sv_ttk", "PIL.ImageDraw", "PIL.ImageFont", "PIL._imagingft", "PIL.ImageTk",
+                   "plistlib", "plextray.ui.settings", "plextray.ui.first_run", "plextray.ui.popup_menu",
+                   "plextray.ui.theme")
+
+TRAY_PROBE = r"""
+import json, os, signal, sys, threading, time
+from pathlib import Path
+from plextray.paths import AppPaths
+from plextray.tray_main import run_tray
+
+home, logs = Path(sys.argv[1]), Path(sys.argv[2])
+seen = {}
+
+def watch():
+    end, state = time.monotonic() + 60, None
+    while time.monotonic() < end and state != "monitoring":
+        time.sleep(0.05)
+        try:
+            state = json.loads((home / "status.json").read_text()).get("state")
+        except (OSError, ValueError):
+            state = None
+    time.sleep(1.5)  # the icon shown, the first dock check: a little of the idle life
+    seen.update(state=state, modules=sorted(sys.modules))
+    os.kill(os.getpid(), signal.SIGTERM)  # as a logout ends it: the idle loop must hear it
+
+threading.Thread(target=watch, daemon=True).start()
+code = run_tray(AppPaths(home), log_dir=logs)
+print(json.dumps({"code": code, **seen}))
+"""
+
+
+def test_an_idle_tray_loads_no_tk_and_nothing_only_windows_or_rare_actions_need(tmp_path, xdisplay):
+    """And SIGTERM still quits it cleanly, though no Tk loop runs."""
+    logs, home = tmp_path / "Logs", tmp_path / "home"
+    emulator = PlexEmulator(token="arch-token-1234", log_dir=logs).start()
+    try:
+        ids = demo_household(emulator)
+        home.mkdir()
+        (home / "profiles.json").write_text(json.dumps({"version": 1, "people": [
+            {"name": "Emma", "devices": [ids["kid_tablet"]], "accounts": ["Emma"],
+             "restrictions": [{"type": "rating", "max": "PG", "actions": ["stop", "alert"]}]}]}))
+        env = dict(os.environ, PLEXTRAY_HOME=str(home), PLEX_URL=emulator.url, PLEX_TOKEN="arch-token-1234",
+                   PYTHONPATH=str(ROOT), DISPLAY=xdisplay, PYSTRAY_BACKEND="xorg", XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+        for desktop in ("XDG_CURRENT_DESKTOP", "XDG_SESSION_TYPE", "WAYLAND_DISPLAY"):
+            env.pop(desktop, None)
+        run = subprocess.run([sys.executable, "-c", TRAY_PROBE, str(home), str(logs)], capture_output=True,
+                             text=True, timeout=120, cwd=ROOT, env=env)
+    finally:
+        emulator.stop()
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert report["code"] == 0 and report["state"] == "monitoring", report.get("state")
+    modules = set(report["modules"])
+    assert {"pystray._xorg", "plextray.ui.tray", "PIL.Image", "plextray.engine.engine"} <= modules  # it did run
+    rare = tuple(name for name in RARE_ACTIONS if name != "plextray.ui")  # the tray is plextray.ui
+    loaded = sorted(m for m in modules if any(m == never or m.startswith(never + ".") for never in IDLE_TRAY_NEVER + rare))
+    assert loaded == []

@@ -72,6 +72,9 @@ def test_the_panel_shows_the_item_and_its_menu_pauses_grants_and_quits(sni_host,
             assert image.format == "PNG" and image.size[0] >= 16
         title = sni_host.properties(name, path)["Title"]
         assert title.startswith("plextray: "), title  # the tooltip text, whatever the state
+        # GTK started without GL (plextray.ui.backend.gtk_without_gl): no Mesa driver, no LLVM
+        mapped = Path(f"/proc/{app.pid}/maps").read_text()
+        assert "libgtk-3" in mapped and "_dri.so" not in mapped and "libLLVM" not in mapped
 
         menu_path = props["Menu"]
         layout = sni_host.layout(name, menu_path)
@@ -220,3 +223,17 @@ def test_at_login_a_watcher_that_comes_up_late_is_waited_for():
     xfce = choose_backend(env={"XDG_CURRENT_DESKTOP": "XFCE"}, platform="linux", has_watcher=lambda: False,
                           sleep=slept.append)
     assert xfce == type(xfce)("xorg", None) and slept == []  # an XEmbed desktop: no waiting
+
+
+def test_gdk_gl_is_disabled_only_while_gtk_starts(monkeypatch):
+    """A browser opened later (the report) must not inherit GDK_GL; a value the user set stays."""
+    from plextray.ui.backend import gtk_without_gl
+
+    monkeypatch.delenv("GDK_GL", raising=False)
+    with gtk_without_gl():
+        assert os.environ["GDK_GL"] == "disable"
+    assert "GDK_GL" not in os.environ
+    monkeypatch.setenv("GDK_GL", "always")
+    with gtk_without_gl():
+        assert os.environ["GDK_GL"] == "always"
+    assert os.environ["GDK_GL"] == "always"

@@ -91,12 +91,12 @@ def test_first_start_walks_a_parent_to_a_protected_child(world, plextray_home, m
     paths = AppPaths(plextray_home)
     app, current = start_tray(paths, notifier)
     try:
-        assert pump(app.root, lambda: app.first_run is not None and app.first_run.winfo_exists(), 10), \
+        assert pump(app.dispatcher, lambda: app.first_run is not None and app.first_run.winfo_exists(), 10), \
             "the first-run window did not open by itself"
         assert app.tray.snapshot.state is EngineState.NEEDS_SETUP
         # (icon and tooltip change on the tray's own thread, a moment after the snapshot)
-        assert pump(app.root, lambda: app.tray.icon.icon is icon_image(EngineState.NEEDS_SETUP), 5)
-        assert pump(app.root, lambda: "needs setup" in app.tray.icon.title, 5), app.tray.icon.title
+        assert pump(app.dispatcher, lambda: app.tray.icon.icon is icon_image(EngineState.NEEDS_SETUP), 5)
+        assert pump(app.dispatcher, lambda: "needs setup" in app.tray.icon.title, 5), app.tray.icon.title
         assert "no Plex server" in app.tray.icon.title
         from tkinter import ttk
 
@@ -105,25 +105,25 @@ def test_first_start_walks_a_parent_to_a_protected_child(world, plextray_home, m
         assert [n["summary"] for n in shown] == ["plextray needs setting up"]
         assert "No Plex server is set up" in shown[0]["body"]
         win = app.first_run
-        assert pump(app.root, lambda: not win.found_label.cget("text").startswith("Looking"), 10)
+        assert pump(app.dispatcher, lambda: not win.found_label.cget("text").startswith("Looking"), 10)
         # 1 server: sign in with Plex — a code, plex.tv/link opened, the parent links it
         win.url_entry.delete(0, "end")
         win.url_entry.insert(0, emulator.url)
         win.sign_in_button.invoke()
-        assert pump(app.root, lambda: bool(win.pin_code.get()), 10)
+        assert pump(app.dispatcher, lambda: bool(win.pin_code.get()), 10)
         assert opened == ["https://plex.tv/link"]
         assert plex_tv.link(win.pin_code.get())
-        assert pump(app.root, lambda: win.connected is not None, 15), win.server_status.cget("text")
+        assert pump(app.dispatcher, lambda: win.connected is not None, 15), win.server_status.cget("text")
         assert "Plex Pass ✓" in win.server_status.cget("text")
         assert memory_keyring.store[("plextray", "plex_token")] == TOKEN
         # 2 logs: found; one click turns on debug logging
         assert win.log_dir == logs
         win.debug_button.invoke()
-        assert pump(app.root, lambda: emulator.prefs()["logDebug"] is True, 10)
-        assert pump(app.root, lambda: "✓ Debug logging is on" in win.debug_label.cget("text"), 5)
+        assert pump(app.dispatcher, lambda: emulator.prefs()["logDebug"] is True, 10)
+        assert pump(app.dispatcher, lambda: "✓ Debug logging is on" in win.debug_label.cget("text"), 5)
         # 3 people: Emma, her iPad (watching now) and her laptop (from the log), the starting rules
         win.notebook.select(2)
-        assert pump(app.root, lambda: len(win.candidates) >= 2, 10)
+        assert pump(app.dispatcher, lambda: len(win.candidates) >= 2, 10)
         assert "(watching now)" in win.candidates[0].label
         win.name_entry.insert(0, "Emma")
         win.tick("Emma's iPad")
@@ -134,16 +134,16 @@ def test_first_start_walks_a_parent_to_a_protected_child(world, plextray_home, m
         emulator.stop_play(ids["kid_tablet"])
         # 4 alerts skipped; finish: monitoring on the new settings
         win.finish_button.invoke()
-        assert pump(app.root, lambda: app.tray.snapshot.state is EngineState.MONITORING, 20), app.tray.snapshot
+        assert pump(app.dispatcher, lambda: app.tray.snapshot.state is EngineState.MONITORING, 20), app.tray.snapshot
         # (the icon follows the snapshot a moment later: the engine restarted with the new settings
         # may show "starting" first, so wait for the icon to settle too)
-        assert pump(app.root, lambda: app.tray.icon.icon is icon_image(EngineState.MONITORING), 10), app.tray.snapshot
+        assert pump(app.dispatcher, lambda: app.tray.icon.icon is icon_image(EngineState.MONITORING), 10), app.tray.snapshot
         emma = ProfileStore(paths.profiles).load().person_named("Emma")
         assert set(emma.devices) == {ids["kid_tablet"], "emma-laptop-7f3a"}
         assert [r.kind for r in emma.restrictions] == ["time", "rating", "quota"]
         # the end that matters: Emma's R-rated film is stopped
         emulator.play(ids["kid_tablet"], "1002")
-        assert pump(app.root, lambda: bool(emulator.terminate_calls), 20)
+        assert pump(app.dispatcher, lambda: bool(emulator.terminate_calls), 20)
         assert not app.first_run.winfo_exists()
         assert [n["summary"] for n in notifyd(2)].count("plextray needs setting up") == 1  # said once
     finally:
@@ -156,7 +156,7 @@ def test_later_closes_it_and_it_does_not_open_by_itself_again(world, plextray_ho
     notifier = RecordingNotifier()
     app, current = start_tray(paths, notifier)
     try:
-        assert pump(app.root, lambda: app.first_run is not None and app.first_run.winfo_exists(), 10)
+        assert pump(app.dispatcher, lambda: app.first_run is not None and app.first_run.winfo_exists(), 10)
         app.first_run.later_button.invoke()
         assert not app.first_run.winfo_exists()
     finally:
@@ -164,8 +164,8 @@ def test_later_closes_it_and_it_does_not_open_by_itself_again(world, plextray_ho
         current[0].close()
     app, current = start_tray(paths, notifier)
     try:
-        assert pump(app.root, lambda: app.tray.snapshot.state is EngineState.NEEDS_SETUP, 10)
-        pump(app.root, lambda: False, 0.5)
+        assert pump(app.dispatcher, lambda: app.tray.snapshot.state is EngineState.NEEDS_SETUP, 10)
+        pump(app.dispatcher, lambda: False, 0.5)
         assert app.first_run is None  # the menu's Set up… still opens it
         app.open_setup()
         assert app.first_run is not None and app.first_run.winfo_exists()

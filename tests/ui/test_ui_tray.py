@@ -94,11 +94,11 @@ def test_pause_and_resume_follow_the_engine(app):
     assert pause.checked is False
     click(app, "Pause monitoring")
     assert app.test_engine.calls == [("pause",)]
-    assert pump(app.root, lambda: app.tray.snapshot.paused)
+    assert pump(app.dispatcher, lambda: app.tray.snapshot.paused)
     assert pause.checked is True
     click(app, "Pause monitoring")
     assert app.test_engine.calls[-1] == ("resume",)
-    assert pump(app.root, lambda: not app.tray.snapshot.paused)
+    assert pump(app.dispatcher, lambda: not app.tray.snapshot.paused)
     assert pause.checked is False
 
 
@@ -120,25 +120,25 @@ def test_give_extra_time_per_person(app):
 
 def test_people_list_follows_snapshots(app):
     app.test_engine.publish(EngineSnapshot(EngineState.MONITORING, people=("Mia",)))
-    assert pump(app.root, lambda: app.tray.snapshot.people == ("Mia",))
+    assert pump(app.dispatcher, lambda: app.tray.snapshot.people == ("Mia",))
     people = menu_items(menu_items(app.tray.icon.menu)["Give extra time"].submenu)
     assert list(people) == ["Mia"]
 
 
 def test_report_and_archive_callbacks(app, plextray_home):
     click(app, "Today's report")
-    assert pump(app.root, lambda: app.test_report.calls == [()])
+    assert pump(app.dispatcher, lambda: app.test_report.calls == [()])
     click(app, "Open archive folder")
-    assert pump(app.root, lambda: app.test_opener.calls == [(Path(plextray_home) / "archives",)])
+    assert pump(app.dispatcher, lambda: app.test_opener.calls == [(Path(plextray_home) / "archives",)])
 
 
 def test_email_todays_logs_reports_the_outcome_either_way(app):
     click(app, "E-mail today's logs")
-    assert pump(app.root, lambda: app.notifier.sent)
+    assert pump(app.dispatcher, lambda: app.notifier.sent)
     assert app.test_mailed == ["logs"]
     assert app.notifier.sent[-1] == ("plextray", "The logs of today were e-mailed to kim@example.org.")
     click(app, "E-mail today's logs")
-    assert pump(app.root, lambda: len(app.notifier.sent) == 2)
+    assert pump(app.dispatcher, lambda: len(app.notifier.sent) == 2)
     assert app.notifier.sent[-1] == ("plextray", "Could not e-mail the logs: SMTP login refused for kim@smtp.example")
 
 
@@ -147,19 +147,19 @@ def test_start_at_login_toggles_the_xdg_entry(app, tmp_path):
     item = menu_items(app.tray.icon.menu)["Start at login"]
     assert item.checked is False and not entry.exists()
     click(app, "Start at login")
-    assert pump(app.root, lambda: item.checked is True)
+    assert pump(app.dispatcher, lambda: item.checked is True)
     assert "Exec=/usr/bin/plextray" in entry.read_text()
     click(app, "Start at login")
-    assert pump(app.root, lambda: item.checked is False)
+    assert pump(app.dispatcher, lambda: item.checked is False)
     assert not entry.exists()
 
 
 def test_settings_window_opens_once(app):
     click(app, "Settings…")
-    assert pump(app.root, lambda: app.settings is not None and app.settings.exists())
+    assert pump(app.dispatcher, lambda: app.settings is not None and app.settings.exists())
     first = app.settings
     click(app, "Settings…")
-    pump(app.root, lambda: False, timeout=0.2)
+    pump(app.dispatcher, lambda: False, timeout=0.2)
     assert app.settings is first
     # Saving from the window makes the engine reload the profiles it just wrote.
     first.people.name_entry.insert(0, "Mia")
@@ -174,19 +174,19 @@ def test_icon_and_tooltip_follow_the_engine(app):
     from plextray.ui.icons import icon_image
 
     # (icon and tooltip change on the tray's own thread, a moment after the snapshot)
-    assert pump(app.root, lambda: app.tray.icon.icon is icon_image(EngineState.MONITORING), 5)
-    assert pump(app.root, lambda: "monitoring" in app.tray.icon.title, 5), app.tray.icon.title
+    assert pump(app.dispatcher, lambda: app.tray.icon.icon is icon_image(EngineState.MONITORING), 5)
+    assert pump(app.dispatcher, lambda: "monitoring" in app.tray.icon.title, 5), app.tray.icon.title
     playing = NowPlaying(person="Emma", device="iPad", title="Bluey", state="playing")
     app.test_engine.publish(EngineSnapshot(EngineState.VIOLATION, detail="Emma · rating R > PG", now_playing=(playing,)))
     # Changes reach the xorg icon on its own loop thread, in order: wait for the last one.
-    assert pump(app.root, lambda: app.tray.icon.icon is icon_image(EngineState.VIOLATION)
+    assert pump(app.dispatcher, lambda: app.tray.icon.icon is icon_image(EngineState.VIOLATION)
                 and "rule broken" in app.tray.icon.title)
     assert "Emma: Bluey (iPad)" in app.tray.icon.title
     app.test_engine.publish(EngineSnapshot(EngineState.UNREACHABLE, detail="server down"))
-    assert pump(app.root, lambda: app.tray.icon.icon is icon_image(EngineState.UNREACHABLE)
+    assert pump(app.dispatcher, lambda: app.tray.icon.icon is icon_image(EngineState.UNREACHABLE)
                 and app.tray.icon.title == "plextray: server or logs unreachable\nserver down")
     # The window title of the real X icon window follows too (xorg sets WM_NAME from the tooltip).
-    assert pump(app.root, lambda: _x_window_name(app) == app.tray.icon.title)
+    assert pump(app.dispatcher, lambda: _x_window_name(app) == app.tray.icon.title)
 
 
 def _x_window_name(app) -> str | None:
@@ -200,17 +200,14 @@ def test_quit_stops_everything_and_leaves_no_thread(app):
     before = set(threading.enumerate())
     tray_thread = app.tray._thread
     click(app, "Quit")
-    assert pump(app.root, lambda: app.closed)
+    assert pump(app.dispatcher, lambda: app.closed)
     assert app.test_engine.stopped.is_set()
     assert app.closed
     assert not tray_thread.is_alive()
     leftover = [t for t in threading.enumerate() if t.name.startswith("plextray") or t is tray_thread]
     assert leftover == []
     assert set(threading.enumerate()) <= before
-    import tkinter
-
-    with pytest.raises(tkinter.TclError):
-        app.root.winfo_exists()
+    assert app.root is None  # nothing opened a window: the tray never made Tk
 
 
 @pytest.mark.gui
@@ -270,7 +267,7 @@ def test_icon_docks_in_a_real_system_tray(docking_tray, xdisplay, tmp_path, monk
         deadline = time.monotonic() + 5
         parent = root_id
         while time.monotonic() < deadline:
-            pump(app.root, lambda: True, timeout=0.05)
+            pump(app.dispatcher, lambda: True, timeout=0.05)
             parent = docking_tray.create_resource_object("window", window_id).query_tree().parent.id
             if parent != root_id:
                 break
@@ -354,7 +351,7 @@ def test_clicking_the_xorg_icon_opens_the_menu(docking_tray, xdisplay, tmp_path,
         env = {**__import__("os").environ, "DISPLAY": xdisplay}
         for _attempt in range(3):  # the panel may still be laying the icon out on the first try
             subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "3"], check=True, env=env, timeout=10)
-            if pump(app.root, lambda: app.tray.popup is not None and app.tray.popup.winfo_ismapped(), timeout=1.5):
+            if pump(app.dispatcher, lambda: app.tray.popup is not None and app.tray.popup.winfo_ismapped(), timeout=1.5):
                 break
             x, y = _wait_docked_and_settled(app, docking_tray, window)
         assert app.tray.popup is not None and app.tray.popup.winfo_ismapped(), "no menu after clicking the icon"
@@ -364,7 +361,7 @@ def test_clicking_the_xorg_icon_opens_the_menu(docking_tray, xdisplay, tmp_path,
         entry_y = popup.winfo_rooty() + popup.yposition(0) + 5
         subprocess.run(["xdotool", "mousemove", str(popup.winfo_rootx() + 20), str(entry_y), "click", "1"],
                        check=True, env=env, timeout=10)
-        assert pump(app.root, lambda: engine.calls == [("pause",)])
+        assert pump(app.dispatcher, lambda: engine.calls == [("pause",)])
     finally:
         app.quit()
 
@@ -379,7 +376,7 @@ def _wait_docked_and_settled(app, display, window, timeout: float = 5.0) -> tupl
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
-        pump(app.root, lambda: True, timeout=0.05)
+        pump(app.dispatcher, lambda: True, timeout=0.05)
         if window.query_tree().parent.id == root.id or window.get_attributes().map_state != Xlib.X.IsViewable:
             continue
         geometry = window.get_geometry()
@@ -398,7 +395,7 @@ def test_the_extra_time_menu_says_where_the_day_stands_and_a_grant_answers_with_
 
     app.test_engine.publish(EngineSnapshot(EngineState.MONITORING, people=("Emma", "Leo"), people_status=(
         PersonStatus("Emma", minutes_today=105, minutes_left=15), PersonStatus("Leo", minutes_today=20))))
-    assert pump(app.root, lambda: app.tray.snapshot.people_status)
+    assert pump(app.dispatcher, lambda: app.tray.snapshot.people_status)
     people = menu_items(menu_items(app.tray.icon.menu)["Give extra time"].submenu)
     emma = [item.text for item in people["Emma"].submenu.items if item is not Menu.SEPARATOR]
     assert emma[0] == "1 h 45 min watched today · 15 min left"
@@ -410,7 +407,7 @@ def test_the_extra_time_menu_says_where_the_day_stands_and_a_grant_answers_with_
     click(app, "Give extra time", "Emma", "No bedtime tonight")
     assert app.test_engine.calls[-3:] == [("grant", "Emma", 15, None), ("grant", "Leo", 30, None),
                                           ("grant", "Emma", 0, "tonight")]
-    assert pump(app.root, lambda: len(app.notifier.sent) >= 3)
+    assert pump(app.dispatcher, lambda: len(app.notifier.sent) >= 3)
     assert [m for _, m in app.notifier.sent[-3:]] == [
         "Emma: 15 more minutes — 30 min left today.", "Leo: 30 more minutes today.", "Emma: no bedtime tonight."]
 
@@ -462,10 +459,10 @@ def test_menu_failures_of_settings_and_start_at_login_are_notified_not_only_logg
     monkeypatch.setattr(settings_module, "SettingsWindow", broken_window)
     sent = tray_app.notifier.sent
     _click(tray_app, "Settings…")
-    assert pump(tray_app.root, lambda: len(sent) >= 1), "no notification for the failed Settings…"
+    assert pump(tray_app.dispatcher, lambda: len(sent) >= 1), "no notification for the failed Settings…"
     assert "settings window could not be built" in sent[-1][1]
     _click(tray_app, "Start at login")
-    assert pump(tray_app.root, lambda: len(sent) >= 2), "no notification for the failed Start at login"
+    assert pump(tray_app.dispatcher, lambda: len(sent) >= 2), "no notification for the failed Start at login"
     assert "start at login" in sent[-1][1].lower()
     item = next(i for i in tray_app.tray.icon.menu.items if i.text == "Start at login")
     assert item.checked is False
