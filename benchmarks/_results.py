@@ -2,7 +2,7 @@
 
 A script's `__main__` runs through `run_recorded`: its standard output is shown as usual and,
 when it succeeds, becomes that script's section of RESULTS.md, stamped with the date, the
-command, the commit and the machine. Each run rewrites only its own section, so the file always
+command, the commit and the machine (a `--quick` run never does). Each run rewrites only its own section, so the file always
 holds the latest figures of every script side by side, and README keeps only the goals.
 """
 
@@ -107,7 +107,9 @@ def run_recorded(main: Callable[[], int | None]) -> int:
         code = main() or 0
     finally:
         sys.stdout = real
-    if code == 0 and not nested and os.environ.get("PLEXTRAY_BENCH_NO_RECORD") != "1":
+    # a --quick run is a smoke run (fewer plays, shorter lines): never the figures
+    quick = "--quick" in sys.argv[1:]
+    if code == 0 and not nested and not quick and os.environ.get("PLEXTRAY_BENCH_NO_RECORD") != "1":
         write(script, tee.copy.getvalue(), sys.argv[1:], commit)
         print(f"(figures recorded in {RESULTS.relative_to(RESULTS.parent.parent)})")
     return code

@@ -60,3 +60,23 @@ def test_a_benchmark_run_as_a_child_of_another_records_nothing(tmp_path, monkeyp
     run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
     assert run.returncode == 0 and "child figures" in run.stdout
     assert not results.exists()
+
+
+def test_a_quick_run_records_nothing(tmp_path, monkeypatch):
+    """--quick is a smoke run of every benchmark (fewer plays, shorter lines): not the figures."""
+    monkeypatch.delenv("PLEXTRAY_BENCH_RECORDING", raising=False)
+    monkeypatch.delenv("PLEXTRAY_BENCH_NO_RECORD", raising=False)
+    results = tmp_path / "RESULTS.md"
+    script = tmp_path / "quick_bench.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
+        "import _results\n"
+        f"_results.RESULTS = __import__('pathlib').Path({str(results)!r})\n"
+        "raise SystemExit(_results.run_recorded(lambda: print('quick figures')))\n"
+    )
+    run = subprocess.run([sys.executable, str(script), "--quick"], capture_output=True, text=True)
+    assert run.returncode == 0 and "quick figures" in run.stdout
+    assert not results.exists()
+    full = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert full.returncode == 0 and "quick figures" in results.read_text()
