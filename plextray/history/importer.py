@@ -44,6 +44,10 @@ except ImportError:  # not installed (no wheel for the platform): the standard l
 
 READ_SIZE = 1 << 20  # compressed bytes per read: big chunks keep the Python overhead small
 OUT_SIZE = 2 << 20  # uncompressed bytes per chunk handed on: bounded memory whatever the ratio
+FLUSH_BYTES = 16 << 20  # commit sessions + watermark about this often (uncompressed), at a member boundary
+# On resuming, the parser re-reads this much before the watermark (its events are discarded) so
+# that a report cut by the previous run's end still finds its Request line and its client.
+WARM_UP_BYTES = 256 << 10
 
 
 class _ZlibMember:
@@ -73,8 +77,8 @@ class _ZlibMember:
 class _IsalMember:
     """ISA-L's inflater for one gzip member. Why this one and not isal_zlib's decompressobj: it
     fills each output chunk in one call without the GIL, so the read-ahead thread inflates
-    while the importer parses (zlib-style objects hand the GIL back per output block, and the
-    parsing thread starves them: no overlap at all), and it is faster on its own."""
+    while the importer parses (zlib-style objects hand the GIL back per output block and then
+    wait behind the parsing thread: little overlap), and it is faster on its own."""
 
     def __init__(self) -> None:
         assert _isal_decompressobj is not None
@@ -94,10 +98,6 @@ class _IsalMember:
     @property
     def unused_data(self) -> bytes:
         return self._inflater.unused_data
-FLUSH_BYTES = 16 << 20  # commit sessions + watermark about this often (uncompressed), at a member boundary
-# On resuming, the parser re-reads this much before the watermark (its events are discarded) so
-# that a report cut by the previous run's end still finds its Request line and its client.
-WARM_UP_BYTES = 256 << 10
 
 
 @dataclass(slots=True)
