@@ -50,9 +50,30 @@ FLUSH_BYTES = 16 << 20  # commit sessions + watermark about this often (uncompre
 WARM_UP_BYTES = 256 << 10
 
 
-class _ZlibMember:
-    """zlib's inflater for one gzip member, in the shape of ISA-L's: input it could not take
-    yet (output capped at OUT_SIZE) is kept here, and `wants_input` says when to read more."""
+class _Member:
+    """One gzip member's inflater, as the member loop uses it: `decompress(data)` gives at most
+    OUT_SIZE bytes, input it could not take yet is held, and `wants_input` says when to read more."""
+
+    _inflater: Any
+
+    def decompress(self, data: bytes) -> bytes:
+        raise NotImplementedError
+
+    @property
+    def wants_input(self) -> bool:
+        raise NotImplementedError
+
+    @property
+    def eof(self) -> bool:
+        return self._inflater.eof
+
+    @property
+    def unused_data(self) -> bytes:
+        return self._inflater.unused_data
+
+
+class _ZlibMember(_Member):
+    """zlib's inflater, which hands back what it could not take (`unconsumed_tail`)."""
 
     def __init__(self) -> None:
         self._inflater = zlib.decompressobj(31)
@@ -65,20 +86,12 @@ class _ZlibMember:
     def wants_input(self) -> bool:
         return not self._inflater.unconsumed_tail
 
-    @property
-    def eof(self) -> bool:
-        return self._inflater.eof
 
-    @property
-    def unused_data(self) -> bytes:
-        return self._inflater.unused_data
-
-
-class _IsalMember:
-    """ISA-L's inflater for one gzip member. Why this one and not isal_zlib's decompressobj: it
-    fills each output chunk in one call without the GIL, so the read-ahead thread inflates
-    while the importer parses (zlib-style objects hand the GIL back per output block and then
-    wait behind the parsing thread: little overlap), and it is faster on its own."""
+class _IsalMember(_Member):
+    """ISA-L's inflater. Why this one and not isal_zlib's decompressobj: it fills each output
+    chunk in one call without the GIL, so the read-ahead thread inflates while the importer
+    parses (zlib-style objects hand the GIL back per output block and then wait behind the
+    parsing thread: little overlap), and it is faster on its own."""
 
     def __init__(self) -> None:
         assert _isal_decompressobj is not None
@@ -90,14 +103,6 @@ class _IsalMember:
     @property
     def wants_input(self) -> bool:
         return self._inflater.needs_input
-
-    @property
-    def eof(self) -> bool:
-        return self._inflater.eof
-
-    @property
-    def unused_data(self) -> bytes:
-        return self._inflater.unused_data
 
 
 @dataclass(slots=True)
@@ -127,7 +132,7 @@ class ChunkReader:
         self.cut_short = False
         # the same decoder API and results either way (tests/history/test_import.py holds them equal)
         use_isal = isal and _isal_decompressobj is not None
-        self._member: type[_IsalMember | _ZlibMember] = _IsalMember if use_isal else _ZlibMember
+        self._member: type[_Member] = _IsalMember if use_isal else _ZlibMember
         self._errors = (zlib.error, _isal_error)
 
     def __iter__(self) -> Iterator[bytes]:

@@ -150,54 +150,13 @@ def test_a_timer_set_before_tk_exists_fires_in_tks_loop_and_a_cancelled_one_neve
         root.destroy()
 
 
-RUN_APP = r"""
-import sys, threading, time
-sys.path.insert(0, sys.argv[1])
-from support.tray_fakes import FakeEngine, Recorder, RecordingNotifier
-from plextray.autostart import Autostart
-from plextray.core.model import EngineSnapshot, EngineState
-from plextray.paths import AppPaths
-from plextray.ui.app import TrayApp
-
-engine = FakeEngine(EngineSnapshot(EngineState.MONITORING, people=("Emma",)))
-app = TrayApp(engine, AppPaths.default(), open_report=Recorder(), notifier=RecordingNotifier(), opener=Recorder(),
-              autostart=Autostart(platform="linux", command=["/usr/bin/plextray"]))
-def announce():
-    while app.tray is None:
-        time.sleep(0.01)
-    app.tray.wait_ready(5)
-    app.dispatcher.post(app.open_settings)
-    while app.settings is None or not app.settings.exists():
-        time.sleep(0.01)
-    print("running", flush=True)
-threading.Thread(target=announce, daemon=True).start()
-app.run()
-print("stopped", engine.stopped.is_set(), sorted(t.name for t in threading.enumerate()), flush=True)
-"""
-
-
 def test_sigterm_with_a_window_open_quits_from_tks_loop(xdisplay, tmp_path):
     """tests/ui/test_ui_tray.py sends SIGTERM to an idle tray (no Tk: its own loop); this one after
     a window made Tk, so the signal must wake Tk's mainloop through the same pipe."""
-    import os
-    import select
-    import signal
-    import subprocess
-    import sys
+    from support.tray_process import sigterm_a_running_tray
 
-    env = {**os.environ, "PLEXTRAY_HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
-           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    proc = subprocess.Popen([sys.executable, "-c", RUN_APP, str(Path(__file__).resolve().parents[1])],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        assert select.select([proc.stdout], [], [], 30)[0], "the app did not start"
-        assert proc.stdout.readline().strip() == "running"
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 0, err
+    code, out, err = sigterm_a_running_tray(tmp_path, open_settings=True, timeout=60)
+    assert code == 0, err
     assert out.strip() == "stopped True ['MainThread']", err
     assert "Exception in" not in err and "KeyboardInterrupt" not in err and "Fatal" not in err, err
 

@@ -279,52 +279,12 @@ def test_icon_docks_in_a_real_system_tray(docking_tray, xdisplay, tmp_path, monk
         app.quit()
 
 
-RUN_APP = r"""
-import sys, threading
-sys.path.insert(0, sys.argv[1])
-from support.tray_fakes import FakeEngine, Recorder, RecordingNotifier
-from plextray.autostart import Autostart
-from plextray.core.model import EngineSnapshot, EngineState
-from plextray.paths import AppPaths
-from plextray.ui.app import TrayApp
-
-engine = FakeEngine(EngineSnapshot(EngineState.MONITORING, people=("Emma",)))
-app = TrayApp(engine, AppPaths.default(), open_report=Recorder(), notifier=RecordingNotifier(), opener=Recorder(),
-              autostart=Autostart(platform="linux", command=["/usr/bin/plextray"]))
-def announce():
-    import time
-    while app.tray is None:
-        time.sleep(0.01)
-    app.tray.wait_ready(5)
-    print("running", flush=True)
-threading.Thread(target=announce, daemon=True).start()
-app.run()
-print("stopped", engine.stopped.is_set(), sorted(t.name for t in threading.enumerate()), flush=True)
-"""
-
-
 def test_run_blocks_in_the_main_loop_and_sigterm_quits_cleanly(xdisplay, tmp_path):
     """The real main loop in its own process: SIGTERM → Quit → engine stopped, only MainThread left."""
-    import os
-    import signal
-    import subprocess
-    import sys
+    from support.tray_process import sigterm_a_running_tray
 
-    env = {**os.environ, "PLEXTRAY_HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
-           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    proc = subprocess.Popen([sys.executable, "-c", RUN_APP, str(Path(__file__).resolve().parents[1])], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
-    import select
-
-    try:
-        assert select.select([proc.stdout], [], [], 20)[0], "the app did not start"
-        assert proc.stdout.readline().strip() == "running"
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=15)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 0, err
+    code, out, err = sigterm_a_running_tray(tmp_path, open_settings=False, timeout=20)
+    assert code == 0, err
     assert out.strip() == "stopped True ['MainThread']", err
     # (pystray logs "Failed to dock icon" with a traceback when no tray manager runs: harmless.)
     assert "Exception in" not in err and "KeyboardInterrupt" not in err and "Fatal" not in err, err

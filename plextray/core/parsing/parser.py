@@ -74,6 +74,8 @@ class PlaybackParser(FastReader):
         for index, marker in enumerate(shapes.old_scan if old else shapes.modern_scan):
             end = -1
             hits = marker.finditer(block, begin, stop)
+            # one loop per kind of pass, alike but for what each records: this runs per hit, where
+            # asking the pass's kind, or calling a shared helper, costs more than the lines it saves
             if index == timeline_pass:
                 for hit in hits:
                     pos = hit.start()
