@@ -126,7 +126,9 @@ print(json.dumps({"code": code, **seen}))
 """
 
 
-def test_the_monitoring_service_loads_nothing_only_rare_actions_need(tmp_path):
+def _probe_a_monitoring_process(tmp_path, probe: str, *, setting: dict[str, str], dropping: tuple[str, ...]) -> dict:
+    """Run `probe` (a script that starts plextray for a household with a rule, against the
+    emulator, and prints what it had loaded once monitoring) in a process of its own."""
     logs, home = tmp_path / "Logs", tmp_path / "home"
     emulator = PlexEmulator(token="arch-token-1234", log_dir=logs).start()
     try:
@@ -136,15 +138,21 @@ def test_the_monitoring_service_loads_nothing_only_rare_actions_need(tmp_path):
             {"name": "Emma", "devices": [ids["kid_tablet"]], "accounts": ["Emma"],
              "restrictions": [{"type": "rating", "max": "PG", "actions": ["stop", "alert"]}]}]}))
         env = dict(os.environ, PLEXTRAY_HOME=str(home), PLEX_URL=emulator.url, PLEX_TOKEN="arch-token-1234",
-                   PYTHONPATH=str(ROOT))
-        env.pop("DISPLAY", None)
-        run = subprocess.run([sys.executable, "-c", SERVICE_PROBE, str(home), str(logs)], capture_output=True,
+                   PYTHONPATH=str(ROOT), **setting)
+        for name in dropping:
+            env.pop(name, None)
+        run = subprocess.run([sys.executable, "-c", probe, str(home), str(logs)], capture_output=True,
                              text=True, timeout=120, cwd=ROOT, env=env)
     finally:
         emulator.stop()
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout.strip().splitlines()[-1])
     assert report["code"] == 0 and report["state"] == "monitoring", report.get("state")
+    return report
+
+
+def test_the_monitoring_service_loads_nothing_only_rare_actions_need(tmp_path):
+    report = _probe_a_monitoring_process(tmp_path, SERVICE_PROBE, setting={}, dropping=("DISPLAY",))
     modules = set(report["modules"])
     assert {"plexapi.server", "plextray.engine.engine", "plextray.logs.saver"} <= modules  # it did run
     loaded = sorted(m for m in modules if any(m == rare or m.startswith(rare + ".") for rare in RARE_ACTIONS + GUI_MODULES))
@@ -187,25 +195,10 @@ print(json.dumps({"code": code, **seen}))
 
 def test_an_idle_tray_loads_no_tk_and_nothing_only_windows_or_rare_actions_need(tmp_path, xdisplay):
     """And SIGTERM still quits it cleanly, though no Tk loop runs."""
-    logs, home = tmp_path / "Logs", tmp_path / "home"
-    emulator = PlexEmulator(token="arch-token-1234", log_dir=logs).start()
-    try:
-        ids = demo_household(emulator)
-        home.mkdir()
-        (home / "profiles.json").write_text(json.dumps({"version": 1, "people": [
-            {"name": "Emma", "devices": [ids["kid_tablet"]], "accounts": ["Emma"],
-             "restrictions": [{"type": "rating", "max": "PG", "actions": ["stop", "alert"]}]}]}))
-        env = dict(os.environ, PLEXTRAY_HOME=str(home), PLEX_URL=emulator.url, PLEX_TOKEN="arch-token-1234",
-                   PYTHONPATH=str(ROOT), DISPLAY=xdisplay, PYSTRAY_BACKEND="xorg", XDG_CONFIG_HOME=str(tmp_path / "xdg"))
-        for desktop in ("XDG_CURRENT_DESKTOP", "XDG_SESSION_TYPE", "WAYLAND_DISPLAY"):
-            env.pop(desktop, None)
-        run = subprocess.run([sys.executable, "-c", TRAY_PROBE, str(home), str(logs)], capture_output=True,
-                             text=True, timeout=120, cwd=ROOT, env=env)
-    finally:
-        emulator.stop()
-    assert run.returncode == 0, run.stderr
-    report = json.loads(run.stdout.strip().splitlines()[-1])
-    assert report["code"] == 0 and report["state"] == "monitoring", report.get("state")
+    report = _probe_a_monitoring_process(
+        tmp_path, TRAY_PROBE,
+        setting={"DISPLAY": xdisplay, "PYSTRAY_BACKEND": "xorg", "XDG_CONFIG_HOME": str(tmp_path / "xdg")},
+        dropping=("XDG_CURRENT_DESKTOP", "XDG_SESSION_TYPE", "WAYLAND_DISPLAY"))
     modules = set(report["modules"])
     assert {"pystray._xorg", "plextray.ui.tray", "PIL.Image", "plextray.engine.engine"} <= modules  # it did run
     rare = tuple(name for name in RARE_ACTIONS if name != "plextray.ui")  # the tray is plextray.ui
