@@ -179,3 +179,17 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if {"xdisplay", "tk_root", "private_bus"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture
+def no_tray_thread_left_behind():
+    """A tray test ends with every plextray thread joined, and Tk's garbage collected on the main
+    thread (a Tcl interpreter freed from another thread aborts the process)."""
+    import gc
+    import threading
+
+    gc.collect()
+    yield
+    gc.collect()
+    leftover = [t.name for t in threading.enumerate() if t.name.startswith("plextray")]
+    assert leftover == [], f"threads left running: {leftover}"

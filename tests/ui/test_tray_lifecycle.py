@@ -4,7 +4,6 @@ signal. Under Xvfb with pystray's real xorg backend and real Tk."""
 
 from __future__ import annotations
 
-import gc
 import threading
 from pathlib import Path
 
@@ -14,17 +13,7 @@ from support.tray_fakes import FakeEngine, Recorder, RecordingNotifier
 from conftest import pump
 from plextray.core.model import EngineSnapshot, EngineState
 
-pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(autouse=True)
-def tk_garbage_on_the_main_thread():
-    """A Tcl interpreter freed from another thread aborts the process: collect here."""
-    gc.collect()
-    yield
-    gc.collect()
-    leftover = [t.name for t in threading.enumerate() if t.name.startswith("plextray")]
-    assert leftover == [], f"threads left running: {leftover}"
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("no_tray_thread_left_behind")]
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ like pystray's loop thread; the Tk main loop is pumped with `pump()` until the e
 
 from __future__ import annotations
 
-import gc
 import threading
 from pathlib import Path
 
@@ -17,16 +16,8 @@ from conftest import pump
 from plextray.core.model import EngineSnapshot, EngineState, NowPlaying
 
 
-@pytest.fixture(autouse=True)
-def no_thread_left_behind():
-    """Every test ends with the tray thread joined; Tk garbage is collected on the main thread
-    (a Tcl interpreter freed from another thread aborts the process)."""
-    gc.collect()
-    yield
-    gc.collect()
-    leftover = [t.name for t in threading.enumerate() if t.name.startswith("plextray")]
-    assert leftover == [], f"threads left running: {leftover}"
-
+# every test ends with the tray thread joined and Tk garbage collected on the main thread
+pytestmark = pytest.mark.usefixtures("no_tray_thread_left_behind")
 
 
 @pytest.fixture
