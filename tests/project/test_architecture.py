@@ -99,16 +99,17 @@ RARE_ACTIONS = ("apprise", "keyring", "secretstorage", "cryptography", "smtplib"
                 "plextray.ui", "plextray.setup_flow",
                 "charset_normalizer", "chardet")  # requests' charset guesser: Plex declares UTF-8 (plex/client.py)
 
-SERVICE_PROBE = r"""
-import json, sys, threading, time
+# the start of both probe scripts: `watch(settle, then)`, on a thread, waits until the process
+# is monitoring (60 s at most), lets it idle `settle` seconds, notes what it has loaded, then()
+_PROBE_WATCH = r"""
+import json, os, signal, sys, threading, time
 from pathlib import Path
 from plextray.paths import AppPaths
-from plextray.service import run_headless
 
 home, logs = Path(sys.argv[1]), Path(sys.argv[2])
-stop, seen = threading.Event(), {}
+seen = {}
 
-def watch():
+def watch(settle, then):
     end, state = time.monotonic() + 60, None
     while time.monotonic() < end and state != "monitoring":
         time.sleep(0.05)
@@ -116,11 +117,17 @@ def watch():
             state = json.loads((home / "status.json").read_text()).get("state")
         except (OSError, ValueError):
             state = None
-    time.sleep(1.0)  # a little of the idle life after the first server poll
+    time.sleep(settle)
     seen.update(state=state, modules=sorted(sys.modules))
-    stop.set()
+    then()
+"""
 
-threading.Thread(target=watch, daemon=True).start()
+SERVICE_PROBE = _PROBE_WATCH + r"""
+from plextray.service import run_headless
+
+stop = threading.Event()
+# 1 s: a little of the idle life after the first server poll
+threading.Thread(target=watch, args=(1.0, stop.set), daemon=True).start()
 code = run_headless(AppPaths(home), log_dir=logs, stop_event=stop)
 print(json.dumps({"code": code, **seen}))
 """
@@ -166,28 +173,14 @@ IDLE_TRAY_NEVER = ("tkinter", "_tkinter", "sv_ttk", "PIL.ImageDraw", "PIL.ImageF
                    "plistlib", "plextray.ui.settings", "plextray.ui.first_run", "plextray.ui.popup_menu",
                    "plextray.ui.theme")
 
-TRAY_PROBE = r"""
-import json, os, signal, sys, threading, time
-from pathlib import Path
-from plextray.paths import AppPaths
+TRAY_PROBE = _PROBE_WATCH + r"""
 from plextray.tray_main import run_tray
 
-home, logs = Path(sys.argv[1]), Path(sys.argv[2])
-seen = {}
+def sigterm():  # as a logout ends it: the idle loop must hear it
+    os.kill(os.getpid(), signal.SIGTERM)
 
-def watch():
-    end, state = time.monotonic() + 60, None
-    while time.monotonic() < end and state != "monitoring":
-        time.sleep(0.05)
-        try:
-            state = json.loads((home / "status.json").read_text()).get("state")
-        except (OSError, ValueError):
-            state = None
-    time.sleep(1.5)  # the icon shown, the first dock check: a little of the idle life
-    seen.update(state=state, modules=sorted(sys.modules))
-    os.kill(os.getpid(), signal.SIGTERM)  # as a logout ends it: the idle loop must hear it
-
-threading.Thread(target=watch, daemon=True).start()
+# 1.5 s: the icon shown, the first dock check: a little of the idle life
+threading.Thread(target=watch, args=(1.5, sigterm), daemon=True).start()
 code = run_tray(AppPaths(home), log_dir=logs)
 print(json.dumps({"code": code, **seen}))
 """
