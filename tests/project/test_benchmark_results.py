@@ -25,18 +25,26 @@ def test_a_run_replaces_its_own_section_and_keeps_the_others_sorted():
     assert again.count("## ") == 2
 
 
-def test_a_script_run_through_run_recorded_writes_its_figures_with_date_and_machine(tmp_path, monkeypatch):
-    monkeypatch.delenv("PLEXTRAY_BENCH_RECORDING", raising=False)
-    script = tmp_path / "fake_bench.py"
+def _benchmark_script(tmp_path: Path, name: str, run: str) -> tuple[Path, Path]:
+    """A benchmark script `name` whose run_recorded runs `run` (source that defines `main`),
+    recording into its own RESULTS.md in tmp_path: (the script, that RESULTS.md)."""
     results = tmp_path / "RESULTS.md"
+    script = tmp_path / name
     script.write_text(
         "import sys\n"
         f"sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
         "import _results\n"
         f"_results.RESULTS = __import__('pathlib').Path({str(results)!r})\n"
-        "def main():\n    print('p50 0.2 s')\n    return int(sys.argv[1])\n"
+        f"{run}\n"
         "raise SystemExit(_results.run_recorded(main))\n"
     )
+    return script, results
+
+
+def test_a_script_run_through_run_recorded_writes_its_figures_with_date_and_machine(tmp_path, monkeypatch):
+    monkeypatch.delenv("PLEXTRAY_BENCH_RECORDING", raising=False)
+    script, results = _benchmark_script(
+        tmp_path, "fake_bench.py", "def main():\n    print('p50 0.2 s')\n    return int(sys.argv[1])")
     failed = subprocess.run([sys.executable, str(script), "3"], capture_output=True, text=True)
     assert failed.returncode == 3 and not results.exists()  # a failed run records nothing
     ok = subprocess.run([sys.executable, str(script), "0"], capture_output=True, text=True)
@@ -47,15 +55,7 @@ def test_a_script_run_through_run_recorded_writes_its_figures_with_date_and_mach
 
 
 def test_a_benchmark_run_as_a_child_of_another_records_nothing(tmp_path, monkeypatch):
-    results = tmp_path / "RESULTS.md"
-    script = tmp_path / "child_bench.py"
-    script.write_text(
-        "import sys\n"
-        f"sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
-        "import _results\n"
-        f"_results.RESULTS = __import__('pathlib').Path({str(results)!r})\n"
-        "raise SystemExit(_results.run_recorded(lambda: print('child figures')))\n"
-    )
+    script, results = _benchmark_script(tmp_path, "child_bench.py", "main = lambda: print('child figures')")
     monkeypatch.setenv("PLEXTRAY_BENCH_RECORDING", "1")  # as the parent benchmark's run_recorded leaves it
     run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
     assert run.returncode == 0 and "child figures" in run.stdout
@@ -66,15 +66,7 @@ def test_a_quick_run_records_nothing(tmp_path, monkeypatch):
     """--quick is a smoke run of every benchmark (fewer plays, shorter lines): not the figures."""
     monkeypatch.delenv("PLEXTRAY_BENCH_RECORDING", raising=False)
     monkeypatch.delenv("PLEXTRAY_BENCH_NO_RECORD", raising=False)
-    results = tmp_path / "RESULTS.md"
-    script = tmp_path / "quick_bench.py"
-    script.write_text(
-        "import sys\n"
-        f"sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
-        "import _results\n"
-        f"_results.RESULTS = __import__('pathlib').Path({str(results)!r})\n"
-        "raise SystemExit(_results.run_recorded(lambda: print('quick figures')))\n"
-    )
+    script, results = _benchmark_script(tmp_path, "quick_bench.py", "main = lambda: print('quick figures')")
     run = subprocess.run([sys.executable, str(script), "--quick"], capture_output=True, text=True)
     assert run.returncode == 0 and "quick figures" in run.stdout
     assert not results.exists()
