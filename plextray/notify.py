@@ -102,14 +102,19 @@ class DesktopNotifier:
         if runnable and path == "toasts":
             return self._notify_toasts(title, message, runnable, rest, offers)
         if runnable and path == "dbus":
+            from plextray.safe_text import clean_lines
+
             title_limit, body_limit = limits_for(self.platform)
+            # no controls reach the desktop, as on the plain path; markup is escaped by DbusActions
+            # where the server renders it (an escaped "<" reads as itself there)
+            shown_title = truncate(clean_lines(title).replace("\n", " "), title_limit) or self.app_name
+            body = truncate(clean_lines(with_hints(message, rest)), body_limit)
             try:
                 if self._actions is None:
                     from plextray.notify_actions import DbusActions
 
                     self._actions = DbusActions(_Attached(self))
-                shown = self._actions.notify(self.app_name, truncate(title, title_limit) or self.app_name,
-                                             truncate(with_hints(message, rest), body_limit), runnable)
+                shown = self._actions.notify(self.app_name, shown_title, body, runnable)
             except Exception as exc:  # no bus, no server: the plain paths below say it in words
                 log.debug("notification with buttons failed: %s", exc)
                 shown = False

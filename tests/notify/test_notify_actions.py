@@ -222,3 +222,21 @@ def test_a_server_that_renders_markup_gets_device_names_as_plain_text(private_bu
         notifier.close()
         server.proc.terminate()
         server.proc.wait(5)
+
+
+def test_controls_in_a_notification_with_buttons_never_reach_the_desktop(private_bus, tmp_path):  # noqa: F811
+    """Device names are anyone's text: the button path cleans them as the plain path does."""
+    server = _server(tmp_path)
+    notifier = DesktopNotifier()
+    notifier.attach_offers(OfferRunner(RecordingEngine(), open_devices=lambda: None))
+    try:
+        notifier.notify_offers("plextray\x1b]0;x\x07", "Unknown device · \x1b[2JTV\u202eVT is linked to nobody",
+                               link_device("tv"))
+        (note,) = server.received()
+        for text in (note["summary"], note["body"]):
+            assert not any(ord(c) < 32 and c != "\n" or 0x7F <= ord(c) < 0xA0 or c in "\u202e\u2066" for c in text), text
+        assert "TV" in note["body"] and "linked to nobody" in note["body"]
+    finally:
+        notifier.close()
+        server.proc.terminate()
+        server.proc.wait(5)
