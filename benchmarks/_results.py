@@ -2,8 +2,9 @@
 
 A script's `__main__` runs through `run_recorded`: its standard output is shown as usual and,
 when it succeeds, becomes that script's section of RESULTS.md, stamped with the date, the
-command, the commit and the machine (a `--quick` run never does). Each run rewrites only its own section, so the file always
-holds the latest figures of every script side by side, and README keeps only the goals.
+command, the commit and the machine (never for a `--quick` run, nor with
+PLEXTRAY_BENCH_NO_RECORD=1). Each run rewrites only its own section, so the file always holds
+the latest figures of every script side by side, and README keeps only the goals.
 """
 
 from __future__ import annotations

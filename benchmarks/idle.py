@@ -164,7 +164,6 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.plays = 15.0, 5
-        os.environ["PLEXTRAY_BENCH_NO_RECORD"] = "1"  # a quick look, not the figures
 
     print(f"idle cost over {args.seconds:.0f} s, a server and a household set up, nothing playing")
     goals = {"tray": (0.2, 50.0), "tray-sni": (0.2, 50.0), "headless": (0.1, 40.0)}

@@ -118,8 +118,6 @@ def main() -> None:
         parser.error("--kill-at must be between 0 and 0.2: the faults come after the kill")
     minutes = 2.0 if args.quick else args.minutes
     warmup = 20.0 if args.quick else args.warmup_minutes * 60
-    if args.quick:
-        os.environ["PLEXTRAY_BENCH_NO_RECORD"] = "1"  # a smoke run, not the figures
     duration = minutes * 60
     rng = random.Random(args.seed)
 
