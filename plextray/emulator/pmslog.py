@@ -66,11 +66,12 @@ class EmulatorLog:
             return
         prefs = self._prefs()
         thread = self._thread()
-        with self._lock:  # keep the file in time order: a burst starts after the previous one
-            shift = max(timedelta(0), self._high - lines[0][0]) if self._high else timedelta(0)
-            lines = [(when + shift, level, message) for when, level, message in lines]
-            self._high = max(self._high or lines[-1][0], *(when for when, _, _ in lines))
+        with self._lock:  # keep the file in time order: no line is stamped before the last one written
             for when, level, message in lines:
+                # (never shifted forward as a block: a slow request's lines would then carry
+                # times to come, and every line after them too, until the clock caught up)
+                when = max(when, self._high) if self._high else when
+                self._high = when
                 if level == "DEBUG" and not prefs.get("logDebug", True):
                     continue
                 if level == "VERBOSE" and not prefs.get("logVerbose", False):
@@ -92,15 +93,17 @@ class EmulatorLog:
         middle: Callable[[datetime, str], list[tuple[datetime, str, str]]] | None = None,
     ) -> None:
         """`Request:` / `Completed:` for one served HTTP request (notes B1); `middle` adds the
-        `[Req#id] …` lines PMS logs while handling it."""
-        when = self.now()
+        `[Req#id] …` lines PMS logs while handling it. Called once the answer is ready: the
+        request came in `elapsed_ms` ago, and completes now."""
+        done = self.now()
+        when = done - timedelta(milliseconds=elapsed_ms)
         req_id = self.next_req_id()
         inner = middle(when, req_id) if middle else []
         self.emit([
             self._request_line(when, req_id, ip=ip, port=port, method=method, target=target, account=account,
                                live=live, gzip=gzip),
             *inner,
-            (when + timedelta(milliseconds=elapsed_ms), "DEBUG",
+            (done, "DEBUG",
              f"Completed: [{ip}:{port}] {status} {method} {target} ({live} live) #{req_id}{' GZIP' if gzip else ''} "
              f"{elapsed_ms}ms {size} bytes (pipelined: 1)"),
         ])

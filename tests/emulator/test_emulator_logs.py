@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import requests
 
@@ -38,6 +38,22 @@ def test_every_line_has_the_pms_shape_and_time_order(emulator):
         stamps.append(datetime.strptime(match.group("ts"), "%b %d, %Y %H:%M:%S.%f"))
     assert stamps == sorted(stamps)
     assert "Plex Media Server v" in messages(emulator)[0]  # start-up banner first
+
+
+def test_slow_answers_never_stamp_lines_with_times_to_come(emulator):
+    """Plex stamps a line when it writes it. Slow answers once pushed every later line seconds
+    into the future (and squeezed a household's plays into a few milliseconds)."""
+    emulator.set_fault("slow", seconds=0.5)
+    with PlexClient(emulator.url, emulator.token, timeout=5) as client:
+        for _ in range(4):
+            client.sessions()
+    emulator.set_fault(None)
+    emulator.play(emulator.devices["kid_tablet"], "2201", position_ms=1000)
+    written_by = datetime.now()
+    stamps = [datetime.strptime(LINE.match(line).group("ts"), "%b %d, %Y %H:%M:%S.%f") for line in lines(emulator)]
+    assert max(stamps) <= written_by + timedelta(milliseconds=100)  # a play's own lines span a few ms
+    completed = [m for m in messages(emulator) if m.startswith("Completed:") and "/status/sessions" in m]
+    assert len(completed) == 4 and all(re.search(r" 5\d\dms ", m) for m in completed)
 
 
 def test_a_play_writes_the_timeline_sequence(emulator):
