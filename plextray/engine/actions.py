@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any, Protocol
 
@@ -104,30 +104,39 @@ class ActionRunner:
         account: str | None = None,
         account_id: str | None = None,
         ip: str | None = None,
+        session_key: str | None = None,
+        ended: Collection[str] = (),
     ) -> None:
         """End the one session the server lists for this play's player and item (and account,
-        when known). The engine never has two stops of one play in flight (see Enforcer)."""
+        when known). The engine never has two stops of one play in flight (see Enforcer).
+        `ended`: server session ids already stopped, which a server may list a moment longer:
+        never stopped twice. The result names the watch session asked for (`session_key`) and
+        the server session ended, so the engine can tell a stop of the play it judged from one
+        that came after the child pressed play again."""
         client_id, rating_key = play
+
+        def result(ok: bool, detail: str, **more: Any) -> ActionResult:
+            return ActionResult("stop", play, violation_id, ok, detail, session_key=session_key, **more)
 
         def run() -> ActionResult:
             if self._client is None:
-                return ActionResult("stop", play, violation_id, False, "no Plex server connected", outcome="skipped")
+                return result(False, "no Plex server connected", outcome="skipped")
             try:
-                live = match_session(
-                    self._client.sessions(), client_id, rating_key or None, account=account, account_id=account_id, ip=ip
-                )
+                listed = [s for s in self._client.sessions() if s.session_id not in ended]
+                live = match_session(listed, client_id, rating_key or None, account=account, account_id=account_id, ip=ip)
                 if live is None or not live.session_id:
-                    return ActionResult("stop", play, violation_id, False, NO_MATCH, no_match=True)
+                    return result(False, NO_MATCH, no_match=True)
                 self._client.stop(live.session_id, message)
-                return ActionResult("stop", play, violation_id, True, f"stopped on {live.device or live.product or client_id}")
+                return result(True, f"stopped on {live.device or live.product or client_id}",
+                              stopped_session=live.session_id)
             except PlexPassRequired as exc:
-                return ActionResult("stop", play, violation_id, False, str(exc), plex_pass_missing=True)
+                return result(False, str(exc), plex_pass_missing=True)
             except PlexNotFound:
-                return ActionResult("stop", play, violation_id, False, "the playback had already ended")
+                return result(False, "the playback had already ended")
             except PlexUnreachable as exc:
-                return ActionResult("stop", play, violation_id, False, str(exc), retry=True)
+                return result(False, str(exc), retry=True)
             except PlexError as exc:
-                return ActionResult("stop", play, violation_id, False, str(exc), retry=True)
+                return result(False, str(exc), retry=True)
 
         self.submit(lambda: self._post(run()))
 

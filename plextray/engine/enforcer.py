@@ -39,6 +39,7 @@ from plextray.store.violations import EnforcementStore
 log = logging.getLogger(__name__)
 
 STALE_SECONDS = 120.0  # older reports are history (read on catch-up), not plays to act on
+ENDED_KEPT = 64  # server sessions stopped, remembered so that none is stopped twice
 PlayId = tuple[str, str]
 
 
@@ -92,6 +93,13 @@ class Enforcer:
         # of the same device and item after a stop) is a new play, recorded and stopped again
         self._session_of: dict[PlayId, str] = {}
         self._stop_failures: dict[PlayId, int] = {}  # failed stop tries in a row (server trouble)
+        # server session ids this process stopped (the newest few): a server may list an ended
+        # session a moment longer, and a stop must never end the same session twice
+        self._ended: dict[str, None] = {}
+        # a play handed over from a stand-in while its stop was in flight: the stop's answer
+        # still names the stand-in's play and watch session
+        self._heirs: dict[PlayId, PlayId] = {}
+        self._heir_keys: dict[str, str] = {}
         self.last_violation = ""
         self.last_violation_at: float | None = None
 
@@ -243,6 +251,8 @@ class Enforcer:
                 account=identity.account if identity else session.account,
                 account_id=identity.account_id if identity else None,
                 ip=session.ip,
+                session_key=session.key,
+                ended=frozenset(self._ended),
             )
 
     def _stale(self, session: WatchSession) -> bool:
@@ -255,23 +265,35 @@ class Enforcer:
         self._record_action(result.violation_id, result.kind, result.outcome or ("ok" if result.ok else "failed"), result.detail)
         if result.kind != STOP:
             return
-        self._stop_busy.discard(result.play)
+        play = self._heirs.pop(result.play, result.play)
+        asked_for = self._heir_keys.pop(result.session_key, result.session_key) if result.session_key else None
+        self._stop_busy.discard(play)
+        if result.stopped_session:
+            self._ended[result.stopped_session] = None
+            while len(self._ended) > ENDED_KEPT:
+                del self._ended[next(iter(self._ended))]
         if result.no_match:  # not a failure of the server: the count of failed tries goes on
-            log.info("stop of %s: %s; trying again on the next live update", result.play, result.detail)
-            self._stop_waiting.add(result.play)
-            self.tracker.stop_failed(result.play)
+            log.info("stop of %s: %s; trying again on the next live update", play, result.detail)
+            self._stop_waiting.add(play)
+            self.tracker.stop_failed(play)
         elif result.ok:
-            failures = self._stop_failures.pop(result.play, 0)
-            self._stopped_at[result.play] = self._now().isoformat(timespec="milliseconds")
-            log.info("stopped %s: %s%s", result.play, result.detail, f" (after {failures + 1} tries)" if failures else "")
+            failures = self._stop_failures.pop(play, 0)
+            log.info("stopped %s: %s%s", play, result.detail, f" (after {failures + 1} tries)" if failures else "")
+            if asked_for is not None and self._session_of.get(play, asked_for) != asked_for:
+                # the child pressed play again while the stop was on its way: that new session
+                # is a play of its own, not stopped yet (a stop due at once; never the ended one)
+                log.info("a new session of %s started while it was being stopped: stopping that too", play)
+                self.tracker.stop_failed(play)
+            else:
+                self._stopped_at[play] = self._now().isoformat(timespec="milliseconds")
         elif result.retry:
-            failures = self._stop_failures.get(result.play, 0) + 1
-            self._stop_failures[result.play] = failures
+            failures = self._stop_failures.get(play, 0) + 1
+            self._stop_failures[play] = failures
             delay = retry_delay(failures)
             # said once; the retries (2, 4, 8 … 60 s apart) only when they end
             log.log(logging.WARNING if failures == 1 else logging.DEBUG,
                     "stop failed, will retry in %.0f s: %s", delay, result.detail)
-            self.tracker.stop_failed(result.play, retry_at=self._mono() + delay)
+            self.tracker.stop_failed(play, retry_at=self._mono() + delay)
 
     def playing_again(self, session: WatchSession) -> None:
         """The log says a play we stopped is playing again: stop it again at once."""
@@ -302,6 +324,10 @@ class Enforcer:
                 if old_play in pending:  # a stop in flight under the stand-in still counts
                     pending.discard(old_play)
                     pending.add(new_play)
+            if new_play in self._stop_busy:  # a stop in flight: its answer will name the stand-in
+                if new_play != old_play:
+                    self._heirs[old_play] = new_play
+                self._heir_keys[old.key] = heir.key
             if old_play in self._last_heard:  # else the heir's next play looks like its continuation
                 heard = self._last_heard.pop(old_play)
                 self._last_heard[new_play] = max(heard, self._last_heard.get(new_play, heard))

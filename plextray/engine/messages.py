@@ -99,6 +99,8 @@ class ActionResult:
     outcome: str | None = None  # overrides ok/failed, e.g. "skipped" when nothing is configured
     plex_pass_missing: bool = False
     no_match: bool = False  # a stop that found no session listed for that play: retried on the next live update
+    session_key: str | None = None  # a stop: the watch session it was asked for
+    stopped_session: str | None = None  # a stop that ended a session: the server's id of it
 
 
 @dataclass(frozen=True, slots=True)

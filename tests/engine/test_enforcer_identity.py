@@ -174,6 +174,84 @@ def test_a_stop_in_flight_is_never_doubled(tmp_path):
         conn.close()
 
 
+def test_a_new_session_started_while_the_stop_was_on_its_way_is_stopped_too(tmp_path):
+    """The stop ends the first session; before its answer is back the child presses play again
+    (a new Plex session of the same device and film). The answer must not mark the new one stopped."""
+    from dataclasses import replace
+
+    first, again = replace(listed(IPAD, "emma"), session_id="s1"), replace(listed(IPAD, "emma"), session_id="s2")
+    server = _Server([first])
+    conn, enforcer, store, runner, results, clock = build_stopping(tmp_path, server)
+    try:
+        enforcer.check(session(IPAD, "emma", key="k1"))
+        answer = results.get(timeout=5)  # s1 ended; the engine has not read the answer yet
+        server.listed[:] = [again]
+        enforcer.check(session(IPAD, "emma", key="k2"))  # the new session, while the stop is in flight
+        enforcer.on_action_result(answer)
+        clock[0] += 1
+        enforcer.check(session(IPAD, "emma", key="k2"))
+        enforcer.on_action_result(results.get(timeout=5))
+        assert server.stopped == ["s1", "s2"]
+        enforcer.check(session(IPAD, "emma", key="k2"))
+        assert results.empty()  # and now it is stopped
+    finally:
+        runner.close()
+        conn.close()
+
+
+def test_a_session_a_stop_has_ended_is_never_stopped_again(tmp_path):
+    """A slow server answers the stop's session list only after the child pressed play again, so
+    the stop ends the new session itself. It may still be listed a moment: it is not stopped twice."""
+    from dataclasses import replace
+
+    server = _Server([replace(listed(IPAD, "emma"), session_id="s1")])
+    server.hold.clear()
+    conn, enforcer, store, runner, results, clock = build_stopping(tmp_path, server)
+    try:
+        enforcer.check(session(IPAD, "emma", key="k1"))
+        server.listed[:] = [replace(listed(IPAD, "emma"), session_id="s2")]
+        enforcer.check(session(IPAD, "emma", key="k2"))
+        server.hold.set()
+        enforcer.on_action_result(results.get(timeout=5))
+        assert server.stopped == ["s2"]
+        clock[0] += 1
+        enforcer.check(session(IPAD, "emma", key="k2"))  # still listed, already ended
+        answer = results.get(timeout=5)
+        enforcer.on_action_result(answer)
+        assert answer.no_match and server.stopped == ["s2"]
+    finally:
+        server.hold.set()
+        runner.close()
+        conn.close()
+
+
+def test_a_stop_in_flight_when_the_stand_in_is_named_is_answered_for_the_named_play(tmp_path):
+    """The stop was asked for under the stand-in; its answer comes after the device was named. The
+    named play is then stopped (not asked again), and free to be stopped again on a new session."""
+    from dataclasses import replace
+
+    server = _Server([listed(IPAD, "emma")])
+    server.hold.clear()
+    conn, enforcer, store, runner, results, clock = build_stopping(tmp_path, server)
+    try:
+        anon = session("anon:10.0.0.5/emma/?", "emma", key="anon:10.0.0.5/emma/?@1002")
+        enforcer.check(anon)
+        enforcer.hand_over(anon, session(IPAD, "emma", key="k1"))
+        server.hold.set()
+        enforcer.on_action_result(results.get(timeout=5))
+        assert server.stopped == ["sid"]
+        clock[0] += 1
+        enforcer.check(session(IPAD, "emma", key="k1"))
+        server.listed[:] = [replace(listed(IPAD, "emma"), session_id="s2")]
+        enforcer.check(session(IPAD, "emma", key="k2"))  # the child pressed play again
+        enforcer.on_action_result(results.get(timeout=5))
+        assert server.stopped == ["sid", "s2"]
+    finally:
+        server.hold.set()
+        runner.close()
+        conn.close()
+
+
 KID = "5D3E1B0A-77C2-4F4B-9E61-0C2B7A9D8E11"
 RATING_PG = {"type": "rating", "max": "PG", "unrated": "block", "actions": ["notify", "alert", "stop"]}
 
