@@ -14,13 +14,15 @@ everything the run throws at it; the drift from 5 min after the restart is print
 
 Prints (each against what the run itself knows to be true):
   stops      restricted plays started / stopped / wrong stops (an allowed play stopped, or a
-             session stopped twice)
+             session stopped twice); those not stopped, split into plays that ran into a fault and
+             ended within 5 s of its end (the stop was waiting for the server, and retries 2, 4,
+             8 s apart) and any other (each one shown: none is expected)
   latency    restricted play started -> terminate received (p50, p99)
   archives   lines Plex wrote vs lines archived (missing, extra): exact means 0 and 0
   history    sessions duplicated (two rows of one client and item that overlap in time)
   warnings   plextray's WARNING lines per minute
   memory     RSS drift per hour after warm-up (least squares over the restarted process's samples)
-Goal: 0 wrong, 0 duplicated, exact archives, RSS drift <= 1 MB/h over an hour's run.
+Goal: 0 wrong, 0 other missed, 0 duplicated, exact archives, RSS drift <= 1 MB/h over an hour's run.
 
 Usage: python benchmarks/soak.py [--minutes 15] [--kill-at 0.03] [--warmup-minutes 15] [--quick]
        (--quick: 2 minutes, 20 s warm-up, figures not recorded)
@@ -52,6 +54,7 @@ from plextray.paths import AppPaths  # noqa: E402
 
 TOKEN = "soak-token-7a8b9c0d"
 EARLY = 300.0  # s after the restart: the start of the second, shorter-warm-up drift figure
+RECOVERY = 5.0  # s after a fault ends in which a stop still waiting for it is not counted as missed
 RESTRICTED, ALLOWED = ("1002", "2101"), ("1001", "2201", "3001", "1003")
 
 
@@ -143,6 +146,8 @@ def main() -> None:
         restricted: dict[str, float] = {}  # session id -> when its play started
         allowed: set[str] = set()
         excused: set[str] = set()  # restricted plays the child ended within 2 s, or while the server failed
+        ended: dict[str, float] = {}  # restricted session id -> when the child ended it
+        faults: list[tuple[float, float, str]] = []  # (from, to, what): outages, refusals, slow answers, the restart
         faulty = False
         reviving_until = 0.0  # plextray killed and starting again: plays meanwhile are not its to stop
 
@@ -150,6 +155,7 @@ def main() -> None:
             live = emulator.live_session(device)
             if live is None or live.session_id not in restricted:
                 return
+            ended[live.session_id] = time.monotonic()
             if faulty or time.monotonic() < reviving_until or time.monotonic() - restricted[live.session_id] < 2.0:
                 if not any(c.session_id == live.session_id for c in emulator.terminate_calls):
                     excused.add(live.session_id)
@@ -185,12 +191,17 @@ def main() -> None:
                     proc = launch()
                     restarted_at, samples = time.monotonic(), []
                     reviving_until = time.monotonic() + 6.0
+                    faults.append((restarted_at, reviving_until, "restart"))
                 elif event == "debug off":
                     emulator.set_pref("logDebug", False)
                 elif event == "rotate":
                     emulator.rotate_logs()
                 else:
                     emulator.set_fault(event, seconds=2.0 if event == "slow" else 0)
+                    if faulty:
+                        faults[-1] = (faults[-1][0], time.monotonic(), faults[-1][2])
+                    if event is not None:
+                        faults.append((time.monotonic(), float("inf"), event))
                     faulty = event is not None
             device = kid if rng.random() < 0.4 else rng.choice(others)
             live = emulator.live_session(device)
@@ -227,10 +238,29 @@ def main() -> None:
         twice = len(calls) - len(stopped)
         wrong = sum(1 for c in calls if c.session_id in allowed) + twice
         latencies = [stopped[sid] - restricted[sid] for sid in done]
+        missed = [sid for sid in expected if sid not in stopped]
         print(f"soak: {minutes:.0f} min, {len(restricted) + len(allowed)} plays, faults: outage, token refused, "
               f"slow answers, debug logging off at 55 %, SIGKILL + restart at {args.kill_at * 100:.0f} %")
         print(f"stops      expected {len(expected)}   done {len(done)}   wrong {wrong} (of which {twice} repeated)"
               f"   ({len(excused)} more the child ended within 2 s, while the server failed or plextray restarted)")
+        def just_back(sid: str) -> bool:
+            """The play ran into a fault and ended within RECOVERY s of its end: the stop was
+            waiting for the server (or plextray) to be back, and for its retry."""
+            begun, over = restricted[sid], ended.get(sid)
+            return over is not None and any(begin < over and begun < end <= over <= end + RECOVERY
+                                            for begin, end, _ in faults)
+
+        after_fault = [sid for sid in missed if just_back(sid)]
+        other = [sid for sid in missed if not just_back(sid)]
+        print(f"           not done: {len(after_fault)} ran into a fault and ended within {RECOVERY:.0f} s of its "
+              f"end, {len(other)} other (goal: 0 other)")
+        for sid in other[:10]:
+            begun, over = restricted[sid], ended.get(sid)
+            near = [f"{what} {begin - begun:+.1f}..{end - begun:+.1f} s" for begin, end, what in faults
+                    if begin - 70 < begun < end + 70]
+            print(f"           e.g. {sid} at {(begun - started) / duration * 100:.1f} %, lasted "
+                  f"{'to the end' if over is None else f'{over - begun:.1f} s'}"
+                  f"{'; faults around it (s from its start): ' + ', '.join(near) if near else ''}")
         print(f"latency    p50 {percentile(latencies, 50):.3f} s   p99 {percentile(latencies, 99):.3f} s   "
               f"max {max(latencies, default=float('nan')):.3f} s")
         archived = b"".join(line for path in list_archives(paths.archives) for line in read_archive(path))
