@@ -96,10 +96,9 @@ class Enforcer:
         # server session ids this process stopped (the newest few): a server may list an ended
         # session a moment longer, and a stop must never end the same session twice
         self._ended: dict[str, None] = {}
-        # a play handed over from a stand-in while its stop was in flight: the stop's answer
-        # still names the stand-in's play and watch session
-        self._heirs: dict[PlayId, PlayId] = {}
-        self._heir_keys: dict[str, str] = {}
+        # a stand-in's watch session handed over while its stop was in flight -> the named play
+        # and its watch session: the stop's answer still names the stand-in's
+        self._heirs: dict[str, tuple[PlayId, str]] = {}
         self.last_violation = ""
         self.last_violation_at: float | None = None
 
@@ -265,8 +264,7 @@ class Enforcer:
         self._record_action(result.violation_id, result.kind, result.outcome or ("ok" if result.ok else "failed"), result.detail)
         if result.kind != STOP:
             return
-        play = self._heirs.pop(result.play, result.play)
-        asked_for = self._heir_keys.pop(result.session_key, result.session_key) if result.session_key else None
+        play, asked_for = self._heirs.pop(result.session_key or "", (result.play, result.session_key))
         self._stop_busy.discard(play)
         if result.stopped_session:
             self._ended[result.stopped_session] = None
@@ -311,6 +309,7 @@ class Enforcer:
         pairs = [((old.client_id, old.rating_key or ""), (heir.client_id, heir.rating_key or ""))]
         if old.rating_key:  # and the device-wide memory ("linked to nobody", said once per device)
             pairs.append(((old.client_id, ""), (heir.client_id, "")))
+        stopping = pairs[0][0] in self._stop_busy  # a stop in flight for the stand-in's play
         for old_play, new_play in pairs:
             self.tracker.rename(old_play, new_play)
             for (play, rid), vid in list(self._violation_ids.items()):
@@ -324,15 +323,13 @@ class Enforcer:
                 if old_play in pending:  # a stop in flight under the stand-in still counts
                     pending.discard(old_play)
                     pending.add(new_play)
-            if new_play in self._stop_busy:  # a stop in flight: its answer will name the stand-in
-                if new_play != old_play:
-                    self._heirs[old_play] = new_play
-                self._heir_keys[old.key] = heir.key
             if old_play in self._last_heard:  # else the heir's next play looks like its continuation
                 heard = self._last_heard.pop(old_play)
                 self._last_heard[new_play] = max(heard, self._last_heard.get(new_play, heard))
             if self._session_of.pop(old_play, None) is not None or new_play == old_play:
                 self._session_of[new_play] = heir.key
+        if stopping:  # its answer will name the stand-in
+            self._heirs[old.key] = (pairs[0][1], heir.key)
 
     def grant(self, grant: msg.Grant) -> bool:
         """Extra minutes for today and/or time windows lifted until HH:MM ("tonight": until the
