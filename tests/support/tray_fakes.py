@@ -1,5 +1,5 @@
 """Stand-ins the tray is driven with: an EngineControl that records calls, a callback recorder and
-a notifier that records what it was asked to show."""
+a notifier that records what it was asked to show; and `click`, a menu click as the icon makes it."""
 
 from __future__ import annotations
 
@@ -64,3 +64,17 @@ class RecordingNotifier:
     def notify(self, title: str, message: str) -> bool:
         self.sent.append((title, message))
         return True
+
+
+def menu_items(menu) -> dict:
+    return {item.text: item for item in menu.items}
+
+
+def click(app, *path: str) -> None:
+    """Invoke a (sub)menu item of the app's tray icon on another thread, as pystray's loop thread does."""
+    item = menu_items(app.tray.icon.menu)[path[0]]
+    for name in path[1:]:
+        item = menu_items(item.submenu)[name]
+    worker = threading.Thread(target=item, args=(app.tray.icon,))
+    worker.start()
+    worker.join(5)

@@ -39,13 +39,18 @@ print("stopped", engine.stopped.is_set(), sorted(t.name for t in threading.enume
 """
 
 
+def tray_env(tmp_path: Path, **more: str) -> dict[str, str]:
+    """The environment of a tray process: its own plextray home and XDG config in `tmp_path`, the
+    project importable (a script given `str(TESTS)` imports tests/support too)."""
+    return {**os.environ, "PLEXTRAY_HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
+            "PYTHONPATH": str(TESTS.parent), **more}
+
+
 def sigterm_a_running_tray(tmp_path: Path, *, open_settings: bool, timeout: float) -> tuple[int, str, str]:
     """Start the app, wait until it runs, send SIGTERM: (exit code, stdout, stderr). A clean
     quit prints `stopped True ['MainThread']`: the engine stopped, no thread left behind."""
-    env = {**os.environ, "PLEXTRAY_HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
-           "PYTHONPATH": str(TESTS.parent)}
     args = [sys.executable, "-c", SCRIPT, str(TESTS)] + (["--open-settings"] if open_settings else [])
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=tray_env(tmp_path))
     try:
         assert select.select([proc.stdout], [], [], timeout)[0], "the app did not start"
         assert proc.stdout is not None and proc.stdout.readline().strip() == "running"

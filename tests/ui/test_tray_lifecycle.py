@@ -5,10 +5,9 @@ signal. Under Xvfb with pystray's real xorg backend and real Tk."""
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
-from support.tray_fakes import FakeEngine, Recorder, RecordingNotifier
+from support.tray_fakes import FakeEngine, Recorder, RecordingNotifier, click
 
 from conftest import pump
 from plextray.core.model import EngineSnapshot, EngineState
@@ -30,14 +29,6 @@ def app(xdisplay, tmp_path, monkeypatch, plextray_home):
     assert tray_app.tray.wait_ready(5), "the xorg tray loop did not start"
     yield tray_app
     tray_app.quit()
-
-
-def click(app, label: str) -> None:
-    """Invoke a menu item on another thread, as pystray's loop thread does."""
-    item = next(i for i in app.tray.icon.menu.items if i.text == label)
-    worker = threading.Thread(target=item, args=(app.tray.icon,))
-    worker.start()
-    worker.join(5)
 
 
 def test_an_idle_tray_has_no_tk_until_a_window_opens(app):
@@ -186,15 +177,15 @@ app.quit()
 def test_tk_is_created_safely_while_the_icon_holds_an_x_grab(xdisplay, tmp_path):
     """Tk's interpreter starts with the GIL held while it waits for X; a grab by pystray's thread
     (which needs the GIL to finish) then deadlocked both. Run apart: a deadlock is a timeout here."""
-    import os
     import subprocess
     import sys
 
-    env = {**os.environ, "PLEXTRAY_HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
-           "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "PYSTRAY_BACKEND": "xorg"}
+    from support.tray_process import TESTS, tray_env
+
+    env = tray_env(tmp_path, PYSTRAY_BACKEND="xorg")
     for attempt in range(2):  # each: a grab in flight as Tk starts
         try:
-            run = subprocess.run([sys.executable, "-c", GRAB_THEN_TK, str(Path(__file__).resolve().parents[1])],
+            run = subprocess.run([sys.executable, "-c", GRAB_THEN_TK, str(TESTS)],
                                  capture_output=True, text=True, env=env, timeout=60)
         except subprocess.TimeoutExpired:
             pytest.fail(f"Tk and the icon's loop deadlocked (attempt {attempt + 1})")

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from support.tray_fakes import FakeEngine, Recorder, RecordingNotifier
+from support.tray_fakes import FakeEngine, Recorder, RecordingNotifier, click, menu_items
 
 from conftest import pump
 from plextray.core.model import EngineSnapshot, EngineState, NowPlaying
@@ -54,21 +54,6 @@ def app(xdisplay, tmp_path, monkeypatch, plextray_home):
     tray_app.test_report, tray_app.test_opener, tray_app.test_engine = report, opener, engine
     yield tray_app
     tray_app.quit()
-
-
-def menu_items(menu) -> dict:
-    return {item.text: item for item in menu.items}
-
-
-def click(app, *path: str) -> None:
-    """Invoke a (sub)menu item on another thread, like pystray's loop thread does."""
-    items = menu_items(app.tray.icon.menu)
-    item = items[path[0]]
-    for name in path[1:]:
-        item = menu_items(item.submenu)[name]
-    worker = threading.Thread(target=item, args=(app.tray.icon,))
-    worker.start()
-    worker.join(5)
 
 
 def test_real_backend_runs_in_its_own_thread(app):
@@ -388,15 +373,6 @@ def tray_app(xdisplay, tmp_path, monkeypatch, plextray_home):
     gc.collect()
 
 
-def _click(app, label):
-    import threading
-
-    item = next(i for i in app.tray.icon.menu.items if i.text == label)
-    worker = threading.Thread(target=item, args=(app.tray.icon,))
-    worker.start()
-    worker.join(5)
-
-
 @pytest.mark.gui
 def test_menu_failures_of_settings_and_start_at_login_are_notified_not_only_logged(tray_app, monkeypatch):
     """Like the report and archive items: a failing action tells the user, instead of a click that does nothing."""
@@ -409,10 +385,10 @@ def test_menu_failures_of_settings_and_start_at_login_are_notified_not_only_logg
 
     monkeypatch.setattr(settings_module, "SettingsWindow", broken_window)
     sent = tray_app.notifier.sent
-    _click(tray_app, "Settings…")
+    click(tray_app, "Settings…")
     assert pump(tray_app.dispatcher, lambda: len(sent) >= 1), "no notification for the failed Settings…"
     assert "settings window could not be built" in sent[-1][1]
-    _click(tray_app, "Start at login")
+    click(tray_app, "Start at login")
     assert pump(tray_app.dispatcher, lambda: len(sent) >= 2), "no notification for the failed Start at login"
     assert "start at login" in sent[-1][1].lower()
     item = next(i for i in tray_app.tray.icon.menu.items if i.text == "Start at login")
