@@ -31,6 +31,7 @@ from plextray.engine.actions import ActionRunner, Alerter
 from plextray.engine.debug_logging import DEBUG_HINT, DebugLogging
 from plextray.engine.enforcer import Enforcer, Lookups
 from plextray.engine.failures import RepeatedFailures
+from plextray.engine.heap import HeapTrim
 from plextray.engine.live_source import SOCKET_PROBLEM, LiveSource
 from plextray.engine.media_lookup import MediaLookup
 from plextray.engine.people import PeopleView
@@ -154,6 +155,7 @@ class Engine(EngineThreadSide):
         self._next_server_poll = 0.0
         self._next_tick = 0.0
         self._next_prune = monotonic() + PRUNE_SECONDS
+        self._heap = HeapTrim(monotonic)  # a burst's freed memory goes back, not kept for good
         self._next_log_read = 0.0
         self._last_log_read = 0.0
         self._log_watch = log_watch
@@ -462,6 +464,7 @@ class Engine(EngineThreadSide):
         if self._people_view.due(any(s.state in ("playing", "buffering") for s in self._sessions.values())):
             self._publish()  # minutes watched and left move on during a play
         self._check_debug_logging(tuple(self._live_source.feed.live()))
+        self._heap.tick()
         if self._tz is not None:
             from plextray.core.localtime import to_utc
 
