@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from functools import cache
 
-TRIM_SECONDS = 300.0  # how often freed memory is handed back: a burst's peak lasts minutes, not days
+TRIM_SECONDS = 300.0  # how often freed memory is handed back: a burst's peak lasts minutes, not for good
 
 
 def give_back_freed_memory() -> bool:
@@ -30,7 +30,7 @@ def give_back_freed_memory() -> bool:
 def _malloc_trim() -> Callable[[int], int] | None:
     if not sys.platform.startswith("linux"):
         return None
-    import ctypes  # only here: a process that never trims does not load it
+    import ctypes  # on Linux, loaded already for inotify (plextray.logs.inotify)
 
     try:
         return ctypes.CDLL(None).malloc_trim  # the process's own C library
