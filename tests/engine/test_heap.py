@@ -14,7 +14,6 @@ from plextray.engine import heap
 from plextray.engine.heap import HeapTrim, give_back_freed_memory
 
 BURST = """
-import sys
 from plextray.engine.heap import give_back_freed_memory
 
 def rss_mb():
