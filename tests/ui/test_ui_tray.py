@@ -391,7 +391,7 @@ def test_menu_failures_of_settings_and_start_at_login_are_notified_not_only_logg
     click(tray_app, "Start at login")
     assert pump(tray_app.dispatcher, lambda: len(sent) >= 2), "no notification for the failed Start at login"
     assert "start at login" in sent[-1][1].lower()
-    item = next(i for i in tray_app.tray.icon.menu.items if i.text == "Start at login")
+    item = menu_items(tray_app.tray.icon.menu)["Start at login"]
     assert item.checked is False
 
 
